@@ -1,0 +1,6 @@
+"""Closed sets of words shared by the CLI and the models, kept import-light so that
+`nixgen --help` does not pay for pydantic or jinja2."""
+
+FLAVORS = ("hetzkube", "nixidy")
+FORMAT_MODES = ("auto", "always", "never")
+DEFAULT_VERSION = "1.18.4"

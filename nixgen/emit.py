@@ -1,0 +1,355 @@
+"""The one place where Python data becomes Nix source.
+
+Every value that reaches a generated module passes through `expr`, `binding` or `bindings`;
+templates hold structure only and never put quotes around data themselves.
+
+Values: None, bool, int, float, str, list/tuple, dict (str keys), and three markers:
+`Raw` (a Nix expression written verbatim, e.g. `config.clusterHost`), `Split` (a value that
+differs between the local and the production profile) and `Attrs` (an attrset that must not be
+written as a dotted path).
+
+Escaping (Nix's lexer, checked against nix-instantiate):
+- strings are written in double quotes; `\\`, `"` are backslash-escaped, newline, carriage
+  return and tab become `\\n`, `\\r`, `\\t`; other characters (any Unicode, other control
+  characters) are written as they are. NUL cannot live in a Nix string: an error.
+- `${` is written `\\${`. Nix reads `$$` as a literal pair, so a run of dollars is copied pairwise
+  and `$${x}` stays `$${x}` (Nix reads that back as `$${x}`).
+- attribute names are bare when they are identifiers and not keywords, quoted otherwise.
+- ints must fit Nix's signed 64 bits; the smallest one has no literal and is written
+  `(-9223372036854775807 - 1)`.
+- floats: Nix parses floats exactly, but prints them (`builtins.toJSON`, hence what Helm gets)
+  with 6 significant digits. A float that this would change is rejected (quote it as a string
+  instead), as are NaN, infinities and subnormals (Nix's parser refuses the latter).
+
+Layout (nixfmt 1.4.0, RFC 166, width 100), derived from tests/fixtures/nixfmt:
+- a non-empty attrset on the right of `=` is always expanded, one binding per line;
+- elsewhere (list items, `if` branches) an attrset stays on one line when it fits;
+- a list with two or more items is always expanded; `[ ]` and `[ x ]` stay on one line if they fit;
+- a binding whose right side does not fit is broken: lists open on the `=` line; `if` moves to
+  the next line, indented, as `if c then` / branch / `else` / branch;
+- strings and other atoms are never broken, however long;
+- an attrset with a single attribute is written as a dotted path (`hubble.relay.enabled = x;`)
+  unless it is an `Attrs`. A dotted path only ever joins one chain of single keys, so no two
+  bindings of one attrset can share a prefix and Nix never sees a duplicate.
+
+Attribute order is the order of the mapping (the plan builds it deterministically); nothing here
+depends on hashing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+WIDTH = 100
+LOCAL = "cfg.isLocal"
+KEYWORDS = frozenset({"if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"})
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*\Z")
+_SELECT = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*\Z")
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+class NixError(ValueError):
+    """A value that cannot be written as Nix; `path` says where it sits."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A Nix expression written as it is, e.g. `config.clusterHost`."""
+
+    expr: str
+
+    @property
+    def atomic(self) -> bool:
+        return bool(_SELECT.match(self.expr)) or (
+            self.expr.startswith("(") and self.expr.endswith(")")
+        )
+
+
+@dataclass(frozen=True)
+class Split:
+    """A value that depends on the profile: `if cfg.isLocal then local else production`."""
+
+    local: Any
+    production: Any
+
+
+@dataclass(frozen=True)
+class Attrs:
+    """An attrset that is written as `{ ... }` even when it has a single attribute."""
+
+    items: Mapping[str, Any]
+
+
+def split(local: Any, production: Any) -> Any:
+    """A Split, or the value itself when both profiles agree."""
+    return local if _same(local, production) else Split(local, production)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+# ---------------------------------------------------------------- atoms
+
+
+def string(s: str, path: str = "") -> str:
+    """A Nix string literal that Nix reads back as exactly `s`."""
+    if "\0" in s:
+        raise NixError(path, "a Nix string cannot hold a NUL character")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in s):
+        raise NixError(path, "a lone surrogate is not valid Unicode text")
+    out = ['"']
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c == "$":
+            nxt = s[i + 1] if i + 1 < n else ""
+            if nxt == "$":
+                out.append("$$")  # Nix reads `$$` as two literal dollars
+                i += 2
+                continue
+            out.append("\\$" if nxt == "{" else "$")
+        else:
+            out.append(_ESCAPES.get(c, c))
+        i += 1
+    out.append('"')
+    return "".join(out)
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def attr_name(name: str, path: str = "") -> str:
+    if not isinstance(name, str):
+        raise NixError(path, f"attribute name {name!r} is not a string")
+    if _IDENT.match(name) and name not in KEYWORDS:
+        return name
+    return string(name, path)
+
+
+def _int(v: int, path: str) -> str:
+    if not INT_MIN <= v <= INT_MAX:
+        raise NixError(path, f"integer {v} does not fit in Nix's 64-bit integers")
+    if v == INT_MIN:
+        return f"({INT_MIN + 1} - 1)"
+    return str(v)
+
+
+def _float(v: float, path: str) -> str:
+    if not math.isfinite(v):
+        raise NixError(path, f"{v} is not a finite number; Nix has no literal for it")
+    if v != 0 and abs(v) < 2.2250738585072014e-308:
+        raise NixError(path, f"{v!r} is a subnormal float, which Nix's parser rejects")
+    if float(f"{v:.6g}") != v:
+        raise NixError(
+            path,
+            f"float {v!r} has more than 6 significant digits, and Nix prints floats with 6; "
+            "write it as a string",
+        )
+    text = repr(v)
+    mantissa, e, exponent = text.partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"  # Nix needs a dot in every float literal
+    return mantissa + e + exponent
+
+
+def _atom(v: Any, path: str) -> str | None:
+    """The text of a scalar, or None when `v` is not a scalar."""
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return _int(v, path)
+    if isinstance(v, float):
+        return _float(v, path)
+    if isinstance(v, str):
+        return string(v, path)
+    if isinstance(v, Raw):
+        return v.expr
+    return None
+
+
+def _negative(text: str) -> bool:
+    return text.startswith("-")
+
+
+# ---------------------------------------------------------------- structure
+
+
+def _mapping(v: Any) -> Mapping[str, Any] | None:
+    if isinstance(v, Attrs):
+        return v.items
+    if isinstance(v, Mapping):
+        return v
+    return None
+
+
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _dotted(key: str, v: Any, path: str) -> tuple[str, Any, str]:
+    """Join a chain of single-key attrsets into one dotted attribute path."""
+    names = [attr_name(key, path)]
+    path = _child(path, key)
+    while isinstance(v, Mapping) and len(v) == 1:
+        (k, v), = v.items()
+        names.append(attr_name(k, path))
+        path = _child(path, k)
+    return ".".join(names), v, path
+
+
+def _cond(v: Split, path: str) -> str | None:
+    """`cfg.isLocal` / `!cfg.isLocal` for a boolean split, else None."""
+    if v.local is True and v.production is False:
+        return LOCAL
+    if v.local is False and v.production is True:
+        return f"!{LOCAL}"
+    return None
+
+
+def _flat(v: Any, path: str) -> str | None:
+    """`v` on one line, or None when nixfmt would never put it on one line."""
+    atom = _atom(v, path)
+    if atom is not None:
+        return atom
+    if isinstance(v, Split):
+        c = _cond(v, path)
+        if c is not None:
+            return c
+        a, b = _flat(v.local, path), _flat(v.production, path)
+        if a is None or b is None:
+            return None
+        return f"if {LOCAL} then {a} else {b}"
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return "[ ]"
+        if len(v) > 1:
+            return None
+        item = _flat_item(v[0], f"{path}[0]")
+        return None if item is None else f"[ {item} ]"
+    m = _mapping(v)
+    if m is not None:
+        if not m:
+            return "{ }"
+        parts = []
+        for key, value in m.items():
+            name, value, sub = _dotted(key, value, path)
+            if _mapping(value):  # a non-empty attrset after `=` is always expanded
+                return None
+            text = _flat(value, sub)
+            if text is None:
+                return None
+            parts.append(f"{name} = {text};")
+        return "{ " + " ".join(parts) + " }"
+    raise NixError(path, f"cannot write a {type(v).__name__} as Nix")
+
+
+def _flat_item(v: Any, path: str) -> str | None:
+    """`v` as a list element: compound expressions need parentheses there."""
+    text = _flat(v, path)
+    if text is None:
+        return None
+    if isinstance(v, Split) or (isinstance(v, Raw) and not v.atomic) or _negative(text):
+        return f"({text})"
+    return text
+
+
+def _check_item(v: Any, path: str) -> None:
+    if isinstance(v, Split) and _cond(v, path) is None and _flat(v, path) is None:
+        raise NixError(path, "a profile split inside a list must fit on one line; split the list")
+
+
+def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
+    """`v` standing on its own line(s) at column `indent`."""
+    if in_list:
+        _check_item(v, path)
+        text = _flat_item(v, path)
+    else:
+        text = _flat(v, path)
+    if text is not None and (indent + len(text) + trailing <= WIDTH or not _breakable(v)):
+        return text
+    return _broken(v, indent, path)
+
+
+def _breakable(v: Any) -> bool:
+    m = _mapping(v)
+    return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, Split)
+
+
+def _broken(v: Any, indent: int, path: str) -> str:
+    """`v` over several lines; the first line continues the current one."""
+    pad = " " * indent
+    m = _mapping(v)
+    if m is not None:
+        body = bindings(m, indent + 2, path)
+        return "{\n" + body + "\n" + pad + "}"
+    if isinstance(v, (list, tuple)):
+        lines = []
+        for i, item in enumerate(v):
+            text = _item(item, indent + 2, 0, f"{path}[{i}]", in_list=True)
+            lines.append(" " * (indent + 2) + text)
+        return "[\n" + "\n".join(lines) + "\n" + pad + "]"
+    text = _flat(v, path)
+    if text is None:
+        raise NixError(path, "cannot lay out this value")  # pragma: no cover - Split handled by callers
+    return text
+
+
+def binding(name: str, v: Any, indent: int, path: str = "") -> str:
+    """`name = v;` at column `indent` (`name` already written as Nix)."""
+    head = " " * indent + name + " ="
+    if isinstance(v, Split) and _cond(v, path) is None:
+        text = _flat(v, path)
+        if text is not None and len(head) + 1 + len(text) + 1 <= WIDTH:
+            return f"{head} {text};"
+        inner = indent + 2
+        a = _item(v.local, inner + 2, 0, path, in_list=False)
+        b = _item(v.production, inner + 2, 1, path, in_list=False)
+        pad, pad2 = " " * inner, " " * (inner + 2)
+        return f"{head}\n{pad}if {LOCAL} then\n{pad2}{a}\n{pad}else\n{pad2}{b};"
+    if _mapping(v):
+        return f"{head} {_broken(v, indent, path)};"
+    text = _flat(v, path)
+    if text is not None and (len(head) + 1 + len(text) + 1 <= WIDTH or not _breakable(v)):
+        return f"{head} {text};"
+    return f"{head} {_broken(v, indent, path)};"
+
+
+def bindings(m: Mapping[str, Any], indent: int, path: str = "") -> str:
+    """The bindings of an attrset, one per line, at column `indent` (no trailing newline)."""
+    lines = []
+    for key, value in m.items():
+        name, value, sub = _dotted(key, value, path)
+        lines.append(binding(name, value, indent, sub))
+    return "\n".join(lines)
+
+
+def expr(v: Any, indent: int = 0, path: str = "") -> str:
+    """`v` as a Nix expression starting at column `indent`, laid out as a binding's right side."""
+    if _mapping(v):
+        return _broken(v, indent, path)
+    text = _flat(v, path)
+    if isinstance(v, Split) and text is None:
+        raise NixError(path, "a profile split must be written as a binding")
+    if text is not None and (indent + len(text) <= WIDTH or not _breakable(v)):
+        return text
+    return _broken(v, indent, path)
+
+
+def document(v: Any) -> str:
+    """A whole Nix file holding just `v`, as nixfmt lays it out."""
+    return expr(v, 0) + "\n"

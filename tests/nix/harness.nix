@@ -1,0 +1,107 @@
+# Evaluates one generated cilium.nix the way its framework would, with stub declarations of the
+# framework's own options, and returns what the tests compare with the Python side.
+#
+#   nix-instantiate --eval --strict --json tests/nix/harness.nix \
+#     --argstr modulePath /abs/cilium.nix --argstr flavor hetzkube --arg isLocal true \
+#     --argstr src /abs/fake-cilium-tree [--argstr libPath /abs/nixpkgs/lib] \
+#     [--argstr settingsJSON '{"k8sServiceHost": "10.0.0.1"}'] [--argstr clusterHost 10.0.0.1]
+{
+  modulePath,
+  flavor,
+  isLocal,
+  src,
+  libPath ? "",
+  settingsJSON ? "{}",
+  clusterHost ? "api.cluster.test",
+  part ? "all",
+}:
+let
+  lib = if libPath == "" then import ./minilib.nix else import libPath;
+  inherit (lib) mkOption types;
+
+  # The framework options a generated module sets, declared as the frameworks declare them
+  # (easykubenix/kubenix with hetzkube's modules; nixidy).
+  frameworks = {
+    hetzkube = {
+      options = {
+        clusterHost = mkOption { type = types.str; };
+        gateway-api.enable = mkOption {
+          type = types.bool;
+          default = false;
+        };
+        gateway-api.version = mkOption { type = types.nullOr types.str; };
+        helm.releases = mkOption {
+          type = types.attrsOf types.anything;
+          default = { };
+        };
+        importyaml = mkOption {
+          type = types.attrsOf types.anything;
+          default = { };
+        };
+        kubernetes.apiMappings = mkOption {
+          type = types.attrsOf types.str;
+          default = { };
+        };
+        kubernetes.namespacedMappings = mkOption {
+          type = types.attrsOf types.bool;
+          default = { };
+        };
+        kubernetes.resources = mkOption {
+          type = types.attrsOf types.anything;
+          default = { };
+        };
+      };
+      config.clusterHost = clusterHost;
+    };
+    nixidy = {
+      options.applications = mkOption {
+        type = types.attrsOf types.anything;
+        default = { };
+      };
+    };
+  };
+
+  user = {
+    config.cilium = {
+      enable = true;
+      inherit isLocal;
+    }
+    // lib.optionalAttrs (flavor == "hetzkube") { inherit src; }
+    // builtins.fromJSON settingsJSON;
+  };
+
+  evaluated = lib.evalModules {
+    modules = [
+      modulePath
+      frameworks.${flavor}
+      user
+    ];
+    specialArgs.charts.cilium.cilium = "${src}/install/kubernetes/cilium";
+  };
+  c = evaluated.config;
+
+  release =
+    if flavor == "hetzkube" then c.helm.releases.cilium else c.applications.cilium.helm.releases.cilium;
+
+  parts = {
+    values = release.values;
+    chart = release.chart;
+    namespace = if flavor == "hetzkube" then release.namespace else c.applications.cilium.namespace;
+    gatewayApi = {
+      inherit (c.gateway-api) enable version;
+    };
+    importyaml = c.importyaml;
+    apiMappings = c.kubernetes.apiMappings;
+    namespacedMappings = c.kubernetes.namespacedMappings;
+  };
+  selected =
+    if part != "all" then
+      parts.${part}
+    else if flavor == "hetzkube" then
+      parts
+    else
+      {
+        inherit (parts) values chart namespace;
+      };
+in
+selected

@@ -1,0 +1,382 @@
+# A small stand-in for nixpkgs' `lib`, written for nixgen's tests: just what the generated
+# modules and the evaluation harness use, with the same semantics for those uses. Where nixpkgs'
+# lib is at hand (NIXPKGS_LIB), the same tests run against it too.
+let
+  inherit (builtins)
+    all
+    attrNames
+    concatMap
+    concatStringsSep
+    elem
+    elemAt
+    filter
+    foldl'
+    functionArgs
+    genList
+    head
+    intersectAttrs
+    isAttrs
+    isBool
+    isFunction
+    isInt
+    isList
+    isPath
+    isString
+    length
+    listToAttrs
+    mapAttrs
+    stringLength
+    substring
+    tail
+    ;
+
+  min = a: b: if a < b then a else b;
+  typeOf = x: if isAttrs x then x._type or null else null;
+  isOption = x: typeOf x == "option";
+  isStringLike = x: isString x || isPath x || (isAttrs x && (x ? outPath || x ? __toString));
+  showOption = path: concatStringsSep "." path;
+
+  lib = rec {
+    # ------------------------------------------------------------ attrsets, lists, strings
+    pipe = value: functions: foldl' (x: f: f x) value functions;
+    filterAttrs =
+      pred: set:
+      listToAttrs (
+        concatMap (
+          name:
+          if pred name set.${name} then
+            [
+              {
+                inherit name;
+                value = set.${name};
+              }
+            ]
+          else
+            [ ]
+        ) (attrNames set)
+      );
+    mapAttrs' = f: set: listToAttrs (map (name: f name set.${name}) (attrNames set));
+    inherit mapAttrs;
+    optionalAttrs = cond: set: if cond then set else { };
+    optional = cond: x: if cond then [ x ] else [ ];
+    hasSuffix =
+      suffix: text:
+      let
+        lt = stringLength text;
+        ls = stringLength suffix;
+      in
+      lt >= ls && substring (lt - ls) ls text == suffix;
+    hasPrefix = prefix: text: substring 0 (stringLength prefix) text == prefix;
+    # Attrsets on both sides merge key by key; anything else on the right wins.
+    recursiveUpdate =
+      lhs: rhs:
+      lhs
+      // mapAttrs (
+        name: r:
+        if lhs ? ${name} && isAttrs lhs.${name} && isAttrs r then recursiveUpdate lhs.${name} r else r
+      ) rhs;
+    versions.majorMinor =
+      v:
+      let
+        parts = builtins.splitVersion v;
+      in
+      concatStringsSep "." (genList (elemAt parts) (min 2 (length parts)));
+    boolToString = b: if b then "true" else "false";
+
+    # ------------------------------------------------------------ option declarations
+    mkOption = attrs: attrs // { _type = "option"; };
+    mkEnableOption =
+      name:
+      mkOption {
+        type = types.bool;
+        default = false;
+        example = true;
+        description = "Whether to enable ${name}.";
+      };
+    literalExpression = text: {
+      _type = "literalExpression";
+      inherit text;
+    };
+    literalMD = text: {
+      _type = "literalMD";
+      inherit text;
+    };
+
+    # ------------------------------------------------------------ definitions
+    mkIf = condition: content: {
+      _type = "if";
+      inherit condition content;
+    };
+    mkMerge = contents: {
+      _type = "merge";
+      inherit contents;
+    };
+    mkOverride = priority: content: {
+      _type = "override";
+      inherit priority content;
+    };
+    mkDefault = mkOverride 1000;
+    mkForce = mkOverride 50;
+    mkOptionDefault = mkOverride 1500;
+
+    # ------------------------------------------------------------ types
+    mkOptionType =
+      {
+        name,
+        description ? name,
+        check ? (_: true),
+        merge ? mergeEqualOption,
+      }:
+      {
+        _type = "option-type";
+        inherit
+          name
+          description
+          check
+          merge
+          ;
+      };
+    mergeEqualOption =
+      loc: defs:
+      let
+        first = (head defs).value;
+      in
+      if all (d: d.value == first) defs then
+        first
+      else
+        throw "The option `${showOption loc}' has conflicting definition values.";
+
+    types = rec {
+      str = mkOptionType {
+        name = "str";
+        description = "string";
+        check = isString;
+      };
+      bool = mkOptionType {
+        name = "bool";
+        description = "boolean";
+        check = isBool;
+      };
+      int = mkOptionType {
+        name = "int";
+        description = "signed integer";
+        check = isInt;
+      };
+      path = mkOptionType {
+        name = "path";
+        description = "path";
+        check = x: isStringLike x && substring 0 1 (toString x) == "/";
+      };
+      enum =
+        values:
+        mkOptionType {
+          name = "enum";
+          description = "one of ${concatStringsSep ", " (map builtins.toJSON values)}";
+          check = x: elem x values;
+        };
+      nullOr =
+        t:
+        mkOptionType {
+          name = "nullOr";
+          description = "null or ${t.description}";
+          check = x: x == null || t.check x;
+          merge =
+            loc: defs:
+            if all (d: d.value == null) defs then
+              null
+            else if all (d: d.value != null) defs then
+              t.merge loc defs
+            else
+              throw "The option `${showOption loc}' is defined both null and not null.";
+        };
+      listOf =
+        t:
+        mkOptionType {
+          name = "listOf";
+          description = "list of ${t.description}";
+          check = isList;
+          merge = _loc: defs: concatMap (d: d.value) defs;
+        };
+      attrsOf =
+        t:
+        mkOptionType {
+          name = "attrsOf";
+          description = "attribute set of ${t.description}";
+          check = isAttrs;
+          merge =
+            loc: defs:
+            let
+              # Each definition may carry mkIf/mkMerge/mkOverride inside its attributes.
+              expanded = concatMap (d: map (value: { inherit value; }) (discharge d.value)) defs;
+              names = foldl' (acc: d: acc // mapAttrs (_: _: null) d.value) { } expanded;
+            in
+            mapAttrs (
+              name: _:
+              mergeDefinitions (loc ++ [ name ]) t (
+                concatMap (d: if d.value ? ${name} then [ d.value.${name} ] else [ ]) expanded
+              )
+            ) names;
+        };
+      anything = mkOptionType {
+        name = "anything";
+        merge =
+          loc: defs:
+          if all (d: isAttrs d.value && !isStringLike d.value) defs then
+            (attrsOf anything).merge loc defs
+          else
+            mergeEqualOption loc defs;
+      };
+      unspecified = anything;
+    };
+
+    # The value of an option from its definitions (which may still be wrapped in mkIf, mkMerge
+    # and mkOverride): keep the highest priority, merge by type, check the type.
+    mergeDefinitions =
+      loc: type: values:
+      let
+        expanded = concatMap discharge values;
+        priority = v: if typeOf v == "override" then v.priority else 100;
+        best = foldl' (acc: v: min acc (priority v)) 9999 expanded;
+        kept = concatMap (v: if typeOf v == "override" then discharge v.content else [ v ]) (
+          filter (v: priority v == best) expanded
+        );
+        merged = type.merge loc (map (value: { inherit value; }) kept);
+      in
+      if kept == [ ] then
+        throw "The option `${showOption loc}' is used but not defined."
+      else if type.check merged then
+        merged
+      else
+        throw "A definition for option `${showOption loc}' is not of type `${type.description}'.";
+
+    # mkIf/mkMerge at the top of a definition: the definitions they stand for.
+    discharge =
+      v:
+      let
+        t = typeOf v;
+      in
+      if t == "if" then
+        (
+          if !isBool v.condition then
+            throw "mkIf called with a non-Boolean condition"
+          else if v.condition then
+            discharge v.content
+          else
+            [ ]
+        )
+      else if t == "merge" then
+        concatMap discharge v.contents
+      else
+        # An override stays whole: its content is looked at only if its priority wins, so an
+        # unused default (say, a fetchTree) is never evaluated.
+        [ v ];
+
+    # ------------------------------------------------------------ evaluation
+    evalModules =
+      {
+        modules,
+        specialArgs ? { },
+      }:
+      let
+        args = {
+          inherit lib options;
+          config = configTree;
+        }
+        // specialArgs;
+        call = f: if functionArgs f == { } then f args else f (intersectAttrs (functionArgs f) args);
+        load =
+          m:
+          if isPath m || isString m then
+            load (import m)
+          else if isFunction m then
+            load (call m)
+          else
+            let
+              structured = m ? options || m ? config;
+            in
+            [
+              {
+                options = m.options or { };
+                config = if structured then m.config or { } else removeAttrs m [ "imports" ];
+              }
+            ]
+            ++ concatMap load (m.imports or [ ]);
+        loaded = concatMap load modules;
+
+        mergeDecls =
+          path: a: b:
+          a
+          // mapAttrs (
+            name: decl:
+            if !(a ? ${name}) then
+              decl
+            else if isOption decl || isOption a.${name} then
+              throw "The option `${showOption (path ++ [ name ])}' is declared twice."
+            else
+              mergeDecls (path ++ [ name ]) a.${name} decl
+          ) b;
+        options = foldl' (mergeDecls [ ]) { } (map (m: m.options) loaded);
+
+        # Definitions of `path` in one module's config. mkIf is pushed down without looking at
+        # its condition, so an option's own value never depends on a condition over it.
+        defsAt =
+          path: v:
+          let
+            t = typeOf v;
+          in
+          if t == "if" then
+            map (mkIf v.condition) (defsAt path v.content)
+          else if t == "merge" then
+            concatMap (defsAt path) v.contents
+          else if path == [ ] then
+            [ v ]
+          else if isAttrs v && v ? ${head path} then
+            defsAt (tail path) v.${head path}
+          else
+            [ ];
+
+        evalOption =
+          path: opt:
+          mergeDefinitions path (opt.type or types.unspecified) (
+            concatMap (m: defsAt path m.config) loaded
+            ++ (if opt ? default then [ (mkOptionDefault opt.default) ] else [ ])
+          );
+        evalTree =
+          path: tree:
+          if isOption tree then
+            evalOption path tree
+          else
+            mapAttrs (name: evalTree (path ++ [ name ])) tree;
+        configTree = evalTree [ ] options;
+
+        # Every definition must land on a declared option.
+        checkDefs =
+          path: decls: v:
+          let
+            t = typeOf v;
+          in
+          if isOption decls then
+            true
+          else if t == "if" || t == "override" then
+            checkDefs path decls v.content
+          else if t == "merge" then
+            all (checkDefs path decls) v.contents
+          else if isAttrs v then
+            all (
+              name:
+              if decls ? ${name} then
+                checkDefs (path ++ [ name ]) decls.${name} v.${name}
+              else
+                throw "The option `${showOption (path ++ [ name ])}' does not exist."
+            ) (attrNames v)
+          else
+            throw "The option `${showOption path}' is not an option but was given a value.";
+        checked = all (m: checkDefs [ ] options m.config) loaded;
+      in
+      {
+        inherit options;
+        config = builtins.seq checked configTree;
+      };
+  };
+in
+lib
