@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from nixgen import __version__
 from nixgen.choices import DEFAULT_VERSION, FLAVORS, FORMAT_MODES
+
+if TYPE_CHECKING:
+    from nixgen.spec import Spec
 
 
 class UserError(click.ClickException):
@@ -76,12 +79,11 @@ def module(flavor: str, cilium_version: str, sets: tuple[str, ...], output: Path
         sys.stdout.flush()
 
 
-def _module_text(flavor: str, version: str, sets: tuple[str, ...], fmt: str,
-                 output: Path | None) -> str:
+def build_spec(flavor: str, version: str, sets: tuple[str, ...]) -> Spec:
+    """The Spec the command line describes; bad input raises UserError."""
     from pydantic import ValidationError
 
-    from nixgen import catalog, generate, nixfmt, overrides
-    from nixgen.emit import NixError
+    from nixgen import catalog, overrides
     from nixgen.spec import Spec
 
     try:
@@ -99,6 +101,15 @@ def _module_text(flavor: str, version: str, sets: tuple[str, ...], fmt: str,
         spec = Spec(flavor=flavor, ciliumVersion=version, values=values)
     except ValidationError as err:
         raise UserError(_first_error(err)) from None
+    return spec
+
+
+def _module_text(flavor: str, version: str, sets: tuple[str, ...], fmt: str,
+                 output: Path | None) -> str:
+    from nixgen import generate, nixfmt
+    from nixgen.emit import NixError
+
+    spec = build_spec(flavor, version, sets)
     try:
         text = generate(spec)
     except NixError as err:

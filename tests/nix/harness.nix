@@ -84,6 +84,7 @@ let
     if flavor == "hetzkube" then c.helm.releases.cilium else c.applications.cilium.helm.releases.cilium;
 
   parts = {
+    present = if flavor == "hetzkube" then c.helm.releases ? cilium else c.applications ? cilium;
     values = release.values;
     chart = release.chart;
     namespace = if flavor == "hetzkube" then release.namespace else c.applications.cilium.namespace;
@@ -101,7 +102,12 @@ let
       parts
     else
       {
-        inherit (parts) values chart namespace;
+        inherit (parts)
+          present
+          values
+          chart
+          namespace
+          ;
       };
 in
 selected

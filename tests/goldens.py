@@ -1,0 +1,56 @@
+"""The golden modules: each is `nixgen <args>` written to golden/<name>.nix.
+
+Rewrite them on purpose with `python tests/goldens.py`, then read `git diff golden/`: the
+generated Nix is the product, and that diff is what a reviewer reads."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+_SETS = [
+    "--set", "cluster.name=prod-eu",
+    "--set", "hubble.relay.enabled=true",
+    "--set", "ingressController.service.annotations.lbipam\\.cilium\\.io/sharing-key=*",
+    "--set", 'podAnnotations.note=say "hi" to ${USER} \\ $${HOME}',
+    "--set", "operator.resources.limits.cpu=0.5",
+    "--set", "nodeSelector.kubernetes\\.io/os=linux",
+]  # fmt: skip
+
+CASES: dict[str, list[str]] = {
+    "hetzkube-1.18.4": ["module", "--flavor", "hetzkube", "--cilium-version", "1.18.4"],
+    "nixidy-1.18.4": ["module", "--flavor", "nixidy", "--cilium-version", "1.18.4"],
+    "hetzkube-1.18.4-values": ["module", "--flavor", "hetzkube", "--cilium-version", "1.18.4",
+                               *_SETS],
+    "nixidy-1.19.6-values": ["module", "--flavor", "nixidy", "--cilium-version", "1.19.6",
+                             *_SETS],
+}  # fmt: skip
+
+
+def path_of(name: str) -> Path:
+    return GOLDEN / f"{name}.nix"
+
+
+def generated(name: str) -> str:
+    from click.testing import CliRunner
+
+    from nixgen.cli import cli
+
+    result = CliRunner().invoke(cli, [*CASES[name], "--format", "never"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"{name}: nixgen failed: {result.output}")
+    return result.stdout
+
+
+def main() -> int:
+    GOLDEN.mkdir(exist_ok=True)
+    for name in CASES:
+        path_of(name).write_text(generated(name), encoding="utf-8")
+        print(f"wrote {path_of(name).relative_to(GOLDEN.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Evaluating generated modules with nix-instantiate, and the small fake Cilium tree they read."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from nixgen import catalog
+
+HERE = Path(__file__).parent
+HARNESS = HERE / "nix" / "harness.nix"
+CLUSTER_HOST = "api.cluster.test"
+
+
+class NixEvalError(RuntimeError):
+    pass
+
+
+def nix_instantiate() -> str:
+    exe = shutil.which("nix-instantiate")
+    if exe is None:
+        raise RuntimeError(
+            "nix-instantiate is not on PATH: the tests judge every module with Nix "
+            "(on Debian/Ubuntu: apt-get install -y nix-bin)"
+        )
+    return exe
+
+
+def lib_choices() -> list[tuple[str, str | None]]:
+    """(id, lib path) for each lib to evaluate with: the project's small lib, always, and
+    nixpkgs' lib when NIXPKGS_LIB names one (None: not available here)."""
+    real = os.environ.get("NIXPKGS_LIB") or None
+    return [("minilib", ""), ("nixpkgs-lib", real)]
+
+
+def run_nix(args: list[str], timeout: float = 120) -> str:
+    done = subprocess.run(
+        [nix_instantiate(), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise NixEvalError(done.stderr.strip())
+    return done.stdout
+
+
+def evaluate(
+    module: Path,
+    flavor: str,
+    is_local: bool,
+    src: Path,
+    lib_path: str = "",
+    settings: dict[str, Any] | None = None,
+    part: str = "all",
+) -> Any:
+    """What the framework would see of `module`, as JSON (see tests/nix/harness.nix)."""
+    args = [
+        "--eval", "--strict", "--json", str(HARNESS),
+        "--argstr", "modulePath", str(module.resolve()),
+        "--argstr", "flavor", flavor,
+        "--arg", "isLocal", "true" if is_local else "false",
+        "--argstr", "src", str(src.resolve()),
+        "--argstr", "libPath", lib_path,
+        "--argstr", "settingsJSON", json.dumps(settings or {}),
+        "--argstr", "clusterHost", CLUSTER_HOST,
+        "--argstr", "part", part,
+    ]  # fmt: skip
+    return json.loads(run_nix(args))
+
+
+def eval_expr(source: str) -> Any:
+    return json.loads(run_nix(["--eval", "--strict", "--json", "-E", source]))
+
+
+def eval_file(path: Path) -> Any:
+    return json.loads(run_nix(["--eval", "--strict", "--json", str(path)]))
+
+
+def fake_cilium_tree(root: Path, version: str) -> Path:
+    """A Cilium source tree with just what a module reads: the chart folder and the CRD YAMLs
+    of `version` (as the catalog lists them), plus the files a CRD import must skip."""
+    release = catalog.load().release_for(version)
+    chart = root / "install" / "kubernetes" / "cilium"
+    chart.mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: cilium\nversion: {version}\n")
+    (chart / "values.yaml").write_text("kubeProxyReplacement: false\n")
+    crds = root / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
+    for crd in release.crds:
+        folder = crds / crd.dir
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / crd.file).write_text(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+            f"spec:\n  group: {crd.group}\n  names:\n    kind: {crd.kind}\n"
+        )
+    v2 = crds / "v2"
+    v2.mkdir(parents=True, exist_ok=True)
+    (v2 / "embed.go").write_text("package crds\n")
+    (v2 / "kustomization.yaml").write_text("resources: []\n")
+    (v2 / "notes.yaml").mkdir()  # a folder, not a CRD
+    return root
+
+
+def strictly_equal(nix: Any, python: Any) -> bool:
+    """Equality that tells true from 1 (Python does not); a float may come back from Nix's
+    JSON as an integer-looking number."""
+    if isinstance(python, bool) or isinstance(nix, bool):
+        return type(nix) is type(python) and nix == python
+    if isinstance(python, float):
+        return isinstance(nix, (int, float)) and nix == python
+    if isinstance(python, int):
+        return type(nix) is int and nix == python
+    if isinstance(python, dict):
+        return (
+            isinstance(nix, dict)
+            and nix.keys() == python.keys()
+            and all(strictly_equal(nix[k], python[k]) for k in python)
+        )
+    if isinstance(python, (list, tuple)):
+        return (
+            isinstance(nix, list)
+            and len(nix) == len(python)
+            and all(strictly_equal(a, b) for a, b in zip(nix, python))
+        )
+    return type(nix) is type(python) and nix == python

@@ -1,0 +1,65 @@
+"""Free-form Helm values given on the command line end up, evaluated by Nix, exactly as given,
+in both flavours, whatever their keys and strings hold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nixgen import overrides, plan
+from nixgen.cli import cli
+from nixgen.spec import Spec
+from nixharness import evaluate, strictly_equal
+from test_emit import CHARS, TEXT
+
+KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(bool)
+PATHS = st.lists(KEYS, min_size=1, max_size=3)
+LEAVES = st.one_of(TEXT, st.booleans(), st.integers(-(2**63), 2**63 - 1), st.none(),
+                   st.lists(TEXT, max_size=3))  # fmt: skip
+
+
+def escape_key(key: str) -> str:
+    return key.replace("\\", "\\\\").replace(".", "\\.").replace("=", "\\=")
+
+
+def set_argument(path: list[str], value: Any, raw: bool) -> str:
+    """`--set` text for `value`: a string that is not JSON may be given as it is."""
+    plain = raw and isinstance(value, str) and overrides.parse_value(value) == value
+    text = value if plain else json.dumps(value)
+    return ".".join(escape_key(k) for k in path) + "=" + text
+
+
+@settings(max_examples=25)
+@given(
+    sets=st.lists(st.tuples(PATHS, LEAVES, st.booleans()), min_size=1, max_size=8),
+    flavor=st.sampled_from(["hetzkube", "nixidy"]),
+    profile=st.sampled_from(plan.PROFILES),
+)
+def test_set_values_evaluate_exactly_as_given(
+    sets: list[tuple[list[str], Any, bool]], flavor: str, profile: str,
+    tmp_path_factory: pytest.TempPathFactory, fake_trees: dict[str, Path],
+) -> None:  # fmt: skip
+    args = ["module", "--flavor", flavor, "--format", "never"]
+    given_values: dict[str, Any] = {}
+    for path, value, raw in sets:
+        args += ["--set", set_argument(path, value, raw)]
+        given_values = overrides.deep_merge(given_values, overrides.nest(path, value))
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    module = tmp_path_factory.mktemp("set") / "cilium.nix"
+    module.write_text(result.stdout, encoding="utf-8")
+
+    host = "10.0.0.1"
+    got = evaluate(module, flavor, profile == "local", fake_trees["1.18.4"],
+                   settings={"k8sServiceHost": host}, part="values")  # fmt: skip
+    generated = plan.resolve(plan.build(Spec(flavor=flavor)).values, profile,
+                             {"cfg.k8sServiceHost": host})  # fmt: skip
+    assert strictly_equal(got, overrides.deep_merge(generated, given_values))
+    header = result.stdout.split("\n{", 1)[0]
+    assert all(line.startswith("#") for line in header.splitlines())

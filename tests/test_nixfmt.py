@@ -1,0 +1,124 @@
+"""--format auto|always|never, with fake nixfmt programs on PATH; and the real nixfmt, when
+there is one, leaves every golden unchanged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from goldens import CASES, path_of
+from nixgen import nixfmt
+from nixgen.cli import cli
+
+GOLDEN = path_of("hetzkube-1.18.4")
+
+FAKES = {
+    "identity": "#!/bin/sh\ncat\n",
+    "changes": "#!/bin/sh\necho '# formatted'\ncat\n",
+    "fails": "#!/bin/sh\necho 'nixfmt: parse error at line 3' >&2\nexit 1\n",
+    "hangs": "#!/bin/sh\nexec sleep 30\n",
+    "records-args": '#!/bin/sh\necho "# args: $*"\ncat\n',
+}
+
+
+@pytest.fixture
+def fake_nixfmt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def install(kind: str) -> None:
+        folder = tmp_path / "bin"
+        folder.mkdir(exist_ok=True)
+        exe = folder / "nixfmt"
+        exe.write_text(FAKES[kind])
+        exe.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+    return install
+
+
+@pytest.fixture
+def no_nixfmt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PATH without any nixfmt (keeping what else the run needs)."""
+    kept = [p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "nixfmt").exists()]
+    monkeypatch.setenv("PATH", os.pathsep.join(kept))
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["module", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def golden() -> str:
+    return GOLDEN.read_text(encoding="utf-8")
+
+
+def test_auto_runs_nixfmt_when_present(fake_nixfmt) -> None:
+    fake_nixfmt("changes")
+    code, out, _ = run()
+    assert code == 0 and out == "# formatted\n" + golden()
+
+
+def test_nixfmt_gets_the_file_name_and_stdin(fake_nixfmt, tmp_path: Path) -> None:
+    fake_nixfmt("records-args")
+    target = tmp_path / "mine.nix"
+    code, _, _ = run("-o", str(target))
+    assert code == 0
+    assert target.read_text(encoding="utf-8") == "# args: --filename=mine.nix -\n" + golden()
+
+
+def test_identity_nixfmt_changes_nothing(fake_nixfmt) -> None:
+    fake_nixfmt("identity")
+    assert run("--format", "always") == (0, golden(), "")
+
+
+def test_auto_without_nixfmt_prints_the_emitter_output(no_nixfmt) -> None:
+    assert run() == (0, golden(), "")
+
+
+def test_always_without_nixfmt_is_exit_2(no_nixfmt, tmp_path: Path) -> None:
+    target = tmp_path / "cilium.nix"
+    code, out, err = run("--format", "always", "-o", str(target))
+    assert code == 2 and out == "" and "nixfmt is not on PATH" in err
+    assert not target.exists()
+
+
+def test_never_skips_even_a_broken_nixfmt(fake_nixfmt) -> None:
+    fake_nixfmt("fails")
+    assert run("--format", "never") == (0, golden(), "")
+
+
+def test_failing_nixfmt_is_exit_2_with_its_message_and_nothing_written(
+    fake_nixfmt, tmp_path: Path
+) -> None:
+    fake_nixfmt("fails")
+    target = tmp_path / "cilium.nix"
+    target.write_text("old\n", encoding="utf-8")
+    code, out, err = run("-o", str(target))
+    assert code == 2 and out == ""
+    assert err == "nixgen: error: nixfmt failed (exit 1): nixfmt: parse error at line 3\n"
+    assert target.read_text(encoding="utf-8") == "old\n"
+
+
+def test_hanging_nixfmt_times_out_as_exit_2(
+    fake_nixfmt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_nixfmt("hangs")
+    monkeypatch.setattr(nixfmt, "TIMEOUT_SECONDS", 0.5)
+    code, out, err = run()
+    assert code == 2 and out == ""
+    assert "nixfmt did not finish within 0.5 seconds" in err
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_real_nixfmt_leaves_every_golden_unchanged(name: str) -> None:
+    exe = shutil.which("nixfmt")
+    if exe is None:
+        pytest.skip("nixfmt is not on PATH: the goldens' layout is checked against the fixtures only")
+    text = path_of(name).read_text(encoding="utf-8")
+    done = subprocess.run([exe, f"--filename={name}.nix", "-"], input=text, capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == text
