@@ -14,6 +14,7 @@ let
     bpf.masquerade = true;
     k8sServiceHost = if cfg.isLocal then "127.0.0.1" else cfg.k8sServiceHost;
     k8sServicePort = 6443;
+    policyEnforcementMode = "default";
     gatewayAPI.enabled = true;
     hubble = {
       enabled = true;
@@ -60,80 +61,134 @@ in
       description = "API server host the Cilium agents use in production.";
     };
   };
-  config = lib.mkIf cfg.enable {
-    gateway-api.enable = values.gatewayAPI.enabled or false;
-    gateway-api.version =
+  config = lib.mkIf cfg.enable (
+    lib.mkMerge [
       {
-        "1.16" = "1.1.0";
-        "1.17" = "1.2.0";
-        "1.18" = "1.2.0";
-        "1.19" = "1.4.1";
+        gateway-api.enable = values.gatewayAPI.enabled or false;
+        gateway-api.version =
+          {
+            "1.16" = "1.1.0";
+            "1.17" = "1.2.0";
+            "1.18" = "1.2.0";
+            "1.19" = "1.4.1";
+          }
+          .${lib.versions.majorMinor cfg.version}
+          or (throw "nixgen: no gateway-api release known for Cilium ${lib.versions.majorMinor cfg.version}; regenerate with a newer nixgen");
+        helm.releases.cilium = {
+          namespace = "kube-system";
+          chart = "${cfg.src}/install/kubernetes/cilium";
+          inherit values;
+        };
+        importyaml = lib.pipe (builtins.readDir crdDir) [
+          (lib.filterAttrs (
+            name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
+          ))
+          (lib.mapAttrs' (
+            filename: type: {
+              name = filename;
+              value.src = "${crdDir}/${filename}";
+            }
+          ))
+        ];
+        kubernetes.apiMappings = {
+          CiliumBGPAdvertisement = "cilium.io/v2";
+          CiliumBGPClusterConfig = "cilium.io/v2";
+          CiliumBGPNodeConfig = "cilium.io/v2";
+          CiliumBGPNodeConfigOverride = "cilium.io/v2";
+          CiliumBGPPeerConfig = "cilium.io/v2";
+          CiliumBGPPeeringPolicy = "cilium.io/v2alpha1";
+          CiliumCIDRGroup = "cilium.io/v2";
+          CiliumClusterwideEnvoyConfig = "cilium.io/v2";
+          CiliumClusterwideNetworkPolicy = "cilium.io/v2";
+          CiliumEgressGatewayPolicy = "cilium.io/v2";
+          CiliumEndpoint = "cilium.io/v2";
+          CiliumEndpointSlice = "cilium.io/v2alpha1";
+          CiliumEnvoyConfig = "cilium.io/v2";
+          CiliumGatewayClassConfig = "cilium.io/v2alpha1";
+          CiliumIdentity = "cilium.io/v2";
+          CiliumL2AnnouncementPolicy = "cilium.io/v2alpha1";
+          CiliumLoadBalancerIPPool = "cilium.io/v2";
+          CiliumLocalRedirectPolicy = "cilium.io/v2";
+          CiliumNetworkPolicy = "cilium.io/v2";
+          CiliumNode = "cilium.io/v2";
+          CiliumNodeConfig = "cilium.io/v2";
+          CiliumPodIPPool = "cilium.io/v2alpha1";
+        };
+        kubernetes.namespacedMappings = {
+          CiliumBGPAdvertisement = false;
+          CiliumBGPClusterConfig = false;
+          CiliumBGPNodeConfig = false;
+          CiliumBGPNodeConfigOverride = false;
+          CiliumBGPPeerConfig = false;
+          CiliumBGPPeeringPolicy = false;
+          CiliumCIDRGroup = false;
+          CiliumClusterwideEnvoyConfig = false;
+          CiliumClusterwideNetworkPolicy = false;
+          CiliumEgressGatewayPolicy = false;
+          CiliumEndpoint = true;
+          CiliumEndpointSlice = false;
+          CiliumEnvoyConfig = true;
+          CiliumGatewayClassConfig = true;
+          CiliumIdentity = false;
+          CiliumL2AnnouncementPolicy = false;
+          CiliumLoadBalancerIPPool = false;
+          CiliumLocalRedirectPolicy = true;
+          CiliumNetworkPolicy = true;
+          CiliumNode = false;
+          CiliumNodeConfig = true;
+          CiliumPodIPPool = false;
+        };
       }
-      .${lib.versions.majorMinor cfg.version}
-      or (throw "nixgen: no gateway-api release known for Cilium ${lib.versions.majorMinor cfg.version}; regenerate with a newer nixgen");
-    helm.releases.cilium = {
-      namespace = "kube-system";
-      chart = "${cfg.src}/install/kubernetes/cilium";
-      inherit values;
-    };
-    importyaml = lib.pipe (builtins.readDir crdDir) [
-      (lib.filterAttrs (
-        name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
-      ))
-      (lib.mapAttrs' (
-        filename: type: {
-          name = filename;
-          value.src = "${crdDir}/${filename}";
-        }
-      ))
-    ];
-    kubernetes.apiMappings = {
-      CiliumBGPAdvertisement = "cilium.io/v2";
-      CiliumBGPClusterConfig = "cilium.io/v2";
-      CiliumBGPNodeConfig = "cilium.io/v2";
-      CiliumBGPNodeConfigOverride = "cilium.io/v2";
-      CiliumBGPPeerConfig = "cilium.io/v2";
-      CiliumBGPPeeringPolicy = "cilium.io/v2alpha1";
-      CiliumCIDRGroup = "cilium.io/v2";
-      CiliumClusterwideEnvoyConfig = "cilium.io/v2";
-      CiliumClusterwideNetworkPolicy = "cilium.io/v2";
-      CiliumEgressGatewayPolicy = "cilium.io/v2";
-      CiliumEndpoint = "cilium.io/v2";
-      CiliumEndpointSlice = "cilium.io/v2alpha1";
-      CiliumEnvoyConfig = "cilium.io/v2";
-      CiliumGatewayClassConfig = "cilium.io/v2alpha1";
-      CiliumIdentity = "cilium.io/v2";
-      CiliumL2AnnouncementPolicy = "cilium.io/v2alpha1";
-      CiliumLoadBalancerIPPool = "cilium.io/v2";
-      CiliumLocalRedirectPolicy = "cilium.io/v2";
-      CiliumNetworkPolicy = "cilium.io/v2";
-      CiliumNode = "cilium.io/v2";
-      CiliumNodeConfig = "cilium.io/v2";
-      CiliumPodIPPool = "cilium.io/v2alpha1";
-    };
-    kubernetes.namespacedMappings = {
-      CiliumBGPAdvertisement = false;
-      CiliumBGPClusterConfig = false;
-      CiliumBGPNodeConfig = false;
-      CiliumBGPNodeConfigOverride = false;
-      CiliumBGPPeerConfig = false;
-      CiliumBGPPeeringPolicy = false;
-      CiliumCIDRGroup = false;
-      CiliumClusterwideEnvoyConfig = false;
-      CiliumClusterwideNetworkPolicy = false;
-      CiliumEgressGatewayPolicy = false;
-      CiliumEndpoint = true;
-      CiliumEndpointSlice = false;
-      CiliumEnvoyConfig = true;
-      CiliumGatewayClassConfig = true;
-      CiliumIdentity = false;
-      CiliumL2AnnouncementPolicy = false;
-      CiliumLoadBalancerIPPool = false;
-      CiliumLocalRedirectPolicy = true;
-      CiliumNetworkPolicy = true;
-      CiliumNode = false;
-      CiliumNodeConfig = true;
-      CiliumPodIPPool = false;
-    };
-  };
+      {
+        kubernetes.resources.none.CiliumClusterwideNetworkPolicy.ep-default = {
+          apiVersion = "cilium.io/v2";
+          kind = "CiliumClusterwideNetworkPolicy";
+          metadata.name = "ep-default";
+          spec = {
+            endpointSelector = { };
+            ingress = [
+              {
+                fromEntities = [
+                  "cluster"
+                  "ingress"
+                ];
+              }
+            ];
+            egress = [ { toEntities = [ "all" ]; } ];
+          };
+        };
+      }
+      (lib.mkIf (values.hubble.relay.enabled or false) {
+        kubernetes.resources.kube-system.CiliumNetworkPolicy.allow-hubble-relay-server-egress = {
+          apiVersion = "cilium.io/v2";
+          kind = "CiliumNetworkPolicy";
+          metadata = {
+            name = "allow-hubble-relay-server-egress";
+            namespace = "kube-system";
+          };
+          spec = {
+            endpointSelector.matchLabels."app.kubernetes.io/name" = "hubble-relay";
+            egress = [
+              {
+                toEntities = [
+                  "remote-node"
+                  "host"
+                ];
+                toPorts = [
+                  {
+                    ports = [
+                      {
+                        port = "4244";
+                        protocol = "TCP";
+                      }
+                    ];
+                  }
+                ];
+              }
+            ];
+          };
+        };
+      })
+    ]
+  );
 }

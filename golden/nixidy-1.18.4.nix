@@ -18,6 +18,7 @@ let
     bpf.masquerade = true;
     k8sServiceHost = if cfg.isLocal then "127.0.0.1" else cfg.k8sServiceHost;
     k8sServicePort = 6443;
+    policyEnforcementMode = "default";
     gatewayAPI.enabled = true;
     hubble = {
       enabled = true;
@@ -51,13 +52,71 @@ in
       description = "API server host the Cilium agents use in production (required there).";
     };
   };
-  config = lib.mkIf cfg.enable {
-    applications.cilium = {
-      namespace = "kube-system";
-      helm.releases.cilium = {
-        chart = charts.cilium.cilium;
-        inherit values;
-      };
-    };
-  };
+  config = lib.mkIf cfg.enable (
+    lib.mkMerge [
+      {
+        applications.cilium = {
+          namespace = "kube-system";
+          helm.releases.cilium = {
+            chart = charts.cilium.cilium;
+            inherit values;
+          };
+        };
+      }
+      {
+        applications.cilium.yamls = [
+          (builtins.toJSON {
+            apiVersion = "cilium.io/v2";
+            kind = "CiliumClusterwideNetworkPolicy";
+            metadata.name = "ep-default";
+            spec = {
+              endpointSelector = { };
+              ingress = [
+                {
+                  fromEntities = [
+                    "cluster"
+                    "ingress"
+                  ];
+                }
+              ];
+              egress = [ { toEntities = [ "all" ]; } ];
+            };
+          })
+        ];
+      }
+      (lib.mkIf (values.hubble.relay.enabled or false) {
+        applications.cilium.yamls = [
+          (builtins.toJSON {
+            apiVersion = "cilium.io/v2";
+            kind = "CiliumNetworkPolicy";
+            metadata = {
+              name = "allow-hubble-relay-server-egress";
+              namespace = "kube-system";
+            };
+            spec = {
+              endpointSelector.matchLabels."app.kubernetes.io/name" = "hubble-relay";
+              egress = [
+                {
+                  toEntities = [
+                    "remote-node"
+                    "host"
+                  ];
+                  toPorts = [
+                    {
+                      ports = [
+                        {
+                          port = "4244";
+                          protocol = "TCP";
+                        }
+                      ];
+                    }
+                  ];
+                }
+              ];
+            };
+          })
+        ];
+      })
+    ]
+  );
 }

@@ -10,9 +10,18 @@ if TYPE_CHECKING:
     from nixgen.spec import Spec
 
 
-def generate(spec: Spec) -> str:
-    """The module text for `spec` (without nixfmt)."""
-    from nixgen import commandline, plan, render
+def check(spec: Spec) -> list[str]:
+    """The warnings for `spec`; raises nixgen.rules.RuleError where it breaks a rule."""
+    from nixgen import plan, rules
+
+    return rules.check(plan.build(spec))
+
+
+def generate(spec: Spec, command: str | None = None) -> str:
+    """The module text for `spec` (without nixfmt); raises nixgen.rules.RuleError where the
+    spec breaks a rule. `command` is the command line written into the header."""
+    from nixgen import commandline, plan, render, rules
 
     built = plan.build(spec)
-    return render.render(built, commandline.describe(spec))
+    rules.check(built)
+    return render.render(built, command or commandline.describe(spec))

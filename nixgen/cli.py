@@ -43,14 +43,27 @@ def cli() -> None:
     """Generate Nix modules that deploy Cilium into k3s (easykubenix/kubenix or nixidy)."""
 
 
+def spec_options(func: Any) -> Any:
+    """The options that describe a deployment, shared by the commands that build one."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Config file (TOML, or JSON by its .json suffix); see `nixgen schema`."),
+        click.option("--flavor", type=click.Choice(FLAVORS), default=None,
+                     help="Framework the module is for [default: hetzkube]."),
+        click.option("--cilium-version", metavar="X.Y.Z", default=None,
+                     help=f"Cilium release to pin [default: {DEFAULT_VERSION}]."),
+        click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                     help="Free-form Helm value merged over the generated ones (and over the "
+                          "config's `values`); VALUE is JSON when it parses, else a string; "
+                          "write a dot inside a key as \\. (repeatable)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @cli.command()
-@click.option("--flavor", type=click.Choice(FLAVORS), default="hetzkube", show_default=True,
-              help="Framework the module is for.")
-@click.option("--cilium-version", metavar="X.Y.Z", default=DEFAULT_VERSION, show_default=True,
-              help="Cilium release to pin.")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="Free-form Helm value merged over the generated ones; VALUE is JSON when it "
-                   "parses, else a string; write a dot inside a key as \\. (repeatable).")
+@spec_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--check", is_flag=True,
@@ -58,12 +71,14 @@ def cli() -> None:
                    "1 with a diff when not.")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
               show_default=True, help="Run nixfmt over the output: when present, always, never.")
-def module(flavor: str, cilium_version: str, sets: tuple[str, ...], output: Path | None,
-           check: bool, fmt: str) -> None:
+def module(config_path: Path | None, flavor: str | None, cilium_version: str | None,
+           sets: tuple[str, ...], output: Path | None, check: bool, fmt: str) -> None:
     """Print (or write) the cilium.nix module."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    text = _module_text(flavor, cilium_version, sets, fmt, output)
+    spec = build_spec(config_path, flavor, cilium_version, sets)
+    text = _module_text(spec, _command(spec, config_path, flavor, cilium_version, sets), fmt,
+                        output)
     if check:
         assert output is not None
         _check(output, text)
@@ -79,41 +94,149 @@ def module(flavor: str, cilium_version: str, sets: tuple[str, ...], output: Path
         sys.stdout.flush()
 
 
-def build_spec(flavor: str, version: str, sets: tuple[str, ...]) -> Spec:
-    """The Spec the command line describes; bad input raises UserError."""
+@cli.command()
+@spec_options
+@click.option("--profile", type=click.Choice(["local", "production"]), required=True,
+              help="Which profile's values to print.")
+@click.option("--objects", is_flag=True,
+              help="Print the Kubernetes objects the module adds (policies, pools) instead.")
+@click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
+              show_default=True, help="Print as a Nix expression or as JSON.")
+def values(config_path: Path | None, flavor: str | None, cilium_version: str | None,
+           sets: tuple[str, ...], profile: str, objects: bool, output_format: str) -> None:
+    """Print the resolved Helm values (or objects) a profile gets.
+
+    A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
+    that expression in Nix, and as {"nix": "..."} in JSON."""
+    import json
+
+    from nixgen import emit
+
+    spec = build_spec(config_path, flavor, cilium_version, sets)
+    built = _checked_plan(spec)
+    data = built.objects_for(profile) if objects else built.values_for(profile)
+    if output_format == "json":
+        sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(_emit_or_fail(emit.document, data))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the config file."""
+    import json
+
+    from nixgen.spec import Spec
+
+    sys.stdout.write(json.dumps(Spec.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+
+def _jsonable(data: Any) -> Any:
+    from nixgen.emit import Raw
+
+    if isinstance(data, Raw):
+        return {"nix": data.expr}
+    if isinstance(data, dict):
+        return {k: _jsonable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_jsonable(v) for v in data]
+    return data
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """The config file as data: TOML, or JSON when its name ends in .json."""
+    import json
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise UserError(f"--config {path}: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise UserError(f"--config {path}: not UTF-8 text") from None
+    except (ValueError, tomllib.TOMLDecodeError) as err:
+        kind = "JSON" if path.suffix == ".json" else "TOML"
+        raise UserError(f"--config {path}: invalid {kind}: {err}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"--config {path}: the top level must be a table (an object)")
+    return data
+
+
+def build_spec(config_path: Path | None, flavor: str | None, version: str | None,
+               sets: tuple[str, ...]) -> Spec:
+    """The Spec from the config file, then the command line over it; bad input raises
+    UserError."""
     from pydantic import ValidationError
 
     from nixgen import catalog, overrides
     from nixgen.spec import Spec
 
-    try:
-        catalog.load().release_for(version)
-    except catalog.UnknownVersion as err:
-        raise UserError(f"--cilium-version {version}: {err}") from None
-    values: dict[str, Any] = {}
+    data: dict[str, Any] = load_config(config_path) if config_path else {}
+    if flavor is not None:
+        data["flavor"] = flavor
+    if version is not None:
+        data["ciliumVersion"] = version
+    chosen = data.get("ciliumVersion", DEFAULT_VERSION)
+    if isinstance(chosen, str):
+        try:
+            catalog.load().release_for(chosen)
+        except catalog.UnknownVersion as err:
+            where = "--cilium-version" if version is not None else "ciliumVersion"
+            raise UserError(f"{where} {chosen}: {err}") from None
+    given = data.get("values", {})
+    if not isinstance(given, dict):
+        raise UserError("values: must be a table of Helm values")
     for item in sets:
         try:
             path, value = overrides.parse_set(item)
         except overrides.SetError as err:
             raise UserError(str(err)) from None
-        values = overrides.deep_merge(values, overrides.nest(path, value))
+        given = overrides.deep_merge(given, overrides.nest(path, value))
+    data["values"] = given
     try:
-        spec = Spec(flavor=flavor, ciliumVersion=version, values=values)
+        return Spec.model_validate(data)
     except ValidationError as err:
         raise UserError(_first_error(err)) from None
-    return spec
 
 
-def _module_text(flavor: str, version: str, sets: tuple[str, ...], fmt: str,
-                 output: Path | None) -> str:
-    from nixgen import generate, nixfmt
+def _command(spec: Spec, config_path: Path | None, flavor: str | None, version: str | None,
+             sets: tuple[str, ...]) -> str:
+    from nixgen import commandline
+
+    return commandline.describe(spec, config_path, sets)
+
+
+def _emit_or_fail(function: Any, *args: Any) -> Any:
     from nixgen.emit import NixError
 
-    spec = build_spec(flavor, version, sets)
     try:
-        text = generate(spec)
+        return function(*args)
     except NixError as err:
         raise UserError(f"values.{err}" if err.path else str(err)) from None
+
+
+def _checked_plan(spec: Spec) -> Any:
+    """The plan, after the cross-field rules: errors stop, warnings go to stderr."""
+    from nixgen import plan, rules
+
+    built = plan.build(spec)
+    try:
+        warnings = rules.check(built)
+    except rules.RuleError as err:
+        raise UserError(str(err)) from None
+    for warning in warnings:
+        click.echo(f"nixgen: warning: {warning}", err=True)
+    return built
+
+
+def _module_text(spec: Spec, command: str, fmt: str, output: Path | None) -> str:
+    from nixgen import nixfmt, render
+
+    built = _checked_plan(spec)
+    text = _emit_or_fail(render.render, built, command)
     try:
         return nixfmt.format_source(text, fmt, output.name if output else "cilium.nix")
     except nixfmt.FormatError as err:

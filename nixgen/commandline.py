@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from nixgen.overrides import parse_value
@@ -54,12 +55,18 @@ def quote(word: str) -> str:
     return "$'" + "".join(body) + "'"
 
 
-def arguments(spec: Spec) -> list[str]:
-    args = ["module", "--flavor", spec.flavor, "--cilium-version", spec.ciliumVersion]
-    for item in set_arguments(spec.values):
+def arguments(spec: Spec, config: Path | None = None, sets: Sequence[str] | None = None) -> list[str]:
+    """The words after `nixgen` that rebuild `spec`. With a config file, the file is named and
+    only the command line's own `--set`s follow; without one, `--set`s rebuild the values."""
+    args = ["module"]
+    if config is not None:
+        args += ["--config", str(config)]
+    args += ["--flavor", spec.flavor, "--cilium-version", spec.ciliumVersion]
+    items = list(sets) if config is not None and sets is not None else set_arguments(spec.values)
+    for item in items:
         args += ["--set", item]
     return args
 
 
-def describe(spec: Spec) -> str:
-    return " ".join(["nixgen", *(quote(a) for a in arguments(spec))])
+def describe(spec: Spec, config: Path | None = None, sets: Sequence[str] | None = None) -> str:
+    return " ".join(["nixgen", *(quote(a) for a in arguments(spec, config, sets))])

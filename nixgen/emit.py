@@ -3,10 +3,10 @@
 Every value that reaches a generated module passes through `expr`, `binding` or `bindings`;
 templates hold structure only and never put quotes around data themselves.
 
-Values: None, bool, int, float, str, list/tuple, dict (str keys), and three markers:
+Values: None, bool, int, float, str, list/tuple, dict (str keys), and four markers:
 `Raw` (a Nix expression written verbatim, e.g. `config.clusterHost`), `Split` (a value that
-differs between the local and the production profile) and `Attrs` (an attrset that must not be
-written as a dotted path).
+differs between the local and the production profile), `Attrs` (an attrset that must not be
+written as a dotted path) and `Call` (a function application such as `lib.mkIf c { ... }`).
 
 Escaping (Nix's lexer, checked against nix-instantiate):
 - strings are written in double quotes; `\\`, `"` are backslash-escaped, newline, carriage
@@ -22,12 +22,16 @@ Escaping (Nix's lexer, checked against nix-instantiate):
   instead), as are NaN, infinities and subnormals (Nix's parser refuses the latter).
 
 Layout (nixfmt 1.4.0, RFC 166, width 100), derived from tests/fixtures/nixfmt:
-- a non-empty attrset on the right of `=` is always expanded, one binding per line;
-- elsewhere (list items, `if` branches) an attrset stays on one line when it fits;
-- a list with two or more items is always expanded; `[ ]` and `[ x ]` stay on one line if they fit;
-- a binding whose right side does not fit is broken: lists open on the `=` line; `if` moves to
-  the next line, indented, as `if c then` / branch / `else` / branch;
+- an attrset or list with two or more elements is always expanded, one per line (nixfmt
+  separates them by hard line breaks); `{ }`, `[ ]`, `{ a = x; }` and `[ x ]` stay on one line
+  when they fit, except that a non-empty attrset on the right of `=` is always expanded;
+- "fits" means the line, up to its next possible break (so with its `;`), is at most 100 wide;
+- a binding that does not fit: lists and applications open on the `=` line; an `if` moves to the
+  next line, on one line if it fits there, else as `if c then` / branch / `else` / branch;
+  strings stay on the `=` line after at most four plain names, anything else moves to the next;
 - strings and other atoms are never broken, however long;
+- a function application that does not fit opens its last argument (attrset or list) on its
+  own line, `f a {` ... `}`; as a list element it is parenthesised, `(f a {` ... `})`;
 - an attrset with a single attribute is written as a dotted path (`hubble.relay.enabled = x;`)
   unless it is an `Attrs`. A dotted path only ever joins one chain of single keys, so no two
   bindings of one attrset can share a prefix and Nix never sees a duplicate.
@@ -88,6 +92,16 @@ class Attrs:
     """An attrset that is written as `{ ... }` even when it has a single attribute."""
 
     items: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function application `func arg ...`, e.g. `lib.mkIf (!cfg.isLocal) { ... }`. When it
+    does not fit on one line, its last argument (an attrset or a list) opens on the same line
+    and is expanded, as nixfmt prints `builtins.toJSON { ... }` and `lib.mkIf c { ... }`."""
+
+    func: str
+    args: tuple[Any, ...]
 
 
 def split(local: Any, production: Any) -> Any:
@@ -241,20 +255,26 @@ def _flat(v: Any, path: str) -> str | None:
             return None
         item = _flat_item(v[0], f"{path}[0]")
         return None if item is None else f"[ {item} ]"
+    if isinstance(v, Call):
+        parts = [v.func]
+        for i, arg in enumerate(v.args):
+            text = _flat_item(arg, f"{path}<arg {i}>")
+            if text is None:
+                return None
+            parts.append(text)
+        return " ".join(parts)
     m = _mapping(v)
     if m is not None:
         if not m:
             return "{ }"
-        parts = []
-        for key, value in m.items():
-            name, value, sub = _dotted(key, value, path)
-            if _mapping(value):  # a non-empty attrset after `=` is always expanded
-                return None
-            text = _flat(value, sub)
-            if text is None:
-                return None
-            parts.append(f"{name} = {text};")
-        return "{ " + " ".join(parts) + " }"
+        if len(m) > 1:  # nixfmt separates bindings by hard line breaks
+            return None
+        ((key, value),) = m.items()
+        name, value, sub = _dotted(key, value, path)
+        if _mapping(value):  # a non-empty attrset after `=` is always expanded
+            return None
+        text = _flat(value, sub)
+        return None if text is None else f"{{ {name} = {text}; }}"
     raise NixError(path, f"cannot write a {type(v).__name__} as Nix")
 
 
@@ -263,9 +283,16 @@ def _flat_item(v: Any, path: str) -> str | None:
     text = _flat(v, path)
     if text is None:
         return None
-    if isinstance(v, Split) or (isinstance(v, Raw) and not v.atomic) or _negative(text):
+    if _needs_parens(v, text):
         return f"({text})"
     return text
+
+
+def _needs_parens(v: Any, text: str) -> bool:
+    """Whether `v` must be parenthesised as a list element or a function argument."""
+    return (
+        isinstance(v, (Split, Call)) or (isinstance(v, Raw) and not v.atomic) or _negative(text)
+    )
 
 
 def _check_item(v: Any, path: str) -> None:
@@ -282,10 +309,14 @@ def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
         text = _flat(v, path)
     if text is not None and (indent + len(text) + trailing <= WIDTH or not _breakable(v)):
         return text
+    if in_list and isinstance(v, Call):
+        return f"({_broken(v, indent, path)})"
     return _broken(v, indent, path)
 
 
 def _breakable(v: Any) -> bool:
+    if isinstance(v, Call):
+        return bool(v.args) and _breakable(v.args[-1]) and not isinstance(v.args[-1], Call)
     m = _mapping(v)
     return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, Split)
 
@@ -293,6 +324,16 @@ def _breakable(v: Any) -> bool:
 def _broken(v: Any, indent: int, path: str) -> str:
     """`v` over several lines; the first line continues the current one."""
     pad = " " * indent
+    if isinstance(v, Call):
+        if not _breakable(v) or isinstance(v.args[-1], Split):
+            raise NixError(path, f"{v.func} ...: only a last attrset or list argument can break")
+        head = [v.func]
+        for i, arg in enumerate(v.args[:-1]):
+            text = _flat_item(arg, f"{path}<arg {i}>")
+            if text is None:
+                raise NixError(path, f"{v.func} ...: only its last argument may span lines")
+            head.append(text)
+        return " ".join(head) + " " + _broken(v.args[-1], indent, path)
     m = _mapping(v)
     if m is not None:
         body = bindings(m, indent + 2, path)
@@ -309,24 +350,35 @@ def _broken(v: Any, indent: int, path: str) -> str:
     return text
 
 
+def _simple_lhs(name: str) -> bool:
+    """nixfmt keeps a right side on the `=` line unconditionally only after at most four
+    plain (unquoted) attribute names."""
+    return '"' not in name and name.count(".") <= 3
+
+
 def binding(name: str, v: Any, indent: int, path: str = "") -> str:
     """`name = v;` at column `indent` (`name` already written as Nix)."""
     head = " " * indent + name + " ="
-    if isinstance(v, Split) and _cond(v, path) is None:
-        text = _flat(v, path)
-        if text is not None and len(head) + 1 + len(text) + 1 <= WIDTH:
-            return f"{head} {text};"
-        inner = indent + 2
-        a = _item(v.local, inner + 2, 0, path, in_list=False)
-        b = _item(v.production, inner + 2, 1, path, in_list=False)
-        pad, pad2 = " " * inner, " " * (inner + 2)
-        return f"{head}\n{pad}if {LOCAL} then\n{pad2}{a}\n{pad}else\n{pad2}{b};"
-    if _mapping(v):
+    if _mapping(v):  # a non-empty attrset after `=` is always expanded
         return f"{head} {_broken(v, indent, path)};"
     text = _flat(v, path)
-    if text is not None and (len(head) + 1 + len(text) + 1 <= WIDTH or not _breakable(v)):
+    if text is not None and len(head) + 1 + len(text) + 1 <= WIDTH:
         return f"{head} {text};"
-    return f"{head} {_broken(v, indent, path)};"
+    inner = indent + 2
+    pad = " " * inner
+    if isinstance(v, Split):
+        if text is not None and inner + len(text) + 1 <= WIDTH:
+            return f"{head}\n{pad}{text};"  # the whole `if` fits on the next line
+        a = _item(v.local, inner + 2, 0, path, in_list=False)
+        b = _item(v.production, inner + 2, 1, path, in_list=False)
+        pad2 = " " * (inner + 2)
+        return f"{head}\n{pad}if {LOCAL} then\n{pad2}{a}\n{pad}else\n{pad2}{b};"
+    if _breakable(v):  # lists and applications open on the `=` line
+        return f"{head} {_broken(v, indent, path)};"
+    assert text is not None
+    if isinstance(v, str) and _simple_lhs(name):
+        return f"{head} {text};"  # a string stays beside a short plain name, however long
+    return f"{head}\n{pad}{text};"
 
 
 def bindings(m: Mapping[str, Any], indent: int, path: str = "") -> str:
@@ -339,15 +391,15 @@ def bindings(m: Mapping[str, Any], indent: int, path: str = "") -> str:
 
 
 def expr(v: Any, indent: int = 0, path: str = "") -> str:
-    """`v` as a Nix expression starting at column `indent`, laid out as a binding's right side."""
-    if _mapping(v):
-        return _broken(v, indent, path)
-    text = _flat(v, path)
-    if isinstance(v, Split) and text is None:
+    """`v` as a Nix expression starting at column `indent` (not after an `=`)."""
+    if isinstance(v, Split) and _flat(v, path) is None:
         raise NixError(path, "a profile split must be written as a binding")
-    if text is not None and (indent + len(text) <= WIDTH or not _breakable(v)):
-        return text
-    return _broken(v, indent, path)
+    return _item(v, indent, 0, path, in_list=False)
+
+
+def item(v: Any, indent: int, path: str = "") -> str:
+    """`v` as an element of a list whose elements stand at column `indent`."""
+    return _item(v, indent, 0, path, in_list=True)
 
 
 def document(v: Any) -> str:

@@ -2,7 +2,8 @@
 
 The Helm values tree holds plain values, `Raw` Nix expressions and `Split` values; `resolve`
 computes what Nix will compute for one profile, which is what the tests hold the generated
-module to.
+module to. Kubernetes objects (policies, load-balancer pools) carry a condition: always, only
+in production, or whenever a final Helm value is true.
 """
 
 from __future__ import annotations
@@ -14,12 +15,65 @@ from typing import Any
 from pydantic import BaseModel
 
 from nixgen import catalog, overrides
-from nixgen.emit import Raw, Split, split
-from nixgen.spec import NixExpr, Profiles, Spec
+from nixgen.emit import LOCAL, Raw, Split, split
+from nixgen.spec import NixExpr, Profiles, Settings, Spec
 
 PROFILES = ("local", "production")
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 CHART_DIR = "install/kubernetes/cilium"
+NAMESPACE = "kube-system"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When an object is deployed: `always`, `production`, or whenever the final Helm value at
+    `path` is true (so a user's `cilium.helmValues` override moves the object with it)."""
+
+    kind: str
+    path: tuple[str, ...] = ()
+
+    def nix(self) -> str:
+        if self.kind == "production":
+            return f"!{LOCAL}"
+        if self.kind == "value":
+            return "values." + ".".join(self.path) + " or false"
+        raise ValueError("an unconditional object has no Nix condition")
+
+    def holds(self, profile: str, values: Mapping[str, Any]) -> bool:
+        if self.kind == "always":
+            return True
+        if self.kind == "production":
+            return profile == "production"
+        node: Any = values
+        for key in self.path:
+            if not isinstance(node, Mapping) or key not in node:
+                return False
+            node = node[key]
+        return node is True
+
+
+ALWAYS = Condition("always")
+PRODUCTION = Condition("production")
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    body: Mapping[str, Any]  # everything but apiVersion, kind and metadata.name/namespace
+    labels: Mapping[str, str]
+    when: Condition
+
+    def manifest(self) -> dict[str, Any]:
+        metadata: dict[str, Any] = {"name": self.name}
+        if self.namespace is not None:
+            metadata["namespace"] = self.namespace
+        if self.labels:
+            metadata["labels"] = dict(self.labels)
+        return {"apiVersion": self.api_version, "kind": self.kind, "metadata": metadata,
+                **self.body}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,7 +85,7 @@ class Plan:
     api_mappings: dict[str, str]  # kind → group/version
     namespaced: dict[str, bool]  # kind → namespaced
     crd_files: tuple[str, ...]  # files importyaml takes from CRD_DIR
-    command: tuple[str, ...] = field(default=())
+    objects: tuple[KubeObject, ...] = field(default=())
 
     @property
     def flavor(self) -> str:
@@ -41,43 +95,121 @@ class Plan:
     def version(self) -> str:
         return self.spec.ciliumVersion
 
+    def object_groups(self) -> list[tuple[Condition, list[KubeObject]]]:
+        """Objects grouped by condition, in a fixed order: always, production, then by value."""
+        groups: dict[Condition, list[KubeObject]] = {}
+        for obj in self.objects:
+            groups.setdefault(obj.when, []).append(obj)
+        order = {"always": 0, "production": 1, "value": 2}
+        return sorted(groups.items(), key=lambda kv: (order[kv[0].kind], kv[0].path))
+
+    def values_for(self, profile: str, env: Mapping[str, Any] | None = None) -> Any:
+        return resolve(self.values, profile, env)
+
+    def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
+        values = self.values_for(profile, env)
+        return [resolve(o.manifest(), profile, env) for o in self.objects
+                if o.when.holds(profile, values)]  # fmt: skip
+
 
 def settings_tree(model: Any) -> Any:
-    """A settings model as a values tree: Profiles → Split, NixExpr → Raw."""
+    """A settings model as a values tree: Profiles → Split, NixExpr → Raw; None and the
+    fields a model writes only when set are left out unless the user set them."""
     if isinstance(model, Profiles):
         return split(settings_tree(model.local), settings_tree(model.production))
     if isinstance(model, NixExpr):
         return Raw(model.nix)
     if isinstance(model, BaseModel):
-        return {name: settings_tree(getattr(model, name)) for name in type(model).model_fields}
+        out = {}
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if value is None:
+                continue
+            if name in model.omit_unless_set and name not in model.model_fields_set:
+                continue
+            out[name] = settings_tree(value)
+        return out
     return model
 
 
-def build(spec: Spec, command: tuple[str, ...] = ()) -> Plan:
+def helm_values(spec: Spec) -> dict[str, Any]:
+    s: Settings = spec.settings
+    tree = settings_tree(s)
+    if s.routingMode == "native" and "tunnelProtocol" not in s.model_fields_set:
+        del tree["tunnelProtocol"]  # meaningless without tunnels
+    if s.ipam.mode == "cluster-pool" and "operator" not in tree["ipam"]:
+        tree["ipam"]["operator"] = settings_tree(s.ipam.operator)
+    production_only = Split(False, True)
+    p = spec.production
+    for name, enabled in [("ipv6", p.ipv6), ("bgpControlPlane", p.bgpControlPlane),
+                          ("hostFirewall", p.hostFirewall),
+                          ("l2announcements", p.l2announcements)]:  # fmt: skip
+        if enabled:
+            tree[name] = {"enabled": production_only}
+    return overrides.deep_merge(tree, spec.values)
+
+
+EP_DEFAULT_SPEC = {
+    "endpointSelector": {},
+    "ingress": [{"fromEntities": ["cluster", "ingress"]}],
+    "egress": [{"toEntities": ["all"]}],
+}
+RELAY_EGRESS_SPEC = {
+    "endpointSelector": {"matchLabels": {"app.kubernetes.io/name": "hubble-relay"}},
+    "egress": [
+        {
+            "toEntities": ["remote-node", "host"],
+            "toPorts": [{"ports": [{"port": "4244", "protocol": "TCP"}]}],
+        }
+    ],
+}
+
+
+def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
+    api = {c.kind: c.api_version for c in release.crds}
+    api["NetworkPolicy"] = "networking.k8s.io/v1"
+    out = []
+    if spec.policies.defaultPolicy:
+        out.append(KubeObject(api["CiliumClusterwideNetworkPolicy"], "CiliumClusterwideNetworkPolicy",
+                              "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS))  # fmt: skip
+    for obj in spec.policies.extra:
+        out.append(KubeObject(api[obj.kind], obj.kind, obj.name, obj.namespace,
+                              {"spec": obj.spec}, obj.labels, ALWAYS))  # fmt: skip
+    for name, cidrs in spec.production.loadBalancerIPPools.items():
+        body = {"spec": {"blocks": [{"cidr": c} for c in cidrs]}}
+        out.append(KubeObject(api["CiliumLoadBalancerIPPool"], "CiliumLoadBalancerIPPool", name,
+                              None, body, {}, PRODUCTION))  # fmt: skip
+    if spec.policies.hubbleRelayPolicy:
+        out.append(KubeObject(api["CiliumNetworkPolicy"], "CiliumNetworkPolicy",
+                              "allow-hubble-relay-server-egress", NAMESPACE,
+                              {"spec": RELAY_EGRESS_SPEC}, {},
+                              Condition("value", ("hubble", "relay", "enabled"))))  # fmt: skip
+    return out
+
+
+def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
-    values = overrides.deep_merge(settings_tree(spec.settings), spec.values)
     crds = sorted(release.crds, key=lambda c: c.kind)
     return Plan(
         spec=spec,
         release=release,
-        values=values,
+        values=helm_values(spec),
         gateway_api={m: cat.gateway_api[m] for m in cat.minors()},
         api_mappings={c.kind: c.api_version for c in crds},
         namespaced={c.kind: c.namespaced for c in crds},
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
-        command=command,
+        objects=tuple(kube_objects(spec, release)),
     )
 
 
 def resolve(tree: Any, profile: str, env: Mapping[str, Any] | None = None) -> Any:
-    """The value Nix computes for `tree` in `profile`; `env` gives the value of each Raw."""
+    """The value Nix computes for `tree` in `profile`; `env` gives the value of each Raw
+    (a Raw without one stays a Raw)."""
     if isinstance(tree, Split):
         return resolve(tree.local if profile == "local" else tree.production, profile, env)
     if isinstance(tree, Raw):
-        if env is None or tree.expr not in env:
-            raise KeyError(f"no value given for the Nix expression {tree.expr}")
-        return env[tree.expr]
+        return env[tree.expr] if env is not None and tree.expr in env else tree
     if isinstance(tree, Mapping):
         return {k: resolve(v, profile, env) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):

@@ -11,8 +11,11 @@ from importlib import resources
 
 import jinja2
 
+from typing import Any
+
 from nixgen import __version__, emit
-from nixgen.plan import Plan
+from nixgen.emit import Call, Raw
+from nixgen.plan import ALWAYS, Plan
 
 ABOUT = {
     "hetzkube": (
@@ -42,13 +45,36 @@ def environment() -> jinja2.Environment:
     )
     env.filters["nix"] = emit.expr
     env.globals["bindings"] = emit.bindings
+    env.globals["item"] = emit.item
     return env
+
+
+def object_entries(plan: Plan) -> list[Any]:
+    """One `lib.mkMerge` entry per group of objects that share a condition: hetzkube puts them
+    under `kubernetes.resources.<namespace or none>.<kind>.<name>`, nixidy adds them as YAML
+    (JSON is YAML) to `applications.cilium.yamls`, which needs no Cilium type module."""
+    entries: list[Any] = []
+    for condition, objects in plan.object_groups():
+        if plan.flavor == "hetzkube":
+            content: dict[str, Any] = {}
+            for obj in objects:
+                scope = content.setdefault(obj.namespace or "none", {})
+                scope.setdefault(obj.kind, {})[obj.name] = obj.manifest()
+            entry: Any = {"kubernetes": {"resources": content}}
+        else:
+            yamls = [Call("builtins.toJSON", (obj.manifest(),)) for obj in objects]
+            entry = {"applications": {"cilium": {"yamls": yamls}}}
+        if condition != ALWAYS:
+            entry = Call("lib.mkIf", (Raw(condition.nix()), entry))
+        entries.append(entry)
+    return entries
 
 
 def render(plan: Plan, command: str) -> str:
     template = environment().get_template(f"{plan.flavor}.nix.j2")
     return template.render(
         plan=plan,
+        objects=object_entries(plan),
         command=command,
         about=ABOUT[plan.flavor],
         nixgen_version=__version__,

@@ -5,10 +5,16 @@ generated Nix is the product, and that diff is what a reviewer reads."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
-GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "golden"
+# Config files are named relative to the repository root (as the goldens' headers show them).
+SEED = ["--config", "golden/configs/seed-local.toml"]
+PROD = ["--config", "golden/configs/production.toml"]
+MINIMAL = ["--config", "golden/configs/minimal.toml"]
 
 _SETS = [
     "--set", "cluster.name=prod-eu",
@@ -26,6 +32,15 @@ CASES: dict[str, list[str]] = {
                                *_SETS],
     "nixidy-1.19.6-values": ["module", "--flavor", "nixidy", "--cilium-version", "1.19.6",
                              *_SETS],
+    "hetzkube-seed-local": ["module", *SEED],
+    "nixidy-seed-local": ["module", *SEED, "--flavor", "nixidy"],
+    "hetzkube-production": ["module", *PROD],
+    "nixidy-production": ["module", *PROD, "--flavor", "nixidy",
+                          "--set", "k8sServiceHost=api.prod.example.com"],
+    "hetzkube-minimal": ["module", *MINIMAL],
+    "nixidy-minimal-1.16.19": ["module", *MINIMAL, "--flavor", "nixidy",
+                               "--cilium-version", "1.16.19"],
+    "hetzkube-production-1.17.18": ["module", *PROD, "--cilium-version", "1.17.18"],
 }  # fmt: skip
 
 
@@ -38,7 +53,8 @@ def generated(name: str) -> str:
 
     from nixgen.cli import cli
 
-    result = CliRunner().invoke(cli, [*CASES[name], "--format", "never"])
+    with contextlib.chdir(ROOT):
+        result = CliRunner().invoke(cli, [*CASES[name], "--format", "never"])
     if result.exit_code != 0:
         raise RuntimeError(f"{name}: nixgen failed: {result.output}")
     return result.stdout

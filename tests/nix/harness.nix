@@ -54,9 +54,16 @@ let
       config.clusterHost = clusterHost;
     };
     nixidy = {
-      options.applications = mkOption {
-        type = types.attrsOf types.anything;
-        default = { };
+      options.applications.cilium = {
+        namespace = mkOption { type = types.str; };
+        helm.releases = mkOption {
+          type = types.attrsOf types.anything;
+          default = { };
+        };
+        yamls = mkOption {
+          type = types.listOf types.str;
+          default = [ ];
+        };
       };
     };
   };
@@ -84,7 +91,8 @@ let
     if flavor == "hetzkube" then c.helm.releases.cilium else c.applications.cilium.helm.releases.cilium;
 
   parts = {
-    present = if flavor == "hetzkube" then c.helm.releases ? cilium else c.applications ? cilium;
+    present =
+      if flavor == "hetzkube" then c.helm.releases ? cilium else c.applications.cilium.helm.releases ? cilium;
     values = release.values;
     chart = release.chart;
     namespace = if flavor == "hetzkube" then release.namespace else c.applications.cilium.namespace;
@@ -92,6 +100,20 @@ let
       inherit (c.gateway-api) enable version;
     };
     importyaml = c.importyaml;
+    # Every Kubernetes object the module adds, as a list of manifests.
+    objects =
+      if flavor == "hetzkube" then
+        let
+          byNamespace = c.kubernetes.resources;
+        in
+        builtins.concatMap (
+          ns:
+          builtins.concatMap (kind: builtins.attrValues byNamespace.${ns}.${kind}) (
+            builtins.attrNames byNamespace.${ns}
+          )
+        ) (builtins.attrNames byNamespace)
+      else
+        map builtins.fromJSON c.applications.cilium.yamls;
     apiMappings = c.kubernetes.apiMappings;
     namespacedMappings = c.kubernetes.namespacedMappings;
   };
@@ -104,6 +126,7 @@ let
       {
         inherit (parts)
           present
+          objects
           values
           chart
           namespace
