@@ -243,12 +243,19 @@ def _module_text(spec: Spec, command: str, fmt: str, output: Path | None) -> str
         raise UserError(str(err)) from None
 
 
+_TYPE_TAGS = frozenset({"str", "int", "bool", "float", "NixExpr", "none", "dict", "list"})
+_PREFERRED = {"value_error": 0, "missing": 1}
+
+
 def _first_error(err: Any) -> str:
-    first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
+    """One line for a validation error: where, then why. For a setting that takes one of
+    several shapes, the most telling branch's reason (our own checks first)."""
+    errors = err.errors()
+    first = min(errors, key=lambda e: _PREFERRED.get(e["type"], 2))
+    where = ".".join(str(p) for p in first["loc"]
+                     if not (isinstance(p, str) and ("[" in p or p in _TYPE_TAGS)))  # fmt: skip
     message = first["msg"].removeprefix("Value error, ")
-    more = err.error_count() - 1
-    return f"{where}: {message}" + (f" (and {more} more)" if more else "")
+    return f"{where}: {message}" if where else message
 
 
 def _check(path: Path, wanted: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from goldens import CASES, ROOT, generated, path_of
 from nixgen import catalog, plan
 from nixgen.cli import build_spec
+from cli_values import values_output
 from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
 PRODUCTION_HOST = "10.9.8.7"
@@ -52,12 +53,15 @@ def test_golden_is_accepted_by_nix_parser(name: str) -> None:
     run_nix(["--parse", str(path_of(name))])
 
 
-def expected(p: plan.Plan, profile: str, src: Path, host: str) -> dict[str, Any]:
+def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dict[str, Any]:
+    """What `nixgen values` says the profile gets, and what the plan says of the rest."""
     env = {"cfg.k8sServiceHost": host, "config.clusterHost": CLUSTER_HOST}
-    values = p.values_for(profile, env)
+    values = values_output(CASES[name], profile, objects=False, env=env)
+    objects = values_output(CASES[name], profile, objects=True, env=env)
+    assert values == p.values_for(profile, env)
     out: dict[str, Any] = {
         "present": True,
-        "objects": sorted(p.objects_for(profile, env), key=_key),
+        "objects": sorted(objects, key=_key),
         "values": values,
         "chart": f"{src.resolve()}/{plan.CHART_DIR}",
         "namespace": "kube-system",
@@ -89,7 +93,7 @@ def test_golden_evaluates_to_what_the_plan_says(
         settings["k8sServiceHost"] = host = PRODUCTION_HOST
     got = evaluate(path_of(name), p.flavor, profile == "local", src, lib_path, settings)
     got["objects"] = sorted(got["objects"], key=_key)
-    want = expected(p, profile, src, host)
+    want = expected(name, p, profile, src, host)
     assert got.keys() == want.keys()
     for part in want:
         assert strictly_equal(got[part], want[part]), f"{part}: Nix {got[part]!r} != {want[part]!r}"

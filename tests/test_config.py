@@ -1,0 +1,117 @@
+"""The config file, its schema, and `nixgen values`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from goldens import ROOT
+from nixgen.cli import cli
+
+PRODUCTION = ROOT / "golden" / "configs" / "production.toml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_toml_and_json_configs_give_the_same_module(tmp_path: Path) -> None:
+    import tomllib
+
+    as_json = tmp_path / "production.json"
+    as_json.write_text(json.dumps(tomllib.loads(PRODUCTION.read_text())), encoding="utf-8")
+    a = run("module", "--format", "never", "--config", str(PRODUCTION))
+    b = run("module", "--format", "never", "--config", str(as_json))
+    body = lambda text: text.split("\n", 2)[2]  # noqa: E731 - the headers name the files
+    assert a[0] == b[0] == 0 and body(a[1]) == body(b[1])
+
+
+def test_command_line_overrides_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('flavor = "hetzkube"\nciliumVersion = "1.17.18"\n[values]\na = 1\nb = 1\n')
+    code, out, _ = run("module", "--format", "never", "--config", str(config), "--flavor", "nixidy",
+                       "--set", "b=2")  # fmt: skip
+    assert code == 0
+    assert "applications.cilium" in out and 'default = "1.17.18";' in out
+    assert "    a = 1;\n    b = 2;\n" in out
+    assert "--config " + str(config) + " --flavor nixidy --cilium-version 1.17.18 --set b=2" in out
+
+
+CONFIG_ERRORS = [
+    ("routing = 1", "routing: Extra inputs are not permitted"),
+    ("[settings]\nroutingMode = 'direct'", "settings.routingMode: Input should be 'tunnel' or 'native'"),
+    ("[settings]\nk8sServicePort = '6443'", "settings.k8sServicePort: Input should be a valid integer"),
+    ("[settings]\nk8sServicePort = 70000", "settings.k8sServicePort: Input should be less than or equal to 65535"),
+    ("[settings]\nk8sServiceHost = 'not a host!'", "is neither an IP address nor a DNS name"),
+    ("[settings]\nk8sServiceHost = { nix = 'builtins.readFile /etc/passwd' }", "is not a Nix attribute path"),
+    ("[settings]\nipv4NativeRoutingCIDR = '10.0.0.1/8'", "is not an IPv4 CIDR"),
+    ("[settings.hubble]\nrelay.enabled = { local = true }", "settings.hubble.relay.enabled"),
+    ("[[policies.extra]]\nkind = 'CiliumNetworkPolicy'\nname = 'x'\nspec = {}", "is namespaced: give it a namespace"),
+    ("[[policies.extra]]\nkind = 'CiliumClusterwideNetworkPolicy'\nname = 'x'\nnamespace = 'a'\nspec = {}", "is cluster-wide: it takes no namespace"),
+    ("[[policies.extra]]\nkind = 'NetworkPolicy'\nname = 'Bad_Name'\nnamespace = 'a'\nspec = {}", "is not a Kubernetes object name"),
+    ("[production]\nloadBalancerIPPools = { a = [] }", "production.loadBalancerIPPools.a: List should have at least 1 item"),
+    ("ciliumVersion = '1.30.0'", "ciliumVersion 1.30.0: nixgen has no facts for Cilium 1.30"),
+    ("values = 3", "values: must be a table of Helm values"),
+    ("this is = = not toml", "invalid TOML"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), CONFIG_ERRORS)
+def test_bad_config_is_one_line_naming_the_field(text: str, message: str, tmp_path: Path) -> None:
+    config = tmp_path / "nixgen.toml"
+    config.write_text(text + "\n", encoding="utf-8")
+    target = tmp_path / "cilium.nix"
+    code, out, err = run("module", "--config", str(config), "-o", str(target))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message in err
+    assert not target.exists()
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    code, _, err = run("module", "--config", str(tmp_path / "none.toml"))
+    assert code == 2 and "none.toml: No such file or directory" in err
+
+
+def test_schema_is_the_config_files_json_schema() -> None:
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "Spec"
+    assert set(schema["properties"]) == {"flavor", "ciliumVersion", "settings", "policies",
+                                         "production", "values"}  # fmt: skip
+    settings = schema["$defs"]["Settings"]["properties"]
+    assert settings["routingMode"]["enum"] == ["tunnel", "native"]
+    assert schema["$defs"]["Settings"]["additionalProperties"] is False
+
+
+def test_values_prints_each_profile_as_nix_and_json() -> None:
+    code, out, _ = run("values", "--profile", "local", "--output", "json")
+    local = json.loads(out)
+    assert code == 0 and local["hubble"]["relay"]["enabled"] is False
+    assert local["k8sServiceHost"] == "127.0.0.1" and local["operator"]["replicas"] == 1
+    code, out, _ = run("values", "--profile", "production", "--output", "json")
+    production = json.loads(out)
+    assert production["k8sServiceHost"] == {"nix": "cfg.k8sServiceHost"}
+    assert production["operator"]["replicas"] == 2
+    code, out, _ = run("values", "--profile", "production")
+    assert code == 0 and "  k8sServiceHost = cfg.k8sServiceHost;\n" in out
+
+
+def test_values_objects_follow_the_profile() -> None:
+    local = json.loads(run("values", "--config", str(PRODUCTION), "--profile", "local",
+                           "--objects", "--output", "json")[1])  # fmt: skip
+    production = json.loads(run("values", "--config", str(PRODUCTION), "--profile", "production",
+                                "--objects", "--output", "json")[1])  # fmt: skip
+    kinds = lambda objs: sorted(o["kind"] + "/" + o["metadata"]["name"] for o in objs)  # noqa: E731
+    assert "CiliumLoadBalancerIPPool/public" not in kinds(local)
+    assert "CiliumLoadBalancerIPPool/public" in kinds(production)
+    assert "CiliumNetworkPolicy/allow-hubble-relay-server-egress" in kinds(production)
+    assert "CiliumNetworkPolicy/allow-hubble-relay-server-egress" not in kinds(local)
+
+
+def test_values_rejects_what_module_rejects() -> None:
+    code, out, err = run("values", "--profile", "local", "--set", "autoDirectNodeRoutes=true")
+    assert code == 2 and out == "" and "autoDirectNodeRoutes needs routingMode = native" in err

@@ -1,0 +1,131 @@
+"""Each cross-field rule: a clear error naming the settings, exit 2, nothing written; the
+rules judge the final values, however a setting arrived."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from nixgen.cli import cli
+
+
+def run_config(tmp_path: Path, config: dict[str, Any], *extra: str) -> tuple[int, str, str, Path]:
+    path = tmp_path / "nixgen.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    target = tmp_path / "cilium.nix"
+    target.write_text("previous\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["module", "--format", "never", "--config", str(path),
+                                      "-o", str(target), *extra])  # fmt: skip
+    return result.exit_code, result.stdout, result.stderr, target
+
+
+ERRORS = {
+    "native-routing-needs-cidr": (
+        {"settings": {"routingMode": "native"}}, [],
+        "routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by default) "
+        "needs ipv4NativeRoutingCIDR"),
+    "auto-direct-routes-with-tunnel": (
+        {"settings": {"autoDirectNodeRoutes": True}}, [],
+        "autoDirectNodeRoutes needs routingMode = native"),
+    "bpf-masquerade-needs-kpr": (
+        {"settings": {"kubeProxyReplacement": False, "gatewayAPI": {"enabled": False}}}, [],
+        "bpf.masquerade needs kubeProxyReplacement = true"),
+    "gateway-api-needs-kpr": (
+        {"settings": {"kubeProxyReplacement": False, "bpf": {"masquerade": False}}}, [],
+        "gatewayAPI.enabled needs kubeProxyReplacement = true"),
+    "ingress-controller-needs-kpr": (
+        {"settings": {"kubeProxyReplacement": False, "bpf": {"masquerade": False},
+                      "gatewayAPI": {"enabled": False}, "ingressController": {"enabled": True}}},
+        [], "ingressController.enabled needs kubeProxyReplacement = true"),
+    "l2-announcements-need-kpr": (
+        {"settings": {"kubeProxyReplacement": False, "bpf": {"masquerade": False},
+                      "gatewayAPI": {"enabled": False}}, "production": {"l2announcements": True}},
+        [], "l2announcements.enabled needs kubeProxyReplacement = true (in the production profile)"),
+    "kpr-needs-api-host": (
+        {}, ["--set", 'k8sServiceHost=""'], "kubeProxyReplacement needs k8sServiceHost"),
+    "kpr-needs-api-port": (
+        {}, ["--set", "k8sServicePort=null"], "kubeProxyReplacement needs k8sServicePort"),
+    "ui-needs-relay": (
+        {"settings": {"hubble": {"relay": {"enabled": False}}}}, [],
+        "hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise) "
+        "(in the production profile)"),
+    "relay-needs-hubble": (
+        {"settings": {"hubble": {"enabled": False, "ui": {"enabled": False}}}}, [],
+        "hubble.relay.enabled needs hubble.enabled"),
+    "cluster-pool-needs-a-cidr": (
+        {"settings": {"ipam": {"mode": "cluster-pool",
+                               "operator": {"clusterPoolIPv4PodCIDRList": []}}}}, [],
+        "ipam.mode = cluster-pool needs at least one pod CIDR in "
+        "ipam.operator.clusterPoolIPv4PodCIDRList"),
+    "cluster-pool-cidrs-overlap": (
+        {"settings": {"ipam": {"mode": "cluster-pool", "operator": {
+            "clusterPoolIPv4PodCIDRList": ["10.42.0.0/16", "10.42.128.0/17"]}}}}, [],
+        "ipam.operator.clusterPoolIPv4PodCIDRList: 10.42.0.0/16"),
+    "ipsec-with-host-firewall": (
+        {"settings": {"encryption": {"enabled": True, "type": "ipsec"}},
+         "production": {"hostFirewall": True}}, [],
+        "encryption.type = ipsec cannot be combined with hostFirewall.enabled"),
+    "pools-overlap": (
+        {"production": {"loadBalancerIPPools": {"a": ["192.0.2.0/24"], "b": ["192.0.2.128/25"]}}},
+        [], "production.loadBalancerIPPools: 192.0.2.0/24 (a) overlaps 192.0.2.128/25 (b)"),
+    "no-ip-family": (
+        {}, ["--set", "ipv4.enabled=false"], "ipv4.enabled and ipv6.enabled are both off"),
+    "cluster-name": (
+        {}, ["--set", "cluster.name=Prod_EU"], "cluster.name 'Prod_EU' must be at most 32"),
+    "cluster-id-without-name": (
+        {}, ["--set", "cluster.id=3"], "cluster.id is set but cluster.name is still \"default\""),
+    "rule-judges-values-from-set": (
+        {}, ["--set", "kubeProxyReplacement=false"], "needs kubeProxyReplacement = true"),
+    "rule-judges-values-table": (
+        {"values": {"routingMode": "native"}}, [], "needs ipv4NativeRoutingCIDR"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ERRORS)
+def test_rule_error_is_exit_2_with_the_message_and_nothing_written(case: str, tmp_path: Path) -> None:
+    config, extra, message = ERRORS[case]
+    code, out, err, target = run_config(tmp_path, config, *extra)
+    assert code == 2 and out == ""
+    assert err.startswith("nixgen: error: ") and err.count("\n") == 1
+    assert message in err
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cilium.nix", "nixgen.json"]
+
+
+def test_native_routing_with_its_cidr_passes(tmp_path: Path) -> None:
+    code, _, err, target = run_config(tmp_path, {"settings": {
+        "routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8",
+        "autoDirectNodeRoutes": True}})  # fmt: skip
+    assert (code, err) == (0, "")
+    text = target.read_text(encoding="utf-8")
+    assert 'routingMode = "native";' in text and "tunnelProtocol" not in text
+
+
+def test_tunnel_protocol_with_native_routing_is_a_warning(tmp_path: Path) -> None:
+    code, _, err, target = run_config(tmp_path, {"settings": {
+        "routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8",
+        "tunnelProtocol": "vxlan"}})  # fmt: skip
+    assert code == 0
+    assert err.startswith("nixgen: warning: tunnelProtocol is set but routingMode = native")
+    assert 'tunnelProtocol = "vxlan";' in target.read_text(encoding="utf-8")
+
+
+def test_values_overriding_a_typed_setting_is_a_warning(tmp_path: Path) -> None:
+    code, _, err, _ = run_config(tmp_path, {"values": {"hubble": {"relay": {"enabled": True}}}},
+                                 "--set", "operator={\"replicas\": 5}")  # fmt: skip
+    assert code == 0
+    assert err.splitlines() == [
+        "nixgen: warning: values.hubble.relay.enabled overrides the typed setting "
+        "settings.hubble.relay.enabled",
+        "nixgen: warning: values.operator.replicas overrides the typed setting "
+        "settings.operator.replicas",
+    ]
+
+
+def test_values_that_add_new_keys_give_no_warning(tmp_path: Path) -> None:
+    code, _, err, _ = run_config(tmp_path, {"values": {"hubble": {"tls": {"auto": {"enabled": True}}}}})
+    assert (code, err) == (0, "")
