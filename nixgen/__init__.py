@@ -17,11 +17,11 @@ def check(spec: Spec) -> list[str]:
     return rules.check(plan.build(spec))
 
 
-def generate(spec: Spec, command: str | None = None) -> str:
+def generate(spec: Spec) -> str:
     """The module text for `spec` (without nixfmt); raises nixgen.rules.RuleError where the
-    spec breaks a rule. `command` is the command line written into the header."""
-    from nixgen import commandline, plan, render, rules
+    spec breaks a rule."""
+    from nixgen import plan, render, rules
 
     built = plan.build(spec)
     rules.check(built)
-    return render.render(built, command or commandline.describe(spec))
+    return render.render(built)

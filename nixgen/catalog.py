@@ -4,10 +4,13 @@ and which gateway-api release each minor needs. Data, not code: nixgen/data/cata
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
 
@@ -80,9 +83,22 @@ class Catalog:
         return below[-1] if below else same[0]
 
 
-@cache
+def catalog_path() -> Path:
+    """The catalog nixgen reads: $NIXGEN_CATALOG when set (a catalog extended by
+    `nixgen catalog import`), else the one shipped with nixgen."""
+    override = os.environ.get("NIXGEN_CATALOG")
+    if override:
+        return Path(override)
+    return Path(str(resources.files("nixgen.data").joinpath("catalog.json")))
+
+
 def load() -> Catalog:
-    raw = json.loads(resources.files("nixgen.data").joinpath("catalog.json").read_text("utf-8"))
+    return _load(str(catalog_path()))
+
+
+@cache
+def _load(path: str) -> Catalog:
+    raw = json.loads(Path(path).read_text("utf-8"))
     releases = {
         version: Release(
             version,
@@ -94,3 +110,168 @@ def load() -> Catalog:
         for version, entry in raw["versions"].items()
     }
     return Catalog(releases, dict(raw["gatewayApi"]))
+
+
+def summary(cat: Catalog) -> list[dict[str, Any]]:
+    """One row per release, oldest first: its gateway-api release, CRD count, and what
+    changed from the newest release of the previous minor."""
+    ordered = sorted(cat.releases.values(), key=lambda r: parse_version(r.version))
+    rows = []
+    for release in ordered:
+        earlier = [r for r in ordered if parse_version(r.version)[:2] < parse_version(release.version)[:2]]
+        previous = earlier[-1] if earlier else None
+        rows.append({
+            "version": release.version,
+            "gatewayApi": cat.gateway_api.get(release.minor, "?"),
+            "crds": len(release.crds),
+            "changes": _changes(previous, release) if previous else [],
+        })  # fmt: skip
+    return rows
+
+
+def _changes(old: Release, new: Release) -> list[str]:
+    before = {c.kind: c for c in old.crds}
+    after = {c.kind: c for c in new.crds}
+    out = [f"+{k}" for k in sorted(after.keys() - before.keys())]
+    out += [f"-{k}" for k in sorted(before.keys() - after.keys())]
+    for kind in sorted(after.keys() & before.keys()):
+        a, b = before[kind].storage_version, after[kind].storage_version
+        if a != b:
+            out.append(f"{kind} {a}→{b}")
+    return out
+
+
+# ------------------------------------------------------------------ import from a Cilium tree
+
+
+class ImportError_(ValueError):
+    """A Cilium tree nixgen cannot read facts from."""
+
+
+_KEY = re.compile(r"""("[^"]*"|'[^']*'|[^\s#'"][^:#]*?)\s*:(?:\s+(.*))?$""")
+
+
+def _scalar(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def crd_facts(text: str) -> dict[str, Any] | None:
+    """kind, group, scope and storage version of a CustomResourceDefinition YAML, read with
+    the small subset of YAML that controller-gen writes (block mappings and sequences, plain,
+    quoted and block scalars). None when the file is not a CRD."""
+    stack: list[tuple[int, str]] = []  # (indent, key), "[]" marks a sequence item
+    found: dict[str, str] = {}
+    versions: list[dict[str, str]] = []
+    skip_deeper_than: int | None = None  # inside a block scalar or a multi-line scalar
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#") or stripped in ("---", "..."):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        if skip_deeper_than is not None:
+            if indent > skip_deeper_than:
+                continue
+            skip_deeper_than = None
+        content = stripped
+        while content.startswith("- ") or content == "-":
+            while stack and (stack[-1][0] > indent or stack[-1] == (indent, "[]")):
+                stack.pop()
+            stack.append((indent, "[]"))
+            if [k for _, k in stack[:-1]] == ["spec", "versions"]:
+                versions.append({})
+            content = content[2:].lstrip() if content != "-" else ""
+            indent += 2
+        if not content:
+            continue
+        match = _KEY.match(content)
+        if not match:
+            skip_deeper_than = indent - 1  # a scalar's continuation: nothing to read there
+            continue
+        key, value = _scalar(match.group(1)), (match.group(2) or "").strip()
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        path = [k for _, k in stack] + [key]
+        if not value:
+            stack.append((indent, key))
+            continue
+        if value[0] in "|>":
+            skip_deeper_than = indent
+            continue
+        if value[0] in "'\"" and (len(value) < 2 or value[-1] != value[0]):
+            skip_deeper_than = indent  # a quoted scalar over several lines
+            continue
+        value = _scalar(value)
+        if path == ["kind"]:
+            found["kind"] = value
+        elif path in (["spec", "group"], ["spec", "scope"]):
+            found[path[1]] = value
+        elif path == ["spec", "names", "kind"]:
+            found["crdKind"] = value
+        elif path[:3] == ["spec", "versions", "[]"] and len(path) == 4 and versions:
+            versions[-1][path[3]] = value
+    if found.get("kind") != "CustomResourceDefinition":
+        return None
+    stored = [v.get("name") for v in versions if v.get("storage") == "true"]
+    missing = [k for k in ("group", "scope", "crdKind") if k not in found]
+    if missing or len(stored) != 1 or not stored[0]:
+        raise ImportError_(f"a CRD without {', '.join(missing) or 'exactly one storage version'}")
+    return {"kind": found["crdKind"], "group": found["group"], "storageVersion": stored[0],
+            "namespaced": found["scope"] == "Namespaced"}  # fmt: skip
+
+
+def _chart_version(tree: Path) -> str:
+    chart = tree / "install" / "kubernetes" / "cilium" / "Chart.yaml"
+    try:
+        lines = chart.read_text("utf-8").splitlines()
+    except OSError as err:
+        raise ImportError_(f"{chart}: {err.strerror or err}") from None
+    for line in lines:
+        match = _KEY.match(line)
+        if match and not line.startswith((" ", "\t")) and _scalar(match.group(1)) == "version":
+            version = _scalar(match.group(2) or "")
+            try:
+                parse_version(version)
+            except UnknownVersion:
+                raise ImportError_(f"{chart}: version {version!r} is not X.Y.Z") from None
+            return version
+    raise ImportError_(f"{chart}: no version")
+
+
+def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tuple[str, int]:
+    """Read one release's facts from a Cilium source tree into the catalog file `target`."""
+    version = _chart_version(tree)
+    crd_root = tree / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
+    crds = []
+    for folder in sorted(p for p in crd_root.glob("v2*") if p.is_dir()):
+        for file in sorted(folder.glob("*.yaml")):
+            if file.name == "kustomization.yaml" or not file.is_file():
+                continue
+            try:
+                facts = crd_facts(file.read_text("utf-8"))
+            except ImportError_ as err:
+                raise ImportError_(f"{file}: {err}") from None
+            if facts is not None:
+                crds.append({**facts, "dir": folder.name, "file": file.name})
+    if not crds:
+        raise ImportError_(f"{crd_root}: no CRD YAMLs in v2*/")
+    data = json.loads(target.read_text("utf-8"))
+    minor = minor_of(version)
+    if gateway_api is not None:
+        parse_version(gateway_api)
+        data["gatewayApi"][minor] = gateway_api
+    elif minor not in data["gatewayApi"]:
+        raise ImportError_(f"no gateway-api release is known for Cilium {minor}: "
+                           "give it with --gateway-api-version")  # fmt: skip
+    data["gatewayApi"] = dict(sorted(data["gatewayApi"].items(),
+                                     key=lambda kv: parse_version(kv[0] + ".0")))  # fmt: skip
+    data["versions"][version] = {"crds": sorted(crds, key=lambda c: c["kind"])}
+    data["versions"] = dict(sorted(data["versions"].items(),
+                                   key=lambda kv: parse_version(kv[0])))  # fmt: skip
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    _load.cache_clear()
+    return version, len(crds)

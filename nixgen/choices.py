@@ -4,3 +4,4 @@
 FLAVORS = ("hetzkube", "nixidy")
 FORMAT_MODES = ("auto", "always", "never")
 DEFAULT_VERSION = "1.18.4"
+EASYKUBENIX = ("hetzkube-pin", "current", "standalone")

@@ -1,5 +1,5 @@
 """The `nixgen` command line. Only click is imported at start-up; the pipeline (pydantic,
-jinja2) is imported by the commands that need it."""
+jinja2) is imported by the commands that need it, so `--help` and `versions` stay cheap."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nixgen import __version__
-from nixgen.choices import DEFAULT_VERSION, FLAVORS, FORMAT_MODES
+from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES
 
 if TYPE_CHECKING:
+    from nixgen.plan import Plan
     from nixgen.spec import Spec
+
+SPEC_MARK = "# nixgen-spec: "
 
 
 class UserError(click.ClickException):
@@ -52,46 +55,70 @@ def spec_options(func: Any) -> Any:
                      help="Framework the module is for [default: hetzkube]."),
         click.option("--cilium-version", metavar="X.Y.Z", default=None,
                      help=f"Cilium release to pin [default: {DEFAULT_VERSION}]."),
+        click.option("--easykubenix", type=click.Choice(EASYKUBENIX), default=None,
+                     help="hetzkube flavour: the easykubenix generation to target "
+                          "[default: hetzkube-pin]."),
+        click.option("--gateway-api-version", metavar="X.Y.Z", default=None,
+                     help="gateway-api release to deploy instead of the one Cilium's docs name."),
+        click.option("--rev", default=None, help="Pin the Cilium tree to this commit."),
+        click.option("--nar-hash", default=None, help="...and to this NAR hash (sha256-...)."),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                      help="Free-form Helm value merged over the generated ones (and over the "
                           "config's `values`); VALUE is JSON when it parses, else a string; "
                           "write a dot inside a key as \\. (repeatable)."),
-    ]
+    ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def format_options(func: Any) -> Any:
+    func = click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
+                        show_default=True,
+                        help="Run nixfmt over the output: when present, always, never.")(func)  # fmt: skip
+    return click.option("--check", is_flag=True,
+                        help="Compare with the file instead of writing it: exit 0 when current, "
+                             "1 with a diff when not.")(func)  # fmt: skip
 
 
 @cli.command()
 @spec_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
-@click.option("--check", is_flag=True,
-              help="Compare with the -o file instead of writing it: exit 0 when current, "
-                   "1 with a diff when not.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
-              show_default=True, help="Run nixfmt over the output: when present, always, never.")
-def module(config_path: Path | None, flavor: str | None, cilium_version: str | None,
-           sets: tuple[str, ...], output: Path | None, check: bool, fmt: str) -> None:
+@format_options
+def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
     """Print (or write) the cilium.nix module."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    spec = build_spec(config_path, flavor, cilium_version, sets)
-    text = _module_text(spec, _command(spec, config_path, flavor, cilium_version, sets), fmt,
-                        output)
+    spec = build_spec(**given)
+    text = module_text(spec, fmt, output)
     if check:
         assert output is not None
         _check(output, text)
     elif output is not None:
-        from nixgen.output import write_atomic
-
-        try:
-            write_atomic(output, text)
-        except OSError as err:
-            raise UserError(f"-o {output}: {err.strerror or err}") from None
+        _write(output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--cilium-version", metavar="X.Y.Z", default=None,
+              help="Bump the file to this Cilium release.")
+@format_options
+def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
+    """Regenerate FILE from the spec in its own header (optionally at another version)."""
+    data = read_header_spec(file)
+    if cilium_version is not None:
+        data["ciliumVersion"] = cilium_version
+        data.pop("source", None)  # a pin belongs to the version it was computed for
+    spec = validate_spec(data, where=f"{file}: header spec")
+    text = module_text(spec, fmt, file)
+    if check:
+        _check(file, text)
+    else:
+        _write(file, text)
 
 
 @cli.command()
@@ -102,8 +129,7 @@ def module(config_path: Path | None, flavor: str | None, cilium_version: str | N
               help="Print the Kubernetes objects the module adds (policies, pools) instead.")
 @click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
               show_default=True, help="Print as a Nix expression or as JSON.")
-def values(config_path: Path | None, flavor: str | None, cilium_version: str | None,
-           sets: tuple[str, ...], profile: str, objects: bool, output_format: str) -> None:
+def values(profile: str, objects: bool, output_format: str, **given: Any) -> None:
     """Print the resolved Helm values (or objects) a profile gets.
 
     A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
@@ -112,8 +138,7 @@ def values(config_path: Path | None, flavor: str | None, cilium_version: str | N
 
     from nixgen import emit
 
-    spec = build_spec(config_path, flavor, cilium_version, sets)
-    built = _checked_plan(spec)
+    built = checked_plan(build_spec(**given))
     data = built.objects_for(profile) if objects else built.values_for(profile)
     if output_format == "json":
         sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
@@ -129,6 +154,74 @@ def schema() -> None:
     from nixgen.spec import Spec
 
     sys.stdout.write(json.dumps(Spec.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def versions(as_json: bool) -> None:
+    """Print the Cilium releases nixgen has facts for."""
+    from nixgen import catalog
+
+    rows = catalog.summary(catalog.load())
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    header = ("version", "gateway-api", "CRDs", "changes from the previous minor")
+    table = [header] + [(r["version"], r["gatewayApi"], str(r["crds"]), "; ".join(r["changes"]))
+                        for r in rows]  # fmt: skip
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for row in table:
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[3] + "\n")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--cilium-version", metavar="X.Y.Z", default=None,
+              help="The release to lock [default: FILE's, else the default version].")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
+              show_default=True, help="Run nixfmt over FILE's new text.")
+def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
+    """Compute rev and narHash for a Cilium release (needs Nix and the network); with FILE,
+    pin FILE's tree to them."""
+    from nixgen import prefetch
+
+    data = read_header_spec(file) if file is not None else {}
+    version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
+    _known_version(version, "--cilium-version")
+    try:
+        rev, nar_hash = prefetch.lock(version)
+    except prefetch.PrefetchError as err:
+        raise UserError(str(err)) from None
+    click.echo(f"--rev {rev} --nar-hash {nar_hash}")
+    if file is not None:
+        data["ciliumVersion"] = version
+        data["source"] = {"rev": rev, "narHash": nar_hash}
+        _write(file, module_text(validate_spec(data, where=f"{file}: header spec"), fmt, file))
+
+
+@cli.group("catalog")
+def catalog_group() -> None:
+    """The facts nixgen keeps per Cilium release."""
+
+
+@catalog_group.command("import")
+@click.argument("tree", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Catalog file to update [default: the one nixgen reads].")
+@click.option("--gateway-api-version", metavar="X.Y.Z", default=None,
+              help="The gateway-api release for this minor, when the catalog has none yet.")
+def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: str | None) -> None:
+    """Add or refresh one release's facts from a Cilium source TREE."""
+    from nixgen import catalog
+
+    target = catalog_file or catalog.catalog_path()
+    try:
+        version, count = catalog.import_tree(tree, target, gateway_api_version)
+    except catalog.ImportError_ as err:
+        raise UserError(str(err)) from None
+    click.echo(f"{target}: Cilium {version}, {count} CRDs")
 
 
 def _jsonable(data: Any) -> Any:
@@ -165,27 +258,32 @@ def load_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def build_spec(config_path: Path | None, flavor: str | None, version: str | None,
-               sets: tuple[str, ...]) -> Spec:
+def _known_version(version: Any, where: str) -> None:
+    from nixgen import catalog
+
+    if isinstance(version, str):
+        try:
+            catalog.load().release_for(version)
+        except catalog.UnknownVersion as err:
+            raise UserError(f"{where} {version}: {err}") from None
+
+
+def build_spec(config_path: Path | None = None, flavor: str | None = None,
+               cilium_version: str | None = None, easykubenix: str | None = None,
+               gateway_api_version: str | None = None, rev: str | None = None,
+               nar_hash: str | None = None, sets: tuple[str, ...] = ()) -> Spec:
     """The Spec from the config file, then the command line over it; bad input raises
     UserError."""
-    from pydantic import ValidationError
-
-    from nixgen import catalog, overrides
-    from nixgen.spec import Spec
+    from nixgen import overrides
 
     data: dict[str, Any] = load_config(config_path) if config_path else {}
-    if flavor is not None:
-        data["flavor"] = flavor
-    if version is not None:
-        data["ciliumVersion"] = version
-    chosen = data.get("ciliumVersion", DEFAULT_VERSION)
-    if isinstance(chosen, str):
-        try:
-            catalog.load().release_for(chosen)
-        except catalog.UnknownVersion as err:
-            where = "--cilium-version" if version is not None else "ciliumVersion"
-            raise UserError(f"{where} {chosen}: {err}") from None
+    flags = {"flavor": flavor, "ciliumVersion": cilium_version, "easykubenix": easykubenix,
+             "gatewayApiVersion": gateway_api_version}  # fmt: skip
+    data.update({k: v for k, v in flags.items() if v is not None})
+    if rev is not None or nar_hash is not None:
+        data["source"] = {k: v for k, v in (("rev", rev), ("narHash", nar_hash)) if v is not None}
+    where = "--cilium-version" if cilium_version is not None else "ciliumVersion"
+    _known_version(data.get("ciliumVersion", DEFAULT_VERSION), where)
     given = data.get("values", {})
     if not isinstance(given, dict):
         raise UserError("values: must be a table of Helm values")
@@ -195,18 +293,43 @@ def build_spec(config_path: Path | None, flavor: str | None, version: str | None
         except overrides.SetError as err:
             raise UserError(str(err)) from None
         given = overrides.deep_merge(given, overrides.nest(path, value))
-    data["values"] = given
+    if given:
+        data["values"] = given
+    return validate_spec(data)
+
+
+def validate_spec(data: dict[str, Any], where: str = "") -> Spec:
+    from pydantic import ValidationError
+
+    from nixgen.spec import Spec
+
     try:
         return Spec.model_validate(data)
     except ValidationError as err:
-        raise UserError(_first_error(err)) from None
+        message = _first_error(err)
+        raise UserError(f"{where}: {message}" if where else message) from None
 
 
-def _command(spec: Spec, config_path: Path | None, flavor: str | None, version: str | None,
-             sets: tuple[str, ...]) -> str:
-    from nixgen import commandline
+def read_header_spec(file: Path) -> dict[str, Any]:
+    """The spec a generated file carries in its header comment."""
+    import json
 
-    return commandline.describe(spec, config_path, sets)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith(SPEC_MARK):
+            try:
+                data = json.loads(line[len(SPEC_MARK):])
+            except ValueError as err:
+                raise UserError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
+            if not isinstance(data, dict):
+                raise UserError(f"{file}: the nixgen-spec header is not an object")
+            return data
+    raise UserError(f"{file}: no `{SPEC_MARK.strip()}` line in its header: not made by nixgen")
 
 
 def _emit_or_fail(function: Any, *args: Any) -> Any:
@@ -218,7 +341,7 @@ def _emit_or_fail(function: Any, *args: Any) -> Any:
         raise UserError(f"values.{err}" if err.path else str(err)) from None
 
 
-def _checked_plan(spec: Spec) -> Any:
+def checked_plan(spec: Spec) -> Plan:
     """The plan, after the cross-field rules: errors stop, warnings go to stderr."""
     from nixgen import plan, rules
 
@@ -232,11 +355,10 @@ def _checked_plan(spec: Spec) -> Any:
     return built
 
 
-def _module_text(spec: Spec, command: str, fmt: str, output: Path | None) -> str:
+def module_text(spec: Spec, fmt: str, output: Path | None) -> str:
     from nixgen import nixfmt, render
 
-    built = _checked_plan(spec)
-    text = _emit_or_fail(render.render, built, command)
+    text = _emit_or_fail(render.render, checked_plan(spec))
     try:
         return nixfmt.format_source(text, fmt, output.name if output else "cilium.nix")
     except nixfmt.FormatError as err:
@@ -258,6 +380,15 @@ def _first_error(err: Any) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _write(path: Path, text: str) -> None:
+    from nixgen.output import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as err:
+        raise UserError(f"{path}: cannot write it: {err.strerror or err}") from None
+
+
 def _check(path: Path, wanted: str) -> None:
     from nixgen.output import diff
 
@@ -267,11 +398,11 @@ def _check(path: Path, wanted: str) -> None:
         click.echo(f"nixgen: {path} does not exist; generate it without --check", err=True)
         sys.exit(1)
     except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"-o {path}: cannot read it: {err}") from None
+        raise UserError(f"{path}: cannot read it: {err}") from None
     if current == wanted:
         return
     sys.stdout.write(diff(path, current, wanted))
-    click.echo(f"nixgen: {path} is stale: regenerate it with the command in its header", err=True)
+    click.echo(f"nixgen: {path} is stale: regenerate it (nixgen regen {path})", err=True)
     sys.exit(1)
 
 

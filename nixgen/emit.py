@@ -3,10 +3,11 @@
 Every value that reaches a generated module passes through `expr`, `binding` or `bindings`;
 templates hold structure only and never put quotes around data themselves.
 
-Values: None, bool, int, float, str, list/tuple, dict (str keys), and four markers:
-`Raw` (a Nix expression written verbatim, e.g. `config.clusterHost`), `Split` (a value that
-differs between the local and the production profile), `Attrs` (an attrset that must not be
-written as a dotted path) and `Call` (a function application such as `lib.mkIf c { ... }`).
+Values: None, bool, int, float, str, list/tuple, dict (str keys), and markers: `Raw` (a Nix
+expression written verbatim, e.g. `config.clusterHost`), `Split` (a value that differs between
+the local and the production profile), `If` (a value chosen by another condition), `Attrs` (an
+attrset that must not be written as a dotted path) and `Call` (a function application such as
+`lib.mkIf c { ... }`).
 
 Escaping (Nix's lexer, checked against nix-instantiate):
 - strings are written in double quotes; `\\`, `"` are backslash-escaped, newline, carriage
@@ -85,6 +86,23 @@ class Split:
 
     local: Any
     production: Any
+
+
+@dataclass(frozen=True)
+class If:
+    """`if condition then then_ else else_`, for a condition other than the profile."""
+
+    condition: str
+    then_: Any
+    else_: Any
+
+
+def _branches(v: Any) -> tuple[str, Any, Any] | None:
+    if isinstance(v, Split):
+        return LOCAL, v.local, v.production
+    if isinstance(v, If):
+        return v.condition, v.then_, v.else_
+    return None
 
 
 @dataclass(frozen=True)
@@ -240,14 +258,16 @@ def _flat(v: Any, path: str) -> str | None:
     atom = _atom(v, path)
     if atom is not None:
         return atom
-    if isinstance(v, Split):
-        c = _cond(v, path)
+    branches = _branches(v)
+    if branches is not None:
+        c = _cond(v, path) if isinstance(v, Split) else None
         if c is not None:
             return c
-        a, b = _flat(v.local, path), _flat(v.production, path)
+        condition, then_, else_ = branches
+        a, b = _flat(then_, path), _flat(else_, path)
         if a is None or b is None:
             return None
-        return f"if {LOCAL} then {a} else {b}"
+        return f"if {condition} then {a} else {b}"
     if isinstance(v, (list, tuple)):
         if not v:
             return "[ ]"
@@ -291,12 +311,13 @@ def _flat_item(v: Any, path: str) -> str | None:
 def _needs_parens(v: Any, text: str) -> bool:
     """Whether `v` must be parenthesised as a list element or a function argument."""
     return (
-        isinstance(v, (Split, Call)) or (isinstance(v, Raw) and not v.atomic) or _negative(text)
+        isinstance(v, (Split, If, Call)) or (isinstance(v, Raw) and not v.atomic)
+        or _negative(text)
     )
 
 
 def _check_item(v: Any, path: str) -> None:
-    if isinstance(v, Split) and _cond(v, path) is None and _flat(v, path) is None:
+    if _branches(v) is not None and _flat(v, path) is None:
         raise NixError(path, "a profile split inside a list must fit on one line; split the list")
 
 
@@ -318,7 +339,7 @@ def _breakable(v: Any) -> bool:
     if isinstance(v, Call):
         return bool(v.args) and _breakable(v.args[-1]) and not isinstance(v.args[-1], Call)
     m = _mapping(v)
-    return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, Split)
+    return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, (Split, If))
 
 
 def _broken(v: Any, indent: int, path: str) -> str:
@@ -366,13 +387,15 @@ def binding(name: str, v: Any, indent: int, path: str = "") -> str:
         return f"{head} {text};"
     inner = indent + 2
     pad = " " * inner
-    if isinstance(v, Split):
+    branches = _branches(v)
+    if branches is not None:
         if text is not None and inner + len(text) + 1 <= WIDTH:
             return f"{head}\n{pad}{text};"  # the whole `if` fits on the next line
-        a = _item(v.local, inner + 2, 0, path, in_list=False)
-        b = _item(v.production, inner + 2, 1, path, in_list=False)
+        condition, then_, else_ = branches
+        a = _item(then_, inner + 2, 0, path, in_list=False)
+        b = _item(else_, inner + 2, 1, path, in_list=False)
         pad2 = " " * (inner + 2)
-        return f"{head}\n{pad}if {LOCAL} then\n{pad2}{a}\n{pad}else\n{pad2}{b};"
+        return f"{head}\n{pad}if {condition} then\n{pad2}{a}\n{pad}else\n{pad2}{b};"
     if _breakable(v):  # lists and applications open on the `=` line
         return f"{head} {_broken(v, indent, path)};"
     assert text is not None
@@ -392,7 +415,7 @@ def bindings(m: Mapping[str, Any], indent: int, path: str = "") -> str:
 
 def expr(v: Any, indent: int = 0, path: str = "") -> str:
     """`v` as a Nix expression starting at column `indent` (not after an `=`)."""
-    if isinstance(v, Split) and _flat(v, path) is None:
+    if _branches(v) is not None and _flat(v, path) is None:
         raise NixError(path, "a profile split must be written as a binding")
     return _item(v, indent, 0, path, in_list=False)
 

@@ -86,6 +86,9 @@ class Plan:
     namespaced: dict[str, bool]  # kind → namespaced
     crd_files: tuple[str, ...]  # files importyaml takes from CRD_DIR
     objects: tuple[KubeObject, ...] = field(default=())
+    # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
+    # editing the version in Nix without regenerating stays right across the known minors.
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def flavor(self) -> str:
@@ -94,6 +97,10 @@ class Plan:
     @property
     def version(self) -> str:
         return self.spec.ciliumVersion
+
+    @property
+    def gateway_api_version(self) -> str:
+        return self.spec.gatewayApiVersion or self.gateway_api[self.release.minor]
 
     def object_groups(self) -> list[tuple[Condition, list[KubeObject]]]:
         """Objects grouped by condition, in a fixed order: always, production, then by value."""
@@ -187,6 +194,25 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
     return out
 
 
+def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> dict[str, Any]:
+    """Per known minor: its gateway-api release and its CRD mappings, taken from the pinned
+    release for its own minor and from the newest known patch for the others."""
+    out: dict[str, Any] = {}
+    for minor in cat.minors():
+        same = [r for r in cat.releases.values() if r.minor == minor]
+        rel = release if release.minor == minor else max(
+            same, key=lambda r: catalog.parse_version(r.version))  # fmt: skip
+        crds = sorted(rel.crds, key=lambda c: c.kind)
+        entry: dict[str, Any] = {}
+        if spec.flavor == "hetzkube":
+            entry["gatewayApi"] = cat.gateway_api[minor]
+        entry["apiMappings"] = {c.kind: c.api_version for c in crds}
+        if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin":
+            entry["namespacedMappings"] = {c.kind: c.namespaced for c in crds}
+        out[minor] = entry
+    return out
+
+
 def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
@@ -200,6 +226,7 @@ def build(spec: Spec) -> Plan:
         namespaced={c.kind: c.namespaced for c in crds},
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=tuple(kube_objects(spec, release)),
+        facts=minor_facts(spec, cat, release),
     )
 
 

@@ -6,6 +6,7 @@ Templates hold structure only: every piece of data goes through the `nix` filter
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib import resources
 
@@ -14,19 +15,30 @@ import jinja2
 from typing import Any
 
 from nixgen import __version__, emit
-from nixgen.emit import Call, Raw
+from nixgen.emit import Attrs, Call, If, Raw
 from nixgen.plan import ALWAYS, Plan
 
 ABOUT = {
-    "hetzkube": (
-        "An easykubenix/kubenix module in hetzkube's layout: it relies on hetzkube's own",
-        "modules for the `gateway-api.*` and `clusterHost` options.",
+    "hetzkube-pin": (
+        "An easykubenix/kubenix module in hetzkube's layout, for the easykubenix hetzkube pins",
+        "(with kubernetes.namespacedMappings); it relies on hetzkube's own modules for the",
+        "`gateway-api.*` and `clusterHost` options.",
+    ),
+    "current": (
+        "An easykubenix/kubenix module in hetzkube's layout, for easykubenix after 2026-01-31",
+        "(no kubernetes.namespacedMappings); it relies on hetzkube's own modules for the",
+        "`gateway-api.*` and `clusterHost` options.",
+    ),
+    "standalone": (
+        "An easykubenix/kubenix module that needs no other module: it imports the Gateway API",
+        "CRDs itself, and production needs `cilium.k8sServiceHost` set.",
     ),
     "nixidy": (
         "A nixidy module: the chart comes from the `charts` argument (charts.cilium.cilium).",
         "nixidy has no clusterHost: production needs `cilium.k8sServiceHost` set.",
     ),
 }
+GITHUB = {"type": "github", "owner": "cilium", "repo": "cilium"}
 
 
 def _load(name: str) -> str:
@@ -62,7 +74,7 @@ def object_entries(plan: Plan) -> list[Any]:
                 scope.setdefault(obj.kind, {})[obj.name] = obj.manifest()
             entry: Any = {"kubernetes": {"resources": content}}
         else:
-            yamls = [Call("builtins.toJSON", (obj.manifest(),)) for obj in objects]
+            yamls = [Call("builtins.toJSON", (manifest(plan, obj),)) for obj in objects]
             entry = {"applications": {"cilium": {"yamls": yamls}}}
         if condition != ALWAYS:
             entry = Call("lib.mkIf", (Raw(condition.nix()), entry))
@@ -70,12 +82,46 @@ def object_entries(plan: Plan) -> list[Any]:
     return entries
 
 
-def render(plan: Plan, command: str) -> str:
+def manifest(plan: Plan, obj: Any) -> dict[str, Any]:
+    """An object as the module writes it: a Cilium kind's apiVersion comes from the facts of
+    the minor in use, so editing `cilium.version` in Nix keeps it right."""
+    out = obj.manifest()
+    if obj.kind in plan.api_mappings:
+        out["apiVersion"] = Raw(f"facts.apiMappings.{obj.kind}")
+    return out
+
+
+def source(plan: Plan) -> Any:
+    """fetchTree's arguments: pinned to rev/narHash for the version they were computed for."""
+    unpinned = {**GITHUB, "ref": Raw('"v${cfg.version}"')}
+    pin = plan.spec.source
+    if pin.rev is None:
+        return unpinned
+    pinned = {**GITHUB, "rev": pin.rev}
+    if pin.narHash is not None:
+        pinned["narHash"] = pin.narHash
+    return If(f"cfg.version == {emit.string(plan.version)}", pinned, unpinned)
+
+
+def spec_json(plan: Plan) -> str:
+    """The spec in one line of ASCII JSON: what the user set, flavour and version always."""
+    data = plan.spec.model_dump(mode="json", exclude_unset=True)
+    data = {"flavor": plan.flavor, "ciliumVersion": plan.version, **data}
+    if not data.get("values"):
+        data.pop("values", None)
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+
+
+def render(plan: Plan) -> str:
     template = environment().get_template(f"{plan.flavor}.nix.j2")
+    about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
     return template.render(
         plan=plan,
         objects=object_entries(plan),
-        command=command,
-        about=ABOUT[plan.flavor],
+        facts={minor: Attrs(entry) for minor, entry in plan.facts.items()},
+        source=source(plan),
+        gateway_api=plan.spec.gatewayApiVersion or Raw("facts.gatewayApi"),
+        about=ABOUT[about],
+        spec_json=spec_json(plan),
         nixgen_version=__version__,
     )

@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nixgen import catalog
-from nixgen.choices import DEFAULT_VERSION, FLAVORS
+from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS
 
 T = TypeVar("T")
 
@@ -228,11 +228,39 @@ class Production(Strict):
     )
 
 
+Rev = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
+NarHash = Annotated[str, Field(pattern=r"^sha256-[A-Za-z0-9+/]{43}=$")]
+SemVer = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
+
+# Which easykubenix the hetzkube flavour targets: the one hetzkube pins (f6ac33b8e09f, with
+# `kubernetes.namespacedMappings`), the current one (that option removed on 2026-01-31), or the
+# current one without hetzkube's own modules (no `gateway-api.*`, no `clusterHost`).
+EasyKubenix = Literal[EASYKUBENIX]  # type: ignore[valid-type]
+
+
+class Source(Strict):
+    """Pins the Cilium tree for pure evaluation (flakes refuse an unlocked fetchTree);
+    `nixgen lock` computes both."""
+
+    rev: Rev | None = None
+    narHash: NarHash | None = None
+
+    @model_validator(mode="after")
+    def _rev_with_hash(self) -> Source:
+        if self.narHash is not None and self.rev is None:
+            raise ValueError("narHash needs rev: it pins the tree of one commit")
+        return self
+
+
 class Spec(Strict):
     """One module to generate: the config file's shape."""
 
     flavor: Flavor = "hetzkube"
     ciliumVersion: str = DEFAULT_VERSION
+    easykubenix: EasyKubenix = "hetzkube-pin"
+    # The gateway-api release to deploy, instead of the one Cilium's docs name for the minor.
+    gatewayApiVersion: SemVer | None = None
+    source: Source = Source()
     settings: Settings = Settings()
     policies: Policies = Policies()
     production: Production = Production()

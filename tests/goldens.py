@@ -25,6 +25,10 @@ _SETS = [
     "--set", "nodeSelector.kubernetes\\.io/os=linux",
 ]  # fmt: skip
 
+# cilium/cilium v1.18.4 (the commit facts.md names); the hash is a placeholder of the right form.
+_REV = "afda2aa99d26f190de8944580ceadb64d9d14d38"
+_NAR_HASH = "sha256-" + "A" * 43 + "="
+
 CASES: dict[str, list[str]] = {
     "hetzkube-1.18.4": ["module", "--flavor", "hetzkube", "--cilium-version", "1.18.4"],
     "nixidy-1.18.4": ["module", "--flavor", "nixidy", "--cilium-version", "1.18.4"],
@@ -41,6 +45,11 @@ CASES: dict[str, list[str]] = {
     "nixidy-minimal-1.16.19": ["module", *MINIMAL, "--flavor", "nixidy",
                                "--cilium-version", "1.16.19"],
     "hetzkube-production-1.17.18": ["module", *PROD, "--cilium-version", "1.17.18"],
+    "hetzkube-current-1.19.6": ["module", "--easykubenix", "current", "--cilium-version", "1.19.6"],
+    "hetzkube-standalone-1.16.19": ["module", "--easykubenix", "standalone",
+                                    "--cilium-version", "1.16.19"],
+    "hetzkube-pinned-1.18.4": ["module", "--cilium-version", "1.18.4", "--rev", _REV,
+                               "--nar-hash", _NAR_HASH, "--gateway-api-version", "1.3.0"],
 }  # fmt: skip
 
 

@@ -54,6 +54,7 @@ def evaluate(
     lib_path: str = "",
     settings: dict[str, Any] | None = None,
     part: str = "all",
+    generation: str = "hetzkube-pin",
 ) -> Any:
     """What the framework would see of `module`, as JSON (see tests/nix/harness.nix)."""
     args = [
@@ -66,6 +67,7 @@ def evaluate(
         "--argstr", "settingsJSON", json.dumps(settings or {}),
         "--argstr", "clusterHost", CLUSTER_HOST,
         "--argstr", "part", part,
+        "--argstr", "generation", generation,
     ]  # fmt: skip
     return json.loads(run_nix(args))
 

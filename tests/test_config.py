@@ -38,7 +38,9 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
     assert code == 0
     assert "applications.cilium" in out and 'default = "1.17.18";' in out
     assert "    a = 1;\n    b = 2;\n" in out
-    assert "--config " + str(config) + " --flavor nixidy --cilium-version 1.17.18 --set b=2" in out
+    spec_line = next(line for line in out.splitlines() if line.startswith("# nixgen-spec: "))
+    assert json.loads(spec_line.removeprefix("# nixgen-spec: ")) == {
+        "flavor": "nixidy", "ciliumVersion": "1.17.18", "values": {"a": 1, "b": 2}}
 
 
 CONFIG_ERRORS = [
@@ -80,7 +82,8 @@ def test_schema_is_the_config_files_json_schema() -> None:
     code, out, _ = run("schema")
     schema = json.loads(out)
     assert code == 0 and schema["title"] == "Spec"
-    assert set(schema["properties"]) == {"flavor", "ciliumVersion", "settings", "policies",
+    assert set(schema["properties"]) == {"flavor", "ciliumVersion", "easykubenix",
+                                         "gatewayApiVersion", "source", "settings", "policies",
                                          "production", "values"}  # fmt: skip
     settings = schema["$defs"]["Settings"]["properties"]
     assert settings["routingMode"]["enum"] == ["tunnel", "native"]

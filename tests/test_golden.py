@@ -30,8 +30,10 @@ def plan_of(name: str) -> plan.Plan:
     args = CASES[name]
     config = _last(args, "--config")
     spec = build_spec(
-        ROOT / config if config else None, _last(args, "--flavor"),
-        _last(args, "--cilium-version"), tuple(_option(args, "--set")),
+        config_path=ROOT / config if config else None, flavor=_last(args, "--flavor"),
+        cilium_version=_last(args, "--cilium-version"), easykubenix=_last(args, "--easykubenix"),
+        gateway_api_version=_last(args, "--gateway-api-version"), rev=_last(args, "--rev"),
+        nar_hash=_last(args, "--nar-hash"), sets=tuple(_option(args, "--set")),
     )  # fmt: skip
     return plan.build(spec)
 
@@ -68,15 +70,30 @@ def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dic
     }
     if p.flavor == "hetzkube":
         crd_dir = f"{src.resolve()}/{plan.CRD_DIR}"
+        gateway_api = p.spec.gatewayApiVersion or catalog.load().gateway_api[p.release.minor]
+        importyaml = {f: {"src": f"{crd_dir}/{f}"} for f in p.crd_files}
+        generation = p.spec.easykubenix
+        if generation == "standalone" and values["gatewayAPI"]["enabled"]:
+            importyaml["gateway-api"] = {"src": (
+                "https://github.com/kubernetes-sigs/gateway-api/releases/download/"
+                f"v{gateway_api}/standard-install.yaml")}  # fmt: skip
+            if p.release.minor == "1.16":
+                importyaml["gateway-api-tlsroute"] = {"src": (
+                    "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/"
+                    f"v{gateway_api}/config/crd/experimental/"
+                    "gateway.networking.k8s.io_tlsroutes.yaml")}  # fmt: skip
+        pin = p.spec.source
+        github = {"type": "github", "owner": "cilium", "repo": "cilium"}
         out |= {
-            "gatewayApi": {
-                "enable": values["gatewayAPI"]["enabled"],
-                "version": catalog.load().gateway_api[p.release.minor],
-            },
-            "importyaml": {f: {"src": f"{crd_dir}/{f}"} for f in p.crd_files},
+            "importyaml": importyaml,
             "apiMappings": p.api_mappings,
-            "namespacedMappings": p.namespaced,
-        }
+            "fetchArgs": github | ({"rev": pin.rev, "narHash": pin.narHash} if pin.rev
+                                   else {"ref": f"v{p.version}"}),
+        }  # fmt: skip
+        if generation != "standalone":
+            out["gatewayApi"] = {"enable": values["gatewayAPI"]["enabled"], "version": gateway_api}
+        if generation == "hetzkube-pin":
+            out["namespacedMappings"] = p.namespaced
     return out
 
 
@@ -89,9 +106,10 @@ def test_golden_evaluates_to_what_the_plan_says(
     src = fake_trees[p.release.version]
     settings: dict[str, Any] = {"version": p.version}
     host = CLUSTER_HOST  # hetzkube's default: config.clusterHost
-    if p.flavor == "nixidy":
+    if p.flavor == "nixidy" or p.spec.easykubenix == "standalone":
         settings["k8sServiceHost"] = host = PRODUCTION_HOST
-    got = evaluate(path_of(name), p.flavor, profile == "local", src, lib_path, settings)
+    got = evaluate(path_of(name), p.flavor, profile == "local", src, lib_path, settings,
+                   generation=p.spec.easykubenix)  # fmt: skip
     got["objects"] = sorted(got["objects"], key=_key)
     want = expected(name, p, profile, src, host)
     assert got.keys() == want.keys()

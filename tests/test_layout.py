@@ -124,7 +124,6 @@ TEMPLATE_BLOCKS = [
     "    enable = lib.mkEnableOption \"Cilium\";",
     "    version = lib.mkOption {",
     "    isLocal = lib.mkOption {",
-    "    gateway-api.version =",
     "    importyaml = lib.pipe (builtins.readDir crdDir) [",
 ]
 
@@ -137,6 +136,18 @@ def test_hetzkube_template_blocks_are_laid_out_as_nixfmt_lays_out_the_module_fix
     (theirs,) = _blocks(fixture("05-module"), [start])
     # The same lines, wherever the block stands (ours sits deeper, inside lib.mkMerge).
     assert textwrap.dedent(ours) == textwrap.dedent(theirs)
+
+
+def test_facts_selection_has_the_shape_nixfmt_gives_the_version_map_selection() -> None:
+    theirs = fixture("05-module").splitlines()
+    i = theirs.index("    gateway-api.version =")
+    assert theirs[i + 1] == "      {" and theirs[i + 6] == "      }"
+    assert theirs[i + 7].startswith("      .${") and theirs[i + 8].startswith("      or (throw ")
+    ours = path_of("hetzkube-1.18.4").read_text(encoding="utf-8").splitlines()
+    j = ours.index("  facts =")
+    k = ours.index("    }", j)
+    assert ours[j + 1] == "    {" and ours[k + 1] == "    .${minor}"
+    assert ours[k + 2].startswith("    or (throw \"nixgen: ") and ours[k + 2].endswith("\");")
 
 
 def test_module_fixture_head_and_values_call_shape() -> None:

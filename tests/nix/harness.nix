@@ -14,22 +14,30 @@
   settingsJSON ? "{}",
   clusterHost ? "api.cluster.test",
   part ? "all",
+  # hetzkube flavour: which easykubenix (and hetzkube modules) the stubs stand for.
+  generation ? "hetzkube-pin",
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
   inherit (lib) mkOption types;
+
+  # The module sees a fetchTree that fetches nothing: it records its arguments and returns the
+  # fake tree, so the module's own `cilium.src` default is what the tests evaluate.
+  fakeBuiltins = builtins // {
+    fetchTree = args: {
+      outPath = src;
+      fetchArgs = args;
+    };
+  };
+  module = scopedImport { builtins = fakeBuiltins; } (/. + modulePath);
+  hetzkubeModules = generation != "standalone";
+  namespaced = generation == "hetzkube-pin";
 
   # The framework options a generated module sets, declared as the frameworks declare them
   # (easykubenix/kubenix with hetzkube's modules; nixidy).
   frameworks = {
     hetzkube = {
       options = {
-        clusterHost = mkOption { type = types.str; };
-        gateway-api.enable = mkOption {
-          type = types.bool;
-          default = false;
-        };
-        gateway-api.version = mkOption { type = types.nullOr types.str; };
         helm.releases = mkOption {
           type = types.attrsOf types.anything;
           default = { };
@@ -42,16 +50,28 @@ let
           type = types.attrsOf types.str;
           default = { };
         };
-        kubernetes.namespacedMappings = mkOption {
-          type = types.attrsOf types.bool;
-          default = { };
-        };
         kubernetes.resources = mkOption {
           type = types.attrsOf types.anything;
           default = { };
         };
       };
-      config.clusterHost = clusterHost;
+    };
+    # easykubenix as hetzkube pins it still has this option.
+    namespacedMappings.options.kubernetes.namespacedMappings = mkOption {
+      type = types.attrsOf types.bool;
+      default = { };
+    };
+    # hetzkube's own modules.
+    hetzkubeModules = {
+      options = {
+        clusterHost = mkOption { type = types.str; };
+        gateway-api.enable = mkOption {
+          type = types.bool;
+          default = false;
+        };
+        gateway-api.version = mkOption { type = types.nullOr types.str; };
+      };
+      config = { inherit clusterHost; };
     };
     nixidy = {
       options.applications.cilium = {
@@ -73,16 +93,17 @@ let
       enable = true;
       inherit isLocal;
     }
-    // lib.optionalAttrs (flavor == "hetzkube") { inherit src; }
     // builtins.fromJSON settingsJSON;
   };
 
   evaluated = lib.evalModules {
     modules = [
-      modulePath
+      module
       frameworks.${flavor}
       user
-    ];
+    ]
+    ++ lib.optional (flavor == "hetzkube" && namespaced) frameworks.namespacedMappings
+    ++ lib.optional (flavor == "hetzkube" && hetzkubeModules) frameworks.hetzkubeModules;
     specialArgs.charts.cilium.cilium = "${src}/install/kubernetes/cilium";
   };
   c = evaluated.config;
@@ -99,6 +120,7 @@ let
     gatewayApi = {
       inherit (c.gateway-api) enable version;
     };
+    fetchArgs = c.cilium.src.fetchArgs or null;
     importyaml = c.importyaml;
     # Every Kubernetes object the module adds, as a list of manifests.
     objects =
@@ -121,7 +143,9 @@ let
     if part != "all" then
       parts.${part}
     else if flavor == "hetzkube" then
-      parts
+      removeAttrs parts (
+        lib.optional (!namespaced) "namespacedMappings" ++ lib.optional (!hetzkubeModules) "gatewayApi"
+      )
     else
       {
         inherit (parts)

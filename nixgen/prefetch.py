@@ -1,0 +1,40 @@
+"""`nixgen lock`: rev and narHash of a Cilium release, from `nix flake prefetch`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+TIMEOUT_SECONDS = 600.0
+
+
+class PrefetchError(RuntimeError):
+    pass
+
+
+def lock(version: str) -> tuple[str, str]:
+    nix = shutil.which("nix")
+    if nix is None:
+        raise PrefetchError("nixgen lock needs the `nix` command (and the network): not on PATH")
+    ref = f"github:cilium/cilium/v{version}"
+    command = [nix, "--extra-experimental-features", "nix-command flakes", "flake", "prefetch",
+               "--json", ref]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
+                              check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise PrefetchError(f"nix flake prefetch {ref} did not finish in time") from None
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        reason = lines[-1] if lines else f"exit {done.returncode}"
+        raise PrefetchError(f"nix flake prefetch {ref} failed: {reason}")
+    try:
+        data = json.loads(done.stdout)
+        rev, nar_hash = data["locked"]["rev"], data["hash"]
+    except (ValueError, KeyError, TypeError):
+        raise PrefetchError(f"nix flake prefetch {ref} printed no rev and hash") from None
+    if not re.fullmatch(r"[0-9a-f]{40}", rev) or not re.fullmatch(r"sha256-[A-Za-z0-9+/]{43}=", nar_hash):
+        raise PrefetchError(f"nix flake prefetch {ref} printed an unexpected rev or hash")
+    return rev, nar_hash
