@@ -203,7 +203,7 @@ in
       }
       {
         kubernetes.resources.none.CiliumClusterwideNetworkPolicy.ep-default = {
-          apiVersion = "cilium.io/v2";
+          apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
           kind = "CiliumClusterwideNetworkPolicy";
           metadata.name = "ep-default";
           spec = {
@@ -222,7 +222,7 @@ in
       }
       (lib.mkIf (values.hubble.relay.enabled or false) {
         kubernetes.resources.kube-system.CiliumNetworkPolicy.allow-hubble-relay-server-egress = {
-          apiVersion = "cilium.io/v2";
+          apiVersion = facts.apiMappings.CiliumNetworkPolicy;
           kind = "CiliumNetworkPolicy";
           metadata = {
             name = "allow-hubble-relay-server-egress";

@@ -327,7 +327,7 @@ in
         kubernetes.resources = {
           none.CiliumClusterwideNetworkPolicy = {
             ep-default = {
-              apiVersion = "cilium.io/v2";
+              apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
               kind = "CiliumClusterwideNetworkPolicy";
               metadata.name = "ep-default";
               spec = {
@@ -344,7 +344,7 @@ in
               };
             };
             host-ssh = {
-              apiVersion = "cilium.io/v2";
+              apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
               kind = "CiliumClusterwideNetworkPolicy";
               metadata.name = "host-ssh";
               spec = {
@@ -386,7 +386,7 @@ in
               };
             };
             CiliumNetworkPolicy.backend-dns = {
-              apiVersion = "cilium.io/v2";
+              apiVersion = facts.apiMappings.CiliumNetworkPolicy;
               kind = "CiliumNetworkPolicy";
               metadata = {
                 name = "backend-dns";
@@ -426,7 +426,7 @@ in
       (lib.mkIf (!cfg.isLocal) {
         kubernetes.resources.none.CiliumLoadBalancerIPPool = {
           public = {
-            apiVersion = "cilium.io/v2alpha1";
+            apiVersion = facts.apiMappings.CiliumLoadBalancerIPPool;
             kind = "CiliumLoadBalancerIPPool";
             metadata.name = "public";
             spec.blocks = [
@@ -435,7 +435,7 @@ in
             ];
           };
           internal = {
-            apiVersion = "cilium.io/v2alpha1";
+            apiVersion = facts.apiMappings.CiliumLoadBalancerIPPool;
             kind = "CiliumLoadBalancerIPPool";
             metadata.name = "internal";
             spec.blocks = [ { cidr = "10.200.0.0/24"; } ];
@@ -444,7 +444,7 @@ in
       })
       (lib.mkIf (values.hubble.relay.enabled or false) {
         kubernetes.resources.kube-system.CiliumNetworkPolicy.allow-hubble-relay-server-egress = {
-          apiVersion = "cilium.io/v2";
+          apiVersion = facts.apiMappings.CiliumNetworkPolicy;
           kind = "CiliumNetworkPolicy";
           metadata = {
             name = "allow-hubble-relay-server-egress";

@@ -345,10 +345,10 @@ def checked_plan(spec: Spec) -> Plan:
     """The plan, after the cross-field rules: errors stop, warnings go to stderr."""
     from nixgen import plan, rules
 
-    built = plan.build(spec)
     try:
+        built = plan.build(spec)
         warnings = rules.check(built)
-    except rules.RuleError as err:
+    except (plan.PlanError, rules.RuleError) as err:
         raise UserError(str(err)) from None
     for warning in warnings:
         click.echo(f"nixgen: warning: {warning}", err=True)

@@ -172,22 +172,32 @@ RELAY_EGRESS_SPEC = {
 }
 
 
+class PlanError(ValueError):
+    """A spec that this release cannot carry out."""
+
+
 def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
-    api = {c.kind: c.api_version for c in release.crds}
-    api["NetworkPolicy"] = "networking.k8s.io/v1"
+    known = {c.kind: c.api_version for c in release.crds}
+    known["NetworkPolicy"] = "networking.k8s.io/v1"
+
+    def api(kind: str) -> str:
+        if kind not in known:
+            raise PlanError(f"Cilium {release.version} ships no {kind} CRD, which this spec needs")
+        return known[kind]
+
     out = []
     if spec.policies.defaultPolicy:
-        out.append(KubeObject(api["CiliumClusterwideNetworkPolicy"], "CiliumClusterwideNetworkPolicy",
+        out.append(KubeObject(api("CiliumClusterwideNetworkPolicy"), "CiliumClusterwideNetworkPolicy",
                               "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS))  # fmt: skip
     for obj in spec.policies.extra:
-        out.append(KubeObject(api[obj.kind], obj.kind, obj.name, obj.namespace,
+        out.append(KubeObject(api(obj.kind), obj.kind, obj.name, obj.namespace,
                               {"spec": obj.spec}, obj.labels, ALWAYS))  # fmt: skip
     for name, cidrs in spec.production.loadBalancerIPPools.items():
         body = {"spec": {"blocks": [{"cidr": c} for c in cidrs]}}
-        out.append(KubeObject(api["CiliumLoadBalancerIPPool"], "CiliumLoadBalancerIPPool", name,
+        out.append(KubeObject(api("CiliumLoadBalancerIPPool"), "CiliumLoadBalancerIPPool", name,
                               None, body, {}, PRODUCTION))  # fmt: skip
     if spec.policies.hubbleRelayPolicy:
-        out.append(KubeObject(api["CiliumNetworkPolicy"], "CiliumNetworkPolicy",
+        out.append(KubeObject(api("CiliumNetworkPolicy"), "CiliumNetworkPolicy",
                               "allow-hubble-relay-server-egress", NAMESPACE,
                               {"spec": RELAY_EGRESS_SPEC}, {},
                               Condition("value", ("hubble", "relay", "enabled"))))  # fmt: skip

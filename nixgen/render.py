@@ -71,7 +71,7 @@ def object_entries(plan: Plan) -> list[Any]:
             content: dict[str, Any] = {}
             for obj in objects:
                 scope = content.setdefault(obj.namespace or "none", {})
-                scope.setdefault(obj.kind, {})[obj.name] = obj.manifest()
+                scope.setdefault(obj.kind, {})[obj.name] = manifest(plan, obj)
             entry: Any = {"kubernetes": {"resources": content}}
         else:
             yamls = [Call("builtins.toJSON", (manifest(plan, obj),)) for obj in objects]

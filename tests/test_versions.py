@@ -1,0 +1,354 @@
+"""Catalog facts per version, version bumps, the header round trip, and locking."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from goldens import CASES, path_of
+from nixgen import catalog
+from nixgen.cli import cli
+from nixharness import NixEvalError, evaluate
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("version", list(catalog.load().releases))
+def test_module_follows_cilium_version_to_every_catalog_release(
+    version: str, fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    """One generated module, evaluated at each known release: its mappings are that release's
+    storage versions and scopes, its gateway-api release that minor's."""
+    cat = catalog.load()
+    release = cat.release_for(version)
+    got = evaluate(path_of("hetzkube-production"), "hetzkube", False, fake_trees[version], lib_path,
+                   {"version": version})  # fmt: skip
+    assert got["apiMappings"] == {c.kind: c.api_version for c in release.crds}
+    assert got["namespacedMappings"] == {c.kind: c.namespaced for c in release.crds}
+    assert got["gatewayApi"]["version"] == cat.gateway_api[release.minor]
+    pools = [o for o in got["objects"] if o["kind"] == "CiliumLoadBalancerIPPool"]
+    want = "cilium.io/v2alpha1" if release.minor in ("1.16", "1.17") else "cilium.io/v2"
+    assert pools and {o["apiVersion"] for o in pools} == {want}
+    assert got["fetchArgs"]["ref"] == f"v{version}"
+
+
+def test_catalog_knows_what_the_seed_table_got_wrong() -> None:
+    cat = catalog.load()
+    api = {v: {c.kind: c.api_version for c in r.crds} for v, r in cat.releases.items()}
+    assert api["1.16.19"]["CiliumLoadBalancerIPPool"] == "cilium.io/v2alpha1"
+    assert api["1.17.18"]["CiliumLoadBalancerIPPool"] == "cilium.io/v2alpha1"
+    assert api["1.18.4"]["CiliumLoadBalancerIPPool"] == "cilium.io/v2"
+    assert api["1.18.4"]["CiliumL2AnnouncementPolicy"] == "cilium.io/v2alpha1"
+    assert api["1.18.4"]["CiliumPodIPPool"] == "cilium.io/v2alpha1"
+    assert cat.gateway_api["1.19"] == "1.4.1"
+    assert "CiliumExternalWorkload" not in api["1.18.4"]
+    assert "CiliumBGPPeeringPolicy" not in api["1.19.6"]
+
+
+def test_pinned_source_applies_only_to_the_pinned_version(
+    fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    module = path_of("hetzkube-pinned-1.18.4")
+    got = evaluate(module, "hetzkube", False, fake_trees["1.19.6"], lib_path, {"version": "1.19.6"},
+                   part="fetchArgs")  # fmt: skip
+    assert got == {"type": "github", "owner": "cilium", "repo": "cilium", "ref": "v1.19.6"}
+
+
+def test_source_option_takes_a_tree_of_ones_own(fake_trees: dict[str, Path], lib_path: str) -> None:
+    tree = fake_trees["1.18.4"]
+    got = evaluate(path_of("hetzkube-1.18.4"), "hetzkube", False, fake_trees["1.16.19"], lib_path,
+                   {"src": str(tree)}, part="chart")  # fmt: skip
+    assert got == f"{tree}/install/kubernetes/cilium"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_regen_of_a_generated_file_is_byte_identical(name: str, tmp_path: Path) -> None:
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of(name), copy)
+    code, out, err = run("regen", str(copy), "--format", "never")
+    assert code == 0 and out == ""
+    assert copy.read_bytes() == path_of(name).read_bytes()
+    assert run("regen", str(copy), "--format", "never", "--check")[0] == 0
+
+
+def test_regen_bump_changes_exactly_the_version(tmp_path: Path) -> None:
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of("hetzkube-production"), copy)
+    code, _, _ = run("regen", str(copy), "--cilium-version", "1.19.6", "--format", "never")
+    assert code == 0
+    before = path_of("hetzkube-production").read_text(encoding="utf-8").splitlines()
+    after = copy.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(before) == len(after) and len(changed) == 2
+    (spec_a, spec_b), (default_a, default_b) = changed
+    assert spec_a.replace('"ciliumVersion":"1.18.4"', '"ciliumVersion":"1.19.6"') == spec_b
+    assert default_a.strip() == 'default = "1.18.4";' and default_b.strip() == 'default = "1.19.6";'
+
+
+def test_regen_bump_drops_a_pin_of_the_old_version(tmp_path: Path) -> None:
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of("hetzkube-pinned-1.18.4"), copy)
+    assert run("regen", str(copy), "--cilium-version", "1.18.12", "--format", "never")[0] == 0
+    text = copy.read_text(encoding="utf-8")
+    assert "rev =" not in text and '"source"' not in text
+
+
+def test_regen_check_reports_a_stale_file(tmp_path: Path) -> None:
+    copy = tmp_path / "cilium.nix"
+    copy.write_text(path_of("nixidy-1.18.4").read_text(encoding="utf-8").replace(
+        "kube-system", "kube-systen", 1), encoding="utf-8")  # fmt: skip
+    code, out, err = run("regen", str(copy), "--check", "--format", "never")
+    assert code == 1 and "+          namespace = \"kube-system\";" in out and "stale" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("{ }\n", "no `# nixgen-spec:` line"), ("# nixgen-spec: {nope\n{ }\n", "is not JSON"),
+     ('# nixgen-spec: {"flavor":"helm"}\n', "header spec: flavor: Input should be"),
+     ('# nixgen-spec: {"ciliumVersion":"1.2.3"}\n', "nixgen has no facts for Cilium 1.2")],
+)  # fmt: skip
+def test_regen_refuses_files_it_cannot_read(text: str, message: str, tmp_path: Path) -> None:
+    copy = tmp_path / "cilium.nix"
+    copy.write_text(text, encoding="utf-8")
+    code, _, err = run("regen", str(copy))
+    assert code == 2 and message in err
+    assert copy.read_text(encoding="utf-8") == text
+
+
+def test_versions_table_and_json() -> None:
+    code, out, _ = run("versions")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:3] == ["version", "gateway-api", "CRDs"]
+    row = next(line for line in lines if line.startswith("1.18.4 "))
+    assert row.split()[1:3] == ["1.2.0", "22"]
+    assert "CiliumLoadBalancerIPPool v2alpha1→v2" in row and "+CiliumGatewayClassConfig" in row
+    rows = json.loads(run("versions", "--json")[1])
+    assert [r["version"] for r in rows] == ["1.16.19", "1.17.18", "1.18.4", "1.18.12", "1.19.6"]
+    assert rows[0]["changes"] == [] and "-CiliumBGPPeeringPolicy" in rows[-1]["changes"]
+
+
+# ---------------------------------------------------------------- catalog import
+
+CRD_TEMPLATE = """
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  annotations:
+    controller-gen.kubebuilder.io/version: v0.16.5
+  name: {plural}.cilium.io
+spec:
+  group: cilium.io
+  names:
+    categories:
+    - cilium
+    kind: {kind}
+    listKind: {kind}List
+    plural: {plural}
+    shortNames:
+    - x{plural}
+    singular: {plural}
+  scope: {scope}
+  versions:
+{versions}
+status:
+  acceptedNames:
+    kind: ""
+    plural: ""
+  conditions: []
+  storedVersions: []
+"""
+
+VERSION_TEMPLATE = """  - additionalPrinterColumns:
+    - jsonPath: .metadata.creationTimestamp
+      name: Age
+      type: date
+    name: {name}
+    schema:
+      openAPIV3Schema:
+        description: "A description over several lines that mentions
+          kind: NotAKind and scope: Namespaced \\n storage: true"
+        properties:
+          spec:
+            description: |-
+              name: v9
+              storage: true
+            properties:
+              group:
+                type: string
+              kind:
+                description: plain text that wraps
+                  onto a second line: with a colon
+                type: string
+            type: object
+        type: object
+    served: true
+    storage: {storage}
+    subresources:
+      status: {{}}
+"""
+
+
+def crd_yaml(kind: str, plural: str, scope: str, stored: str, served: tuple[str, ...]) -> str:
+    versions = "".join(VERSION_TEMPLATE.format(name=v, storage="true" if v == stored else "false")
+                       for v in served)  # fmt: skip
+    return CRD_TEMPLATE.format(kind=kind, plural=plural, scope=scope, versions=versions.rstrip("\n"))
+
+
+def cilium_tree(root: Path, version: str) -> Path:
+    chart = root / "install" / "kubernetes" / "cilium"
+    chart.mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: cilium\nversion: {version}\n"
+                                      "dependencies:\n  - name: x\n    version: 9.9.9\n")  # fmt: skip
+    crds = root / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
+    (crds / "v2").mkdir(parents=True)
+    (crds / "v2alpha1").mkdir()
+    (crds / "v2" / "ciliumnetworkpolicies.yaml").write_text(crd_yaml(
+        "CiliumNetworkPolicy", "ciliumnetworkpolicies", "Namespaced", "v2", ("v2",)))
+    (crds / "v2" / "ciliumloadbalancerippools.yaml").write_text(crd_yaml(
+        "CiliumLoadBalancerIPPool", "ciliumloadbalancerippools", "Cluster", "v2",
+        ("v2alpha1", "v2")))
+    (crds / "v2" / "ciliumclusterwidenetworkpolicies.yaml").write_text(crd_yaml(
+        "CiliumClusterwideNetworkPolicy", "ciliumclusterwidenetworkpolicies", "Cluster", "v2",
+        ("v2",)))
+    (crds / "v2alpha1" / "ciliumwidgets.yaml").write_text(crd_yaml(
+        "CiliumWidget", "ciliumwidgets", "Cluster", "v2alpha1", ("v2alpha1",)))
+    (crds / "v2" / "kustomization.yaml").write_text("resources:\n- ciliumnodes.yaml\n")
+    (crds / "v2" / "embed.go").write_text("package crds\n")
+    (crds / "v2" / "notes.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: x\n")
+    return root
+
+
+def test_crd_reader_takes_kind_group_scope_and_storage_version() -> None:
+    text = crd_yaml("CiliumLoadBalancerIPPool", "ciliumloadbalancerippools", "Cluster", "v2",
+                    ("v2alpha1", "v2"))  # fmt: skip
+    assert catalog.crd_facts(text) == {"kind": "CiliumLoadBalancerIPPool", "group": "cilium.io",
+                                       "storageVersion": "v2", "namespaced": False}  # fmt: skip
+    assert catalog.crd_facts("kind: ConfigMap\n") is None
+    with pytest.raises(catalog.ImportError_):
+        catalog.crd_facts(crd_yaml("X", "xs", "Cluster", "none", ("v1",)))
+
+
+def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    mine = tmp_path / "catalog.json"
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.20.2")
+    code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine))
+    assert code == 0, err
+    assert out == f"{mine}: Cilium 1.20.2, 4 CRDs\n"
+    data = json.loads(mine.read_text())
+    assert data["gatewayApi"]["1.20"] == "1.5.1"
+    assert data["versions"]["1.20.2"]["crds"] == [
+        {"kind": "CiliumClusterwideNetworkPolicy", "group": "cilium.io", "storageVersion": "v2",
+         "namespaced": False, "dir": "v2", "file": "ciliumclusterwidenetworkpolicies.yaml"},
+        {"kind": "CiliumLoadBalancerIPPool", "group": "cilium.io", "storageVersion": "v2",
+         "namespaced": False, "dir": "v2", "file": "ciliumloadbalancerippools.yaml"},
+        {"kind": "CiliumNetworkPolicy", "group": "cilium.io", "storageVersion": "v2",
+         "namespaced": True, "dir": "v2", "file": "ciliumnetworkpolicies.yaml"},
+        {"kind": "CiliumWidget", "group": "cilium.io", "storageVersion": "v2alpha1",
+         "namespaced": False, "dir": "v2alpha1", "file": "ciliumwidgets.yaml"},
+    ]  # fmt: skip
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
+    assert code == 0
+    assert '"1.20" = {\n        gatewayApi = "1.5.1";' in out
+    assert "CiliumWidget = \"cilium.io/v2alpha1\";" in out
+    monkeypatch.delenv("NIXGEN_CATALOG")
+    assert run("module", "--cilium-version", "1.20.2")[0] == 2  # the shipped catalog is unchanged
+
+
+def test_a_release_without_a_kind_the_spec_needs_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = tmp_path / "catalog.json"
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.20.2")
+    (tree / "pkg/k8s/apis/cilium.io/client/crds/v2/ciliumclusterwidenetworkpolicies.yaml").unlink()
+    assert run("catalog", "import", str(tree), "--catalog", str(mine))[0] == 0
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    code, out, err = run("module", "--cilium-version", "1.20.2")
+    assert code == 2 and out == ""
+    assert err == ("nixgen: error: Cilium 1.20.2 ships no CiliumClusterwideNetworkPolicy CRD, "
+                   "which this spec needs\n")
+
+
+def test_catalog_import_of_an_unknown_minor_needs_its_gateway_api_release(tmp_path: Path) -> None:
+    mine = tmp_path / "catalog.json"
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.21.0")
+    code, _, err = run("catalog", "import", str(tree), "--catalog", str(mine))
+    assert code == 2 and "no gateway-api release is known for Cilium 1.21" in err
+    code, _, _ = run("catalog", "import", str(tree), "--catalog", str(mine),
+                     "--gateway-api-version", "1.6.0")  # fmt: skip
+    assert code == 0 and json.loads(mine.read_text())["gatewayApi"]["1.21"] == "1.6.0"
+
+
+def test_catalog_import_of_a_tree_without_chart_fails(tmp_path: Path) -> None:
+    code, _, err = run("catalog", "import", str(tmp_path))
+    assert code == 2 and "Chart.yaml" in err
+
+
+# ---------------------------------------------------------------- lock
+
+FAKE_NIX = """#!/bin/sh
+case "$*" in
+  *"flake prefetch --json github:cilium/cilium/v1.18.4"*)
+    echo '{"hash":"sha256-%s","locked":{"rev":"%s","type":"github"}}';;
+  *) echo "error: unable to download 'https://github.com/...': Couldn't resolve host name" >&2
+     exit 1;;
+esac
+"""
+HASH = "B" * 43 + "="
+REV = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def fake_nix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    exe = folder / "nix"
+    exe.write_text(FAKE_NIX % (HASH, REV))
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_lock_prints_rev_and_hash(fake_nix: None) -> None:
+    code, out, _ = run("lock", "--cilium-version", "1.18.4")
+    assert code == 0 and out == f"--rev {REV} --nar-hash sha256-{HASH}\n"
+
+
+def test_lock_pins_a_file(fake_nix: None, tmp_path: Path) -> None:
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of("hetzkube-1.18.4"), copy)
+    assert run("lock", str(copy), "--format", "never")[0] == 0
+    text = copy.read_text(encoding="utf-8")
+    assert f'rev = "{REV}";' in text and f'narHash = "sha256-{HASH}";' in text
+    assert f'"source":{{"rev":"{REV}","narHash":"sha256-{HASH}"}}' in text
+
+
+def test_lock_without_network_fails_clearly(fake_nix: None) -> None:
+    code, out, err = run("lock", "--cilium-version", "1.19.6")
+    assert code == 2 and out == ""
+    assert "nix flake prefetch github:cilium/cilium/v1.19.6 failed: error: unable to download" in err
+
+
+def test_lock_without_nix_fails_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = run("lock")
+    assert code == 2 and "needs the `nix` command" in err
+
+
+def test_unknown_minor_in_nix_names_it(fake_trees: dict[str, Path], lib_path: str) -> None:
+    with pytest.raises(NixEvalError) as err:
+        evaluate(path_of("nixidy-1.18.4"), "nixidy", True, fake_trees["1.18.4"], lib_path,
+                 {"version": "2.0.1"}, part="objects")  # fmt: skip
+    assert "no facts for Cilium 2.0; regenerate it" in str(err.value)
