@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import jinja2
-
-from typing import Any
 
 from nixgen import __version__, emit
 from nixgen.emit import Attrs, Call, If, Raw

@@ -170,7 +170,7 @@ def check(plan: Plan) -> list[str]:
         messages = {m for m in found.values() if m}
         if not messages:
             continue
-        message = sorted(messages)[0]
+        message = min(messages)
         failing = [p for p in PROFILES if found[p] == message]
         if len(failing) == 1:
             message += f" (in the {failing[0]} profile)"

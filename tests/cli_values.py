@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from click.testing import CliRunner
-
 from goldens import ROOT
+
 from nixgen.cli import cli
 
 

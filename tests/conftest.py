@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-
 from nixharness import fake_cilium_tree, lib_choices, nix_instantiate
 
 # Nix evaluations take tens of milliseconds: no per-example deadline.

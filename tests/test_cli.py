@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from goldens import path_of
+
 from nixgen.cli import cli
 
 GOLDEN_HETZKUBE = path_of("hetzkube-1.18.4")

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nixharness import evaluate, strictly_equal
+from test_emit import CHARS, TEXT
 
 from nixgen import overrides, plan
 from nixgen.cli import cli
 from nixgen.spec import Spec
-from nixharness import evaluate, strictly_equal
-from test_emit import CHARS, TEXT
 
 KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(bool)
 PATHS = st.lists(KEYS, min_size=1, max_size=3)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from goldens import ROOT
+
 from nixgen.cli import cli
 
 PRODUCTION = ROOT / "golden" / "configs" / "production.toml"
@@ -26,7 +26,7 @@ def test_toml_and_json_configs_give_the_same_module(tmp_path: Path) -> None:
     as_json.write_text(json.dumps(tomllib.loads(PRODUCTION.read_text())), encoding="utf-8")
     a = run("module", "--format", "never", "--config", str(PRODUCTION))
     b = run("module", "--format", "never", "--config", str(as_json))
-    body = lambda text: text.split("\n", 2)[2]  # noqa: E731 - the headers name the files
+    body = lambda text: text.split("\n", 2)[2]
     assert a[0] == b[0] == 0 and body(a[1]) == body(b[1])
 
 
@@ -108,7 +108,7 @@ def test_values_objects_follow_the_profile() -> None:
                            "--objects", "--output", "json")[1])  # fmt: skip
     production = json.loads(run("values", "--config", str(PRODUCTION), "--profile", "production",
                                 "--objects", "--output", "json")[1])  # fmt: skip
-    kinds = lambda objs: sorted(o["kind"] + "/" + o["metadata"]["name"] for o in objs)  # noqa: E731
+    kinds = lambda objs: sorted(o["kind"] + "/" + o["metadata"]["name"] for o in objs)
     assert "CiliumLoadBalancerIPPool/public" not in kinds(local)
     assert "CiliumLoadBalancerIPPool/public" in kinds(production)
     assert "CiliumNetworkPolicy/allow-hubble-relay-server-egress" in kinds(production)

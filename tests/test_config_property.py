@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_values import values_output
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from cli_values import values_output
-from nixgen import overrides, plan
-from nixgen.spec import Spec
 from nixharness import evaluate, strictly_equal
 from test_emit import TEXT
+
+from nixgen import overrides, plan
+from nixgen.spec import Spec
 
 HOST = "10.0.0.1"
 POD_CIDRS = ["10.42.0.0/16", "10.43.0.0/16", "10.44.0.0/16", "172.16.0.0/20"]

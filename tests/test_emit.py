@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nixharness import eval_expr, eval_file, strictly_equal
 
 from nixgen import emit
 from nixgen.emit import INT_MAX, INT_MIN, NixError, Raw, Split
-from nixharness import eval_expr, eval_file, strictly_equal
 
 TRAPS = ["${", "$${", "$$${", "$", "\\", '"', "''", "\n", "\r", "\t", "${x}", "\\${", "$\\",
          "or", "if", "inherit", "__proto__", ".", "a.b", "", " ", "\x01", "\x7f", "é", "☃",

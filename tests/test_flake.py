@@ -6,8 +6,9 @@ import json
 import tomllib
 from pathlib import Path
 
-import nixgen
 from nixharness import run_nix
+
+import nixgen
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = Path(__file__).parent / "nix" / "flake-stub.nix"

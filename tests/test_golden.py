@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
+from cli_values import values_output
 from goldens import CASES, ROOT, generated, path_of
+from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
+
 from nixgen import catalog, plan
 from nixgen.cli import build_spec
-from cli_values import values_output
-from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
 PRODUCTION_HOST = "10.9.8.7"
 

@@ -8,8 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from goldens import CASES, path_of
+
 from nixgen import emit
 from nixgen.emit import Attrs, Raw, Split
 

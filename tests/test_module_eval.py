@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from nixharness import NixEvalError, evaluate, strictly_equal
 
 from nixgen import generate, overrides, plan
 from nixgen.spec import Spec
-from nixharness import NixEvalError, evaluate, strictly_equal
 
 
 @pytest.fixture(scope="module")

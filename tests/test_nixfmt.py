@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from goldens import CASES, path_of
+
 from nixgen import nixfmt
 from nixgen.cli import cli
 

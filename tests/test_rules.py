@@ -26,8 +26,8 @@ def run_config(tmp_path: Path, config: dict[str, Any], *extra: str) -> tuple[int
 ERRORS = {
     "native-routing-needs-cidr": (
         {"settings": {"routingMode": "native"}}, [],
-        "routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by default) "
-        "needs ipv4NativeRoutingCIDR"),
+        ("routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by default) "
+        "needs ipv4NativeRoutingCIDR")),
     "auto-direct-routes-with-tunnel": (
         {"settings": {"autoDirectNodeRoutes": True}}, [],
         "autoDirectNodeRoutes needs routingMode = native"),
@@ -51,16 +51,16 @@ ERRORS = {
         {}, ["--set", "k8sServicePort=null"], "kubeProxyReplacement needs k8sServicePort"),
     "ui-needs-relay": (
         {"settings": {"hubble": {"relay": {"enabled": False}}}}, [],
-        "hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise) "
-        "(in the production profile)"),
+        ("hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise) "
+        "(in the production profile)")),
     "relay-needs-hubble": (
         {"settings": {"hubble": {"enabled": False, "ui": {"enabled": False}}}}, [],
         "hubble.relay.enabled needs hubble.enabled"),
     "cluster-pool-needs-a-cidr": (
         {"settings": {"ipam": {"mode": "cluster-pool",
                                "operator": {"clusterPoolIPv4PodCIDRList": []}}}}, [],
-        "ipam.mode = cluster-pool needs at least one pod CIDR in "
-        "ipam.operator.clusterPoolIPv4PodCIDRList"),
+        ("ipam.mode = cluster-pool needs at least one pod CIDR in "
+        "ipam.operator.clusterPoolIPv4PodCIDRList")),
     "cluster-pool-cidrs-overlap": (
         {"settings": {"ipam": {"mode": "cluster-pool", "operator": {
             "clusterPoolIPv4PodCIDRList": ["10.42.0.0/16", "10.42.128.0/17"]}}}}, [],
@@ -119,10 +119,10 @@ def test_values_overriding_a_typed_setting_is_a_warning(tmp_path: Path) -> None:
                                  "--set", "operator={\"replicas\": 5}")  # fmt: skip
     assert code == 0
     assert err.splitlines() == [
-        "nixgen: warning: values.hubble.relay.enabled overrides the typed setting "
-        "settings.hubble.relay.enabled",
-        "nixgen: warning: values.operator.replicas overrides the typed setting "
-        "settings.operator.replicas",
+        ("nixgen: warning: values.hubble.relay.enabled overrides the typed setting "
+        "settings.hubble.relay.enabled"),
+        ("nixgen: warning: values.operator.replicas overrides the typed setting "
+        "settings.operator.replicas"),
     ]
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from goldens import CASES, path_of
+from nixharness import NixEvalError, evaluate
+
 from nixgen import catalog
 from nixgen.cli import cli
-from nixharness import NixEvalError, evaluate
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -73,7 +73,7 @@ def test_source_option_takes_a_tree_of_ones_own(fake_trees: dict[str, Path], lib
 def test_regen_of_a_generated_file_is_byte_identical(name: str, tmp_path: Path) -> None:
     copy = tmp_path / "cilium.nix"
     shutil.copy(path_of(name), copy)
-    code, out, err = run("regen", str(copy), "--format", "never")
+    code, out, _err = run("regen", str(copy), "--format", "never")
     assert code == 0 and out == ""
     assert copy.read_bytes() == path_of(name).read_bytes()
     assert run("regen", str(copy), "--format", "never", "--check")[0] == 0
