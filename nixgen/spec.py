@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -40,20 +41,20 @@ def _host(value: str) -> str:
     return value
 
 
-def _cidr4(value: str) -> str:
-    try:
-        net = ipaddress.IPv4Network(value, strict=True)
-    except ValueError as err:
-        raise ValueError(f"{value!r} is not an IPv4 CIDR ({err})") from None
-    return str(net)
+def _network(parse: Callable[..., Any], what: str) -> Callable[[str], str]:
+    """A validator that accepts a CIDR (with no host bits set) that `parse` reads."""
+
+    def check(value: str) -> str:
+        try:
+            return str(parse(value, strict=True))
+        except ValueError as err:
+            raise ValueError(f"{value!r} is not {what} ({err})") from None
+
+    return check
 
 
-def _cidr(value: str) -> str:
-    try:
-        net = ipaddress.ip_network(value, strict=True)
-    except ValueError as err:
-        raise ValueError(f"{value!r} is not a CIDR ({err})") from None
-    return str(net)
+_cidr4 = _network(ipaddress.IPv4Network, "an IPv4 CIDR")
+_cidr = _network(ipaddress.ip_network, "a CIDR")
 
 
 def _k8s_name(value: str) -> str:
