@@ -90,8 +90,7 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
     """Print (or write) the cilium.nix module."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    spec = build_spec(**given)
-    text = module_text(spec, fmt, output)
+    text = module_text(spec_for(**given), fmt, output)
     if check:
         assert output is not None
         _check(output, text)
@@ -138,7 +137,7 @@ def values(profile: str, objects: bool, output_format: str, **given: Any) -> Non
 
     from nixgen import emit
 
-    built = checked_plan(build_spec(**given))
+    built = checked_plan(spec_for(**given))
     data = built.objects_for(profile) if objects else built.values_for(profile)
     if output_format == "json":
         sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
@@ -266,6 +265,21 @@ def _known_version(version: Any, where: str) -> None:
             catalog.load().release_for(version)
         except catalog.UnknownVersion as err:
             raise UserError(f"{where} {version}: {err}") from None
+
+
+def spec_for(**given: Any) -> Any:
+    """The spec the command line describes: a QuickSpec (no pydantic import) when it only
+    names flavour, version and easykubenix generation, else the validated Spec."""
+    quick = ("flavor", "cilium_version", "easykubenix")
+    if any(v for k, v in given.items() if k not in quick):
+        return build_spec(**given)
+    from nixgen.quickspec import QuickSpec
+
+    version = given.get("cilium_version") or DEFAULT_VERSION
+    _known_version(version, "--cilium-version")
+    names = {"flavor": "flavor", "cilium_version": "ciliumVersion", "easykubenix": "easykubenix"}
+    chosen = {names[k]: v for k, v in given.items() if k in quick and v is not None}
+    return QuickSpec(**chosen, given=frozenset(chosen))
 
 
 def build_spec(config_path: Path | None = None, flavor: str | None = None,

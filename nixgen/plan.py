@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from nixgen import catalog, overrides
-from nixgen.emit import LOCAL, Raw, Split, split
-from nixgen.spec import NixExpr, Profiles, Settings, Spec
+from nixgen.emit import LOCAL, Raw, Split
+
+if TYPE_CHECKING:
+    # A pydantic Spec, or a QuickSpec (all defaults, no pydantic): the same attributes.
+    from nixgen.spec import Spec
 
 PROFILES = ("local", "production")
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
@@ -119,33 +120,8 @@ class Plan:
                 if o.when.holds(profile, values)]  # fmt: skip
 
 
-def settings_tree(model: Any) -> Any:
-    """A settings model as a values tree: Profiles → Split, NixExpr → Raw; None and the
-    fields a model writes only when set are left out unless the user set them."""
-    if isinstance(model, Profiles):
-        return split(settings_tree(model.local), settings_tree(model.production))
-    if isinstance(model, NixExpr):
-        return Raw(model.nix)
-    if isinstance(model, BaseModel):
-        out = {}
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            if value is None:
-                continue
-            if name in model.omit_unless_set and name not in model.model_fields_set:
-                continue
-            out[name] = settings_tree(value)
-        return out
-    return model
-
-
 def helm_values(spec: Spec) -> dict[str, Any]:
-    s: Settings = spec.settings
-    tree = settings_tree(s)
-    if s.routingMode == "native" and "tunnelProtocol" not in s.model_fields_set:
-        del tree["tunnelProtocol"]  # meaningless without tunnels
-    if s.ipam.mode == "cluster-pool" and "operator" not in tree["ipam"]:
-        tree["ipam"]["operator"] = settings_tree(s.ipam.operator)
+    tree = spec.settings_values()
     production_only = Split(False, True)
     p = spec.production
     for name, enabled in [("ipv6", p.ipv6), ("bgpControlPlane", p.bgpControlPlane),

@@ -104,11 +104,7 @@ def source(plan: Plan) -> Any:
 
 def spec_json(plan: Plan) -> str:
     """The spec in one line of ASCII JSON: what the user set, flavour and version always."""
-    data = plan.spec.model_dump(mode="json", exclude_unset=True)
-    data = {"flavor": plan.flavor, "ciliumVersion": plan.version, **data}
-    if not data.get("values"):
-        data.pop("values", None)
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    return json.dumps(plan.spec.header_data(), ensure_ascii=True, separators=(",", ":"))
 
 
 def render(plan: Plan) -> str:

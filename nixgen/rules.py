@@ -14,7 +14,7 @@ from itertools import combinations
 from typing import Any
 
 from nixgen.emit import Raw
-from nixgen.plan import PROFILES, Plan, settings_tree
+from nixgen.plan import PROFILES, Plan
 
 
 class RuleError(ValueError):
@@ -182,7 +182,7 @@ def check(plan: Plan) -> list[str]:
         raise RuleError(problem)
 
     warnings = []
-    typed = set(_leaf_paths(settings_tree(plan.spec.settings)))
+    typed = set(_leaf_paths(plan.spec.settings_values()))
     for path in _leaf_paths(plan.spec.values) if plan.spec.values else ():
         hit = next((t for t in sorted(typed) if t[: len(path)] == path or path[: len(t)] == t),
                    None)  # fmt: skip

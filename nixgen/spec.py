@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from nixgen import catalog
 from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS
+from nixgen.emit import Raw, split
 
 T = TypeVar("T")
 
@@ -273,3 +274,41 @@ class Spec(Strict):
     def _known_version(cls, v: str) -> str:
         catalog.load().release_for(v)  # raises UnknownVersion with the reason
         return v
+
+    def settings_values(self) -> dict[str, Any]:
+        """The Helm values the typed settings give (before production features and `values`)."""
+        s = self.settings
+        tree = settings_tree(s)
+        if s.routingMode == "native" and "tunnelProtocol" not in s.model_fields_set:
+            del tree["tunnelProtocol"]  # meaningless without tunnels
+        if s.ipam.mode == "cluster-pool" and "operator" not in tree["ipam"]:
+            tree["ipam"]["operator"] = settings_tree(s.ipam.operator)
+        return tree
+
+    def header_data(self) -> dict[str, Any]:
+        """What the user set, flavour and version always: the spec a header records."""
+        data = self.model_dump(mode="json", exclude_unset=True)
+        data = {"flavor": self.flavor, "ciliumVersion": self.ciliumVersion, **data}
+        if not data.get("values"):
+            data.pop("values", None)
+        return data
+
+
+def settings_tree(model: Any) -> Any:
+    """A settings model as a values tree: Profiles → Split, NixExpr → Raw; None and the
+    fields a model writes only when set are left out unless the user set them."""
+    if isinstance(model, Profiles):
+        return split(settings_tree(model.local), settings_tree(model.production))
+    if isinstance(model, NixExpr):
+        return Raw(model.nix)
+    if isinstance(model, BaseModel):
+        out = {}
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if value is None:
+                continue
+            if name in model.omit_unless_set and name not in model.model_fields_set:
+                continue
+            out[name] = settings_tree(value)
+        return out
+    return model
