@@ -134,8 +134,13 @@ def _same(a: Any, b: Any) -> bool:
 # ---------------------------------------------------------------- atoms
 
 
+_PLAIN = re.compile(r'[^"\\$\n\r\t\x00\ud800-\udfff]*\Z')
+
+
 def string(s: str, path: str = "") -> str:
     """A Nix string literal that Nix reads back as exactly `s`."""
+    if _PLAIN.match(s):
+        return f'"{s}"'  # nothing to escape (most strings)
     if "\0" in s:
         raise NixError(path, "a Nix string cannot hold a NUL character")
     if any(0xD800 <= ord(c) <= 0xDFFF for c in s):

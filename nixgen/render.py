@@ -107,13 +107,25 @@ def spec_json(plan: Plan) -> str:
     return json.dumps(plan.spec.header_data(), ensure_ascii=True, separators=(",", ":"))
 
 
+@cache
+def _facts_text(facts_json: str) -> str:
+    facts = json.loads(facts_json)
+    return emit.bindings({minor: Attrs(entry) for minor, entry in facts.items()}, 6)
+
+
+def facts_text(plan: Plan) -> str:
+    """The facts table's bindings. They are the same for every spec of one flavour,
+    generation and release, so each is written once per process."""
+    return _facts_text(json.dumps(plan.facts))
+
+
 def render(plan: Plan) -> str:
     template = environment().get_template(f"{plan.flavor}.nix.j2")
     about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
     return template.render(
         plan=plan,
         objects=object_entries(plan),
-        facts={minor: Attrs(entry) for minor, entry in plan.facts.items()},
+        facts=facts_text(plan),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw("facts.gatewayApi"),
         about=ABOUT[about],
