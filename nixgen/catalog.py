@@ -8,9 +8,10 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
 
@@ -83,22 +84,23 @@ class Catalog:
         return below[-1] if below else same[0]
 
 
-def catalog_path() -> Path:
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+def catalog_path() -> str:
     """The catalog nixgen reads: $NIXGEN_CATALOG when set (a catalog extended by
     `nixgen catalog import`), else the one shipped with nixgen."""
-    override = os.environ.get("NIXGEN_CATALOG")
-    if override:
-        return Path(override)
-    return Path(str(resources.files("nixgen.data").joinpath("catalog.json")))
+    return os.environ.get("NIXGEN_CATALOG") or os.path.join(DATA_DIR, "catalog.json")
 
 
 def load() -> Catalog:
-    return _load(str(catalog_path()))
+    return _load(catalog_path())
 
 
 @cache
 def _load(path: str) -> Catalog:
-    raw = json.loads(Path(path).read_text("utf-8"))
+    with open(path, encoding="utf-8") as handle:
+        raw = json.load(handle)
     releases = {
         version: Release(
             version,

@@ -10,12 +10,13 @@ QuickSpec, equal to the pydantic path's. `python -m nixgen.quickspec` rewrites t
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from nixgen.catalog import DATA_DIR
 from nixgen.choices import DEFAULT_VERSION
 from nixgen.emit import Raw, Split
 
@@ -80,8 +81,8 @@ class QuickSpec:
     values: Any = field(default_factory=lambda: MappingProxyType({}))
 
     def settings_values(self) -> dict[str, Any]:
-        raw = resources.files("nixgen.data").joinpath(SNAPSHOT).read_text("utf-8")
-        return decode(json.loads(raw))
+        with open(os.path.join(DATA_DIR, SNAPSHOT), encoding="utf-8") as handle:
+            return decode(json.load(handle))
 
     def header_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"flavor": self.flavor, "ciliumVersion": self.ciliumVersion}
@@ -98,7 +99,7 @@ def snapshot_text() -> str:
 
 
 if __name__ == "__main__":
-    target = resources.files("nixgen.data").joinpath(SNAPSHOT)
-    with resources.as_file(target) as path:
-        path.write_text(snapshot_text(), encoding="utf-8")
-        sys.stdout.write(f"wrote {path}\n")
+    target = os.path.join(DATA_DIR, SNAPSHOT)
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(snapshot_text())
+    sys.stdout.write(f"wrote {target}\n")

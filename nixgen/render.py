@@ -7,8 +7,8 @@ Templates hold structure only: every piece of data goes through the `nix` filter
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jinja2
@@ -41,7 +41,11 @@ GITHUB = {"type": "github", "owner": "cilium", "repo": "cilium"}
 
 
 def _load(name: str) -> str:
-    return resources.files("nixgen.templates").joinpath("nix", name).read_text("utf-8")
+    import nixgen.templates  # its folder: templates/ in a checkout, nixgen/templates installed
+
+    folder = os.path.join(os.path.dirname(nixgen.templates.__file__), "nix")
+    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+        return handle.read()
 
 
 @cache

@@ -1,0 +1,229 @@
+"""nixgen's start-up and generation cost, measured against the floor of importing its
+dependencies, side by side in one run (pairs measured alternately; medians).
+
+    python benchmarks/run.py [--runs 21] [--write benchmarks/RESULTS.md]
+
+Standard library plus the project. Whole-process timings use a regular (non-editable) install
+of nixgen in a temporary venv, as users run it; the in-process numbers use the nixgen this
+interpreter imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the project's Nix evaluation harness
+
+FLOOR_ALL = "import click, jinja2, pydantic"
+FLOOR_CLICK = "import click"
+
+
+def install(tmp: Path) -> tuple[Path, Path]:
+    """A venv with nixgen installed from a wheel; its dependencies are this environment's."""
+    wheels = tmp / "wheels"
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+         "-q", "-w", str(wheels), str(ROOT)])  # fmt: skip
+    venv = tmp / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    python = venv / "bin" / "python"
+    site = run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    Path(site.strip(), "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    (wheel,) = wheels.glob("nixgen-*.whl")
+    run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+         "--no-index", "-q", str(wheel)])  # fmt: skip
+    return python, venv / "bin" / "nixgen"
+
+
+def run(command: list[str], **kwargs: Any) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark setup failed: {' '.join(command)}\n{done.stderr}")
+    return done.stdout
+
+
+def once(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                   cwd=cwd)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def pair(a: list[str], b: list[str], runs: int, cwd: Path) -> tuple[float, float]:
+    """Medians of `a` and `b`, run alternately after one warm-up each."""
+    once(a, cwd)
+    once(b, cwd)
+    times_a, times_b = [], []
+    for _ in range(runs):
+        times_a.append(once(a, cwd))
+        times_b.append(once(b, cwd))
+    return statistics.median(times_a), statistics.median(times_b)
+
+
+def peak_rss_mib(command: list[str], cwd: Path) -> float:
+    """Peak RSS of `command`, from a fresh parent whose only child it is."""
+    probe = ("import resource, subprocess, sys\n"
+             "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")  # fmt: skip
+    out = run([sys.executable, "-c", probe, *command], cwd=cwd)
+    return int(out.strip()) / 1024  # Linux reports KiB
+
+
+def varied_specs(count: int) -> list[Any]:
+    """`count` different specs, both flavours, varied settings, all within the rules."""
+    from nixgen import catalog
+    from nixgen.spec import Spec
+
+    rng = random.Random(20261126)
+    versions = list(catalog.load().releases)
+    specs, seen = [], set()
+    while len(specs) < count:
+        native = rng.random() < 0.3
+        kpr = rng.random() < 0.9
+        relay = rng.random() < 0.7
+        settings: dict[str, Any] = {
+            "kubeProxyReplacement": kpr,
+            "routingMode": "native" if native else "tunnel",
+            "bpf": {"masquerade": kpr and rng.random() < 0.8},
+            "gatewayAPI": {"enabled": kpr and rng.random() < 0.8},
+            "operator": {"replicas": {"local": 1, "production": rng.randint(1, 5)}},
+            "hubble": {"relay": {"enabled": relay},
+                       "ui": {"enabled": relay and rng.random() < 0.5}},
+            "policyEnforcementMode": rng.choice(["default", "always", "never"]),
+            "k8sServicePort": rng.randint(1024, 65535),
+        }  # fmt: skip
+        if native:
+            settings["ipv4NativeRoutingCIDR"] = "10.0.0.0/8"
+        data = {
+            "flavor": rng.choice(["hetzkube", "nixidy"]),
+            "ciliumVersion": rng.choice(versions),
+            "easykubenix": rng.choice(["hetzkube-pin", "current", "standalone"]),
+            "settings": settings,
+            "production": {"ipv6": rng.random() < 0.5, "bgpControlPlane": rng.random() < 0.5,
+                           "loadBalancerIPPools": {"pool": [f"192.0.2.{16 * rng.randint(0, 15)}/28"]}},
+            "policies": {"defaultPolicy": rng.random() < 0.8},
+            "values": {"cluster": {"name": f"c{rng.randint(0, 10**6)}"}},
+        }  # fmt: skip
+        key = repr(data)
+        if key not in seen:
+            seen.add(key)
+            specs.append(Spec.model_validate(data))
+    return specs
+
+
+def generate_ms(specs: list[Any], repeats: int = 3) -> float:
+    from nixgen import generate
+
+    generate(specs[0])  # templates compiled once per process, like a long-running caller
+    best = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for spec in specs:
+            generate(spec)
+        best.append((time.perf_counter() - start) / len(specs) * 1000)
+    return statistics.median(best)
+
+
+def nix_eval_pair(tmp: Path, runs: int) -> tuple[float, float]:
+    from nixgen import generate
+    from nixharness import HARNESS, fake_cilium_tree, nix_instantiate
+    from nixgen.spec import Spec
+
+    tree = fake_cilium_tree(tmp / "cilium", "1.18.4")
+    module = tmp / "cilium.nix"
+    module.write_text(generate(Spec(flavor="hetzkube")), encoding="utf-8")
+    seed = ROOT / "benchmarks" / "fixtures" / "seed-module.nix"
+
+    def command(path: Path) -> list[str]:
+        return [nix_instantiate(), "--eval", "--strict", "--json", str(HARNESS),
+                "--argstr", "modulePath", str(path), "--argstr", "flavor", "hetzkube",
+                "--arg", "isLocal", "false", "--argstr", "src", str(tree)]  # fmt: skip
+
+    return pair(command(module), command(seed), runs, tmp)
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    nix = subprocess.run(["nix-instantiate", "--version"], capture_output=True, text=True,
+                         check=False).stdout.strip() if shutil.which("nix-instantiate") else "none"  # fmt: skip
+    return [f"date: {dt.date.today().isoformat()}", f"nproc: {os.cpu_count()}", f"CPU: {cpu}",
+            f"Python: {platform.python_version()}", f"Nix: {nix}"]  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21, help="timed runs per command (>= 15)")
+    parser.add_argument("--specs", type=int, default=1000)
+    parser.add_argument("--write", type=Path, help="also write the report (Markdown) here")
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str, str, bool]] = []
+
+    with tempfile.TemporaryDirectory(prefix="nixgen-bench-") as name:
+        tmp = Path(name)
+        python, nixgen = install(tmp)
+
+        def ratio_row(label: str, a: list[str], b: list[str], baseline: str, target: float) -> None:
+            ta, tb = pair(a, b, args.runs, tmp)
+            rows.append((label, f"{ta * 1000:.1f} ms", f"{tb * 1000:.1f} ms ({baseline})",
+                         f"≤ {target}×: {ta / tb:.2f}×", ta / tb <= target))  # fmt: skip
+
+        cold = [str(nixgen), "module", "--flavor", "hetzkube", "--format", "never"]
+        ratio_row("cold `nixgen module --flavor hetzkube`", cold,
+                  [str(python), "-c", FLOOR_ALL], FLOOR_ALL, 1.3)  # fmt: skip
+        ratio_row("`nixgen --help`", [str(nixgen), "--help"], [str(python), "-c", FLOOR_CLICK],
+                  FLOOR_CLICK, 1.3)  # fmt: skip
+        ratio_row("`nixgen versions`", [str(nixgen), "versions"],
+                  [str(python), "-c", FLOOR_CLICK], FLOOR_CLICK, 1.3)  # fmt: skip
+
+        ms = generate_ms(varied_specs(args.specs))
+        rows.append((f"in-process `generate()`, {args.specs} different specs", f"{ms:.3f} ms/module",
+                     "", "≤ 1 ms", ms <= 1.0))  # fmt: skip
+
+        rss = peak_rss_mib(cold, tmp)
+        rows.append(("peak RSS, cold `nixgen module`", f"{rss:.1f} MiB", "", "≤ 60 MiB", rss <= 60))
+
+        if shutil.which("nix-instantiate"):
+            ta, tb = nix_eval_pair(tmp, args.runs)
+            rows.append(("`nix-instantiate --eval --strict` of the module (test harness)",
+                         f"{ta * 1000:.1f} ms", f"{tb * 1000:.1f} ms (the seed's hand-written module)",
+                         f"≤ 1.1×: {ta / tb:.2f}×", ta / tb <= 1.1))  # fmt: skip
+        else:
+            rows.append(("Nix evaluation cost", "not measured: no nix-instantiate", "", "≤ 1.1×",
+                         False))  # fmt: skip
+
+    lines = [
+        "| measure | nixgen | baseline | target: result | met |",
+        "|---|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} | {'yes' if ok else '**no**'} |" for a, b, c, d, ok in rows),
+    ]
+    report = "\n".join(lines) + "\n\n" + "\n".join(f"- {m}" for m in machine()) + "\n"
+    report += f"- runs per command: {args.runs} (alternating pairs, medians, after a warm-up)\n"
+    sys.stdout.write(report)
+    if args.write:
+        args.write.write_text("# Benchmark results\n\n`python benchmarks/run.py`\n\n" + report,
+                              encoding="utf-8")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
