@@ -138,7 +138,9 @@ def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None
               help="Print the Kubernetes objects the module adds (policies, pools) instead.")
 @click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
               show_default=True, help="Print as a Nix expression or as JSON.")
-def values(profile: str, objects: bool, output_format: str, **given: Any) -> None:
+@click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
+              show_default=True, help="Run nixfmt over Nix output: when present, always, never.")
+def values(profile: str, objects: bool, output_format: str, fmt: str, **given: Any) -> None:
     """Print the resolved Helm values (or objects) a profile gets.
 
     A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
@@ -152,7 +154,7 @@ def values(profile: str, objects: bool, output_format: str, **given: Any) -> Non
     if output_format == "json":
         sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(_emit_or_fail(emit.document, data))
+        sys.stdout.write(_formatted(_emit_or_fail(emit.document, data), fmt, "values.nix"))
 
 
 @cli.command()
@@ -382,11 +384,17 @@ def checked_plan(spec: Spec) -> Plan:
 
 
 def module_text(spec: Spec, fmt: str, output: Path | None) -> str:
-    from nixgen import nixfmt, render
+    from nixgen import render
 
     text = _emit_or_fail(render.render, checked_plan(spec))
+    return _formatted(text, fmt, output.name if output else "cilium.nix")
+
+
+def _formatted(text: str, fmt: str, filename: str) -> str:
+    from nixgen import nixfmt
+
     try:
-        return nixfmt.format_source(text, fmt, output.name if output else "cilium.nix")
+        return nixfmt.format_source(text, fmt, filename)
     except nixfmt.FormatError as err:
         raise UserError(str(err)) from None
 

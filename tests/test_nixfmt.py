@@ -122,3 +122,13 @@ def test_real_nixfmt_leaves_every_golden_unchanged(name: str) -> None:
                           text=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == text
+
+
+def test_values_output_goes_through_nixfmt_too(fake_nixfmt) -> None:
+    fake_nixfmt("records-args")
+    result = CliRunner().invoke(cli, ["values", "--profile", "local"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# args: --filename=values.nix -\n{\n")
+    fake_nixfmt("fails")
+    result = CliRunner().invoke(cli, ["values", "--profile", "local", "--format", "always"])
+    assert result.exit_code == 2 and "nixfmt failed" in result.stderr

@@ -55,3 +55,20 @@ def test_anything_more_takes_the_validated_path() -> None:
     assert isinstance(spec_for(sets=("a=1",)), Spec)
     assert isinstance(spec_for(gateway_api_version="1.3.0"), Spec)
     assert isinstance(spec_for(rev="0" * 40), Spec)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["versions"], ["versions", "--json"]])
+def test_help_and_versions_import_neither_jinja2_nor_pydantic(args: list[str]) -> None:
+    code = (
+        "import json, sys\n"
+        "from nixgen.cli import cli\n"
+        "try:\n"
+        f"    cli({args!r})\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'pydantic'))\n"
+        "print(json.dumps(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    assert json.loads(done.stdout.splitlines()[-1]) == []
