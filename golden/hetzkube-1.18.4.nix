@@ -222,6 +222,18 @@ let
     ref = "v${cfg.version}";
   };
   crdDir = "${cfg.src}/pkg/k8s/apis/cilium.io/client/crds/v2";
+  # The CRD YAMLs only: newer trees also hold embed.go and kustomization.yaml there.
+  crdImports = lib.pipe (builtins.readDir crdDir) [
+    (lib.filterAttrs (
+      name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
+    ))
+    (lib.mapAttrs' (
+      filename: type: {
+        name = filename;
+        value.src = "${crdDir}/${filename}";
+      }
+    ))
+  ];
   gatewayApi = facts.gatewayApi;
   values = lib.recursiveUpdate {
     kubeProxyReplacement = true;
@@ -283,17 +295,7 @@ in
           chart = "${cfg.src}/install/kubernetes/cilium";
           inherit values;
         };
-        importyaml = lib.pipe (builtins.readDir crdDir) [
-          (lib.filterAttrs (
-            name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
-          ))
-          (lib.mapAttrs' (
-            filename: type: {
-              name = filename;
-              value.src = "${crdDir}/${filename}";
-            }
-          ))
-        ];
+        importyaml = crdImports;
         kubernetes.apiMappings = facts.apiMappings;
         kubernetes.namespacedMappings = facts.namespacedMappings;
       }

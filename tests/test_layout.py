@@ -4,6 +4,7 @@ structure."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -124,7 +125,6 @@ TEMPLATE_BLOCKS = [
     "    enable = lib.mkEnableOption \"Cilium\";",
     "    version = lib.mkOption {",
     "    isLocal = lib.mkOption {",
-    "    importyaml = lib.pipe (builtins.readDir crdDir) [",
 ]
 
 
@@ -136,6 +136,13 @@ def test_hetzkube_template_blocks_are_laid_out_as_nixfmt_lays_out_the_module_fix
     (theirs,) = _blocks(fixture("05-module"), [start])
     # The same lines, wherever the block stands (ours sits deeper, inside lib.mkMerge).
     assert textwrap.dedent(ours) == textwrap.dedent(theirs)
+
+
+def test_crd_import_pipe_is_laid_out_as_in_the_module_fixture() -> None:
+    (ours,) = _blocks(path_of("hetzkube-1.18.4").read_text(encoding="utf-8"),
+                      ["  crdImports = lib.pipe (builtins.readDir crdDir) ["])  # fmt: skip
+    (theirs,) = _blocks(fixture("05-module"), ["    importyaml = lib.pipe (builtins.readDir crdDir) ["])
+    assert textwrap.dedent(ours) == textwrap.dedent(theirs).replace("importyaml =", "crdImports =")
 
 
 def test_facts_selection_has_the_shape_nixfmt_gives_the_version_map_selection() -> None:
@@ -172,3 +179,15 @@ def test_goldens_have_no_trailing_space_tabs_or_missing_final_newline(name: str)
     assert text.endswith("\n") and not text.endswith("\n\n")
     assert all(line == line.rstrip() for line in text.splitlines())
     assert "\t" not in text
+
+
+_UNBREAKABLE = re.compile(r'(#.*|([A-Za-z0-9_.\'"-]+ = )?"([^"\\]|\\.)*";|or \(throw "([^"\\]|\\.)*"\);)')
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_lines_over_100_columns_are_only_ones_nixfmt_cannot_break(name: str) -> None:
+    """nixfmt breaks anything it can at 100 columns: a longer line is a comment or a single
+    string (nixfmt never splits a string)."""
+    for number, line in enumerate(path_of(name).read_text(encoding="utf-8").splitlines(), 1):
+        if len(line) > 100:
+            assert _UNBREAKABLE.fullmatch(line.strip()), f"line {number} ({len(line)}): {line}"
