@@ -75,9 +75,8 @@ class Raw:
 
     @property
     def atomic(self) -> bool:
-        return bool(_SELECT.match(self.expr)) or (
-            self.expr.startswith("(") and self.expr.endswith(")")
-        )
+        """Whether it can stand as a list element or an argument without parentheses."""
+        return bool(_SELECT.match(self.expr))
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,6 @@ class Plan:
     spec: Spec
     release: catalog.Release
     values: dict[str, Any]
-    gateway_api: dict[str, str]  # Cilium minor → gateway-api release
     api_mappings: dict[str, str]  # kind → group/version
     namespaced: dict[str, bool]  # kind → namespaced
     crd_files: tuple[str, ...]  # files importyaml takes from CRD_DIR
@@ -99,9 +98,6 @@ class Plan:
     def version(self) -> str:
         return self.spec.ciliumVersion
 
-    @property
-    def gateway_api_version(self) -> str:
-        return self.spec.gatewayApiVersion or self.gateway_api[self.release.minor]
 
     def object_groups(self) -> list[tuple[Condition, list[KubeObject]]]:
         """Objects grouped by condition, in a fixed order: always, production, then by value."""
@@ -177,6 +173,13 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
                               "allow-hubble-relay-server-egress", NAMESPACE,
                               {"spec": RELAY_EGRESS_SPEC}, {},
                               Condition("value", ("hubble", "relay", "enabled"))))  # fmt: skip
+    seen: set[tuple[str, str | None, str]] = set()
+    for obj in out:
+        key = (obj.kind, obj.namespace, obj.name)
+        if key in seen:
+            raise PlanError(f"policies.extra: {obj.kind} {obj.name!r} is one nixgen generates "
+                            "itself; rename yours, or turn the generated one off in [policies]")  # fmt: skip
+        seen.add(key)
     return out
 
 
@@ -207,7 +210,6 @@ def build(spec: Spec) -> Plan:
         spec=spec,
         release=release,
         values=helm_values(spec),
-        gateway_api={m: cat.gateway_api[m] for m in cat.minors()},
         api_mappings={c.kind: c.api_version for c in crds},
         namespaced={c.kind: c.namespaced for c in crds},
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),

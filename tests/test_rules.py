@@ -129,3 +129,13 @@ def test_values_overriding_a_typed_setting_is_a_warning(tmp_path: Path) -> None:
 def test_values_that_add_new_keys_give_no_warning(tmp_path: Path) -> None:
     code, _, err, _ = run_config(tmp_path, {"values": {"hubble": {"tls": {"auto": {"enabled": True}}}}})
     assert (code, err) == (0, "")
+
+
+def test_a_user_policy_may_not_take_a_generated_objects_name(tmp_path: Path) -> None:
+    policy = {"kind": "CiliumClusterwideNetworkPolicy", "name": "ep-default", "spec": {}}
+    code, out, err, target = run_config(tmp_path, {"policies": {"extra": [policy]}})
+    assert code == 2 and out == ""
+    assert "policies.extra: CiliumClusterwideNetworkPolicy 'ep-default' is one nixgen generates" in err
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    config = {"policies": {"defaultPolicy": False, "extra": [policy]}}
+    assert run_config(tmp_path, config)[0] == 0
