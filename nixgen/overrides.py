@@ -65,3 +65,13 @@ def deep_merge(base: Any, over: Any) -> Any:
             merged[key] = deep_merge(base[key], value) if key in base else value
         return merged
     return over
+
+
+def lookup(values: Mapping[str, Any], path: tuple[str, ...] | str, default: Any = None) -> Any:
+    """The value at `path` (keys, or one dotted string) in a values tree, else `default`."""
+    node: Any = values
+    for key in path.split(".") if isinstance(path, str) else path:
+        if not isinstance(node, Mapping) or key not in node:
+            return default
+        node = node[key]
+    return node

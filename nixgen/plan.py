@@ -45,12 +45,7 @@ class Condition:
             return True
         if self.kind == "production":
             return profile == "production"
-        node: Any = values
-        for key in self.path:
-            if not isinstance(node, Mapping) or key not in node:
-                return False
-            node = node[key]
-        return node is True
+        return overrides.lookup(values, self.path) is True
 
 
 ALWAYS = Condition("always")

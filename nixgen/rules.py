@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from itertools import combinations
 from typing import Any
 
+from nixgen import overrides
 from nixgen.emit import Raw
 from nixgen.plan import PROFILES, Plan
 
@@ -21,17 +22,10 @@ class RuleError(ValueError):
     pass
 
 
-_MISSING = object()
 _CLUSTER_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?\Z")
 
 
-def get(values: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
-    node: Any = values
-    for key in dotted.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return default
-        node = node[key]
-    return node
+get = overrides.lookup
 
 
 def _on(values: Mapping[str, Any], dotted: str, default: bool = False) -> bool:
