@@ -82,20 +82,22 @@ def spec_options(func: Any) -> Any:
     return func
 
 
-def format_options(func: Any) -> Any:
-    func = click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
-                        show_default=True,
-                        help="Run nixfmt over the output: when present, always, never.")(func)  # fmt: skip
-    return click.option("--check", is_flag=True,
-                        help="Compare with the file instead of writing it: exit 0 when current, "
-                             "1 with a diff when not.")(func)  # fmt: skip
+# Every command that writes Nix takes --format.
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto", show_default=True,
+    help="Run nixfmt over the Nix it writes: when present, always, never.")  # fmt: skip
+check_option = click.option(
+    "--check", is_flag=True,
+    help="Compare with the file instead of writing it: exit 0 when current, 1 with a diff "
+         "when not.")  # fmt: skip
 
 
 @cli.command()
 @spec_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_as_path,
               help="Write to this file (atomically) instead of stdout.")
-@format_options
+@check_option
+@format_option
 def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
     """Print (or write) the cilium.nix module."""
     if check and output is None:
@@ -115,7 +117,8 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
 @click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="Bump the file to this Cilium release.")
-@format_options
+@check_option
+@format_option
 def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
     """Regenerate FILE from the spec in its own header (optionally at another version)."""
     data = read_header_spec(file)
@@ -138,8 +141,7 @@ def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None
               help="Print the Kubernetes objects the module adds (policies, pools) instead.")
 @click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
               show_default=True, help="Print as a Nix expression or as JSON.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
-              show_default=True, help="Run nixfmt over Nix output: when present, always, never.")
+@format_option
 def values(profile: str, objects: bool, output_format: str, fmt: str, **given: Any) -> None:
     """Print the resolved Helm values (or objects) a profile gets.
 
@@ -191,8 +193,7 @@ def versions(as_json: bool) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="The release to lock [default: FILE's, else the default version].")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_MODES), default="auto",
-              show_default=True, help="Run nixfmt over FILE's new text.")
+@format_option
 def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     """Compute rev and narHash for a Cilium release (needs Nix and the network); with FILE,
     pin FILE's tree to them."""
