@@ -57,10 +57,11 @@ def roundtrip(values: list[Any], tmp_path: Path) -> None:
 
 
 @settings(max_examples=60)
-@given(values=st.lists(VALUES, min_size=40, max_size=40))
+@given(values=st.lists(VALUES, min_size=50, max_size=50))
 def test_any_json_like_value_evaluates_back_to_itself(
     values: list[Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    """60 examples of 50 values each: 3,000 generated values, 60 Nix evaluations."""
     roundtrip(values, tmp_path_factory.mktemp("emit"))
 
 
