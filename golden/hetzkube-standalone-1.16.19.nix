@@ -118,7 +118,7 @@ let
       };
     }
     .${minor}
-    or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");
+      or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");
   source = {
     type = "github";
     owner = "cilium";

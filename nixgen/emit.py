@@ -26,7 +26,8 @@ Layout (nixfmt 1.4.0, RFC 166, width 100), derived from tests/fixtures/nixfmt:
 - an attrset or list with two or more elements is always expanded, one per line (nixfmt
   separates them by hard line breaks); `{ }`, `[ ]`, `{ a = x; }` and `[ x ]` stay on one line
   when they fit, except that a non-empty attrset on the right of `=` is always expanded;
-- "fits" means the line, up to its next possible break (so with its `;`), is at most 100 wide;
+- "fits" means the line, up to its next possible break (so with its `;`) and not counting its
+  indentation, is at most 100 wide (nixfmt measures a line from its first token);
 - a binding that does not fit: lists and applications open on the `=` line; an `if` moves to the
   next line, on one line if it fits there, else as `if c then` / branch / `else` / branch;
   strings stay on the `=` line after at most four plain names, anything else moves to the next;
@@ -332,7 +333,7 @@ def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
         text = _flat_item(v, path)
     else:
         text = _flat(v, path)
-    if text is not None and (indent + len(text) + trailing <= WIDTH or not _breakable(v)):
+    if text is not None and (len(text) + trailing <= WIDTH or not _breakable(v)):
         return text
     if in_list and isinstance(v, Call):
         return f"({_broken(v, indent, path)})"
@@ -387,13 +388,13 @@ def binding(name: str, v: Any, indent: int, path: str = "") -> str:
     if _mapping(v):  # a non-empty attrset after `=` is always expanded
         return f"{head} {_broken(v, indent, path)};"
     text = _flat(v, path)
-    if text is not None and len(head) + 1 + len(text) + 1 <= WIDTH:
+    if text is not None and len(name) + 3 + len(text) + 1 <= WIDTH:
         return f"{head} {text};"
     inner = indent + 2
     pad = " " * inner
     branches = _branches(v)
     if branches is not None:
-        if text is not None and inner + len(text) + 1 <= WIDTH:
+        if text is not None and len(text) + 1 <= WIDTH:
             return f"{head}\n{pad}{text};"  # the whole `if` fits on the next line
         condition, then_, else_ = branches
         a = _item(then_, inner + 2, 0, path, in_list=False)
