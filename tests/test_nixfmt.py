@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from goldens import CASES, path_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from goldens import CASES, path_of
+from test_emit import SCALARS, TEXT
 
 from nixgen import emit, nixfmt
 from nixgen.cli import cli
 from nixgen.emit import Call, Raw, Split
-from test_emit import SCALARS, TEXT
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))
 # Long strings and keys push lines past 100 columns, where the layout rules matter.
