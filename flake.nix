@@ -23,8 +23,7 @@
       runtimeDeps = pythonDeps pyproject.project.dependencies;
       testDeps = pythonDeps pyproject.project.optional-dependencies.test;
 
-      testEnv =
-        pkgs: pkgs.python3.withPackages (ps: runtimeDeps ps ++ testDeps ps ++ [ ps.pip ]);
+      testEnv = pkgs: pkgs.python3.withPackages (ps: runtimeDeps ps ++ testDeps ps ++ [ ps.pip ]);
 
       # The test suite, with every module also evaluated by the real nixpkgs lib.
       runTests =

@@ -113,7 +113,10 @@ let
 
   parts = {
     present =
-      if flavor == "hetzkube" then c.helm.releases ? cilium else c.applications.cilium.helm.releases ? cilium;
+      if flavor == "hetzkube" then
+        c.helm.releases ? cilium
+      else
+        c.applications.cilium.helm.releases ? cilium;
     values = release.values;
     chart = release.chart;
     namespace = if flavor == "hetzkube" then release.namespace else c.applications.cilium.namespace;

@@ -343,10 +343,7 @@ let
           );
         evalTree =
           path: tree:
-          if isOption tree then
-            evalOption path tree
-          else
-            mapAttrs (name: evalTree (path ++ [ name ])) tree;
+          if isOption tree then evalOption path tree else mapAttrs (name: evalTree (path ++ [ name ])) tree;
         configTree = evalTree [ ] options;
 
         # Every definition must land on a declared option.
