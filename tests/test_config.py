@@ -59,6 +59,8 @@ CONFIG_ERRORS = [
     ("ciliumVersion = '1.30.0'", "ciliumVersion 1.30.0: nixgen has no facts for Cilium 1.30"),
     ("values = 3", "values: must be a table of Helm values"),
     ("this is = = not toml", "invalid TOML"),
+    ("[values]\nwhen = 1979-05-27T07:32:00Z", "values.when: cannot write a datetime as Nix"),
+    ("[values]\nc = inf", "values.c: inf is not a finite number"),
 ]  # fmt: skip
 
 
