@@ -183,6 +183,12 @@ def check(plan: Plan) -> list[str]:
         if hit is not None:
             warnings.append(f"values.{'.'.join(path)} overrides the typed setting "
                             f"settings.{'.'.join(hit)}")  # fmt: skip
+    policies = plan.spec.policies
+    relay_on = any(_on(per_profile[p], "hubble.relay.enabled") for p in PROFILES)
+    if relay_on and policies.hubbleRelayPolicy and not policies.defaultPolicy:
+        warnings.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
+                        "policies.defaultPolicy nothing else allows relay's egress (not even "
+                        "DNS): add a policy for it in policies.extra")  # fmt: skip
     if get(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
         warnings.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
                         "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip

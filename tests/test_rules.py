@@ -139,3 +139,11 @@ def test_a_user_policy_may_not_take_a_generated_objects_name(tmp_path: Path) -> 
     assert target.read_text(encoding="utf-8") == "previous\n"
     config = {"policies": {"defaultPolicy": False, "extra": [policy]}}
     assert run_config(tmp_path, config)[0] == 0
+
+
+def test_relay_policy_without_the_default_policy_is_a_warning(tmp_path: Path) -> None:
+    code, _, err, _ = run_config(tmp_path, {"policies": {"defaultPolicy": False}})
+    assert code == 0
+    assert err.startswith("nixgen: warning: the hubble-relay policy allows only 4244/TCP")
+    config = {"policies": {"defaultPolicy": False, "hubbleRelayPolicy": False}}
+    assert run_config(tmp_path, config)[2] == ""
