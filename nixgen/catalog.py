@@ -7,7 +7,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,6 +54,16 @@ class Release:
     @property
     def minor(self) -> str:
         return minor_of(self.version)
+
+    @cached_property
+    def api_mappings(self) -> dict[str, str]:
+        """kind → group/storage version, by kind."""
+        return {c.kind: c.api_version for c in sorted(self.crds, key=lambda c: c.kind)}
+
+    @cached_property
+    def namespaced(self) -> dict[str, bool]:
+        """kind → whether its objects live in a namespace, by kind."""
+        return {c.kind: c.namespaced for c in sorted(self.crds, key=lambda c: c.kind)}
 
 
 @dataclass(frozen=True)
@@ -272,8 +282,8 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tup
     data["versions"][version] = {"crds": sorted(crds, key=lambda c: c["kind"])}
     data["versions"] = dict(sorted(data["versions"].items(),
                                    key=lambda kv: parse_version(kv[0])))  # fmt: skip
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    from nixgen.output import write_atomic
+
+    write_atomic(target, json.dumps(data, indent=1) + "\n")
     _load.cache_clear()
     return version, len(crds)

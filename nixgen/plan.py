@@ -77,8 +77,6 @@ class Plan:
     spec: Spec
     release: catalog.Release
     values: dict[str, Any]
-    api_mappings: dict[str, str]  # kind → group/version
-    namespaced: dict[str, bool]  # kind → namespaced
     crd_files: tuple[str, ...]  # files importyaml takes from CRD_DIR
     objects: tuple[KubeObject, ...] = field(default=())
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
@@ -92,6 +90,14 @@ class Plan:
     @property
     def version(self) -> str:
         return self.spec.ciliumVersion
+
+    @property
+    def api_mappings(self) -> dict[str, str]:
+        return self.release.api_mappings
+
+    @property
+    def namespaced(self) -> dict[str, bool]:
+        return self.release.namespaced
 
 
     def object_groups(self) -> list[tuple[Condition, list[KubeObject]]]:
@@ -144,8 +150,7 @@ class PlanError(ValueError):
 
 
 def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
-    known = {c.kind: c.api_version for c in release.crds}
-    known["NetworkPolicy"] = "networking.k8s.io/v1"
+    known = {**release.api_mappings, "NetworkPolicy": "networking.k8s.io/v1"}
 
     def api(kind: str) -> str:
         if kind not in known:
@@ -186,13 +191,12 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> d
         same = [r for r in cat.releases.values() if r.minor == minor]
         rel = release if release.minor == minor else max(
             same, key=lambda r: catalog.parse_version(r.version))  # fmt: skip
-        crds = sorted(rel.crds, key=lambda c: c.kind)
         entry: dict[str, Any] = {}
         if spec.flavor == "hetzkube":
             entry["gatewayApi"] = cat.gateway_api[minor]
-        entry["apiMappings"] = {c.kind: c.api_version for c in crds}
+        entry["apiMappings"] = rel.api_mappings
         if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin":
-            entry["namespacedMappings"] = {c.kind: c.namespaced for c in crds}
+            entry["namespacedMappings"] = rel.namespaced
         out[minor] = entry
     return out
 
@@ -200,13 +204,10 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> d
 def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
-    crds = sorted(release.crds, key=lambda c: c.kind)
     return Plan(
         spec=spec,
         release=release,
         values=helm_values(spec),
-        api_mappings={c.kind: c.api_version for c in crds},
-        namespaced={c.kind: c.namespaced for c in crds},
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=tuple(kube_objects(spec, release)),
         facts=minor_facts(spec, cat, release),
