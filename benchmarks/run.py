@@ -32,7 +32,7 @@ FLOOR_ALL = "import click, jinja2, pydantic"
 NOTES = """
 Notes:
 - A command line that only names flavour, version and easykubenix generation builds its spec
-  without pydantic (`nixgen/quickspec.py`): importing `pydantic.BaseModel` alone costs about a
+  without pydantic (`nixgen.spec.plain`): importing `pydantic.BaseModel` alone costs about a
   third of the floor, and building the spec models more than half of it. A config file, `--set`
   or a pin takes the validated path, whose cost the row without a target shows.
 - `--help` and `versions` import neither jinja2 nor pydantic (a test checks `sys.modules`).
@@ -94,7 +94,7 @@ def peak_rss_mib(command: list[str], cwd: Path) -> float:
 def varied_specs(count: int) -> list[Any]:
     """`count` different specs, both flavours, varied settings, all within the rules."""
     from nixgen import catalog
-    from nixgen.spec import Spec
+    from nixgen.spec import validate
 
     rng = random.Random(20261126)
     versions = list(catalog.load().releases)
@@ -129,7 +129,7 @@ def varied_specs(count: int) -> list[Any]:
         key = repr(data)
         if key not in seen:
             seen.add(key)
-            specs.append(Spec.model_validate(data))
+            specs.append(validate(data))
     return specs
 
 

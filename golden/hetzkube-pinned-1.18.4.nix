@@ -237,12 +237,7 @@ let
     (lib.filterAttrs (
       name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
     ))
-    (lib.mapAttrs' (
-      filename: type: {
-        name = filename;
-        value.src = "${crdDir}/${filename}";
-      }
-    ))
+    (lib.mapAttrs (filename: type: { src = "${crdDir}/${filename}"; }))
   ];
   gatewayApi = "1.3.0";
   values = lib.recursiveUpdate {
@@ -275,7 +270,7 @@ in
     isLocal = lib.mkOption {
       type = lib.types.bool;
       default = false;
-      description = "Whether this is a local development cluster";
+      description = "Whether this is a local development cluster (such as Colima): the local profile's Helm values instead of production's, and no production-only objects.";
     };
     helmValues = lib.mkOption {
       type = lib.types.attrsOf lib.types.anything;
@@ -298,7 +293,7 @@ in
   config = lib.mkIf cfg.enable (
     lib.mkMerge [
       {
-        gateway-api.enable = values.gatewayAPI.enabled or false;
+        gateway-api.enable = lib.mkDefault (values.gatewayAPI.enabled or false);
         gateway-api.version = lib.mkDefault gatewayApi;
         helm.releases.cilium = {
           namespace = "kube-system";

@@ -11,6 +11,7 @@ let
     {
       "1.16" = {
         gatewayApi = "1.1.0";
+        gatewayApiExperimental = [ "tlsroutes" ];
         apiMappings = {
           CiliumBGPAdvertisement = "cilium.io/v2alpha1";
           CiliumBGPClusterConfig = "cilium.io/v2alpha1";
@@ -38,6 +39,7 @@ let
       };
       "1.17" = {
         gatewayApi = "1.2.0";
+        gatewayApiExperimental = [ ];
         apiMappings = {
           CiliumBGPAdvertisement = "cilium.io/v2alpha1";
           CiliumBGPClusterConfig = "cilium.io/v2alpha1";
@@ -65,6 +67,7 @@ let
       };
       "1.18" = {
         gatewayApi = "1.2.0";
+        gatewayApiExperimental = [ ];
         apiMappings = {
           CiliumBGPAdvertisement = "cilium.io/v2";
           CiliumBGPClusterConfig = "cilium.io/v2";
@@ -92,6 +95,7 @@ let
       };
       "1.19" = {
         gatewayApi = "1.4.1";
+        gatewayApiExperimental = [ ];
         apiMappings = {
           CiliumBGPAdvertisement = "cilium.io/v2";
           CiliumBGPClusterConfig = "cilium.io/v2";
@@ -131,12 +135,7 @@ let
     (lib.filterAttrs (
       name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
     ))
-    (lib.mapAttrs' (
-      filename: type: {
-        name = filename;
-        value.src = "${crdDir}/${filename}";
-      }
-    ))
+    (lib.mapAttrs (filename: type: { src = "${crdDir}/${filename}"; }))
   ];
   gatewayApi = facts.gatewayApi;
   values = lib.recursiveUpdate {
@@ -169,7 +168,7 @@ in
     isLocal = lib.mkOption {
       type = lib.types.bool;
       default = false;
-      description = "Whether this is a local development cluster";
+      description = "Whether this is a local development cluster (such as Colima): the local profile's Helm values instead of production's, and no production-only objects.";
     };
     helmValues = lib.mkOption {
       type = lib.types.attrsOf lib.types.anything;
@@ -199,10 +198,15 @@ in
         kubernetes.apiMappings = facts.apiMappings;
       }
       (lib.mkIf (values.gatewayAPI.enabled or false) {
-        importyaml.gateway-api.src = "https://github.com/kubernetes-sigs/gateway-api/releases/download/v${gatewayApi}/standard-install.yaml";
-      })
-      (lib.mkIf ((values.gatewayAPI.enabled or false) && minor == "1.16") {
-        importyaml.gateway-api-tlsroute.src = "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v${gatewayApi}/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml";
+        importyaml = {
+          gateway-api.src = "https://github.com/kubernetes-sigs/gateway-api/releases/download/v${gatewayApi}/standard-install.yaml";
+        }
+        // builtins.listToAttrs (
+          map (stem: {
+            name = "gateway-api-${stem}";
+            value.src = "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v${gatewayApi}/config/crd/experimental/gateway.networking.k8s.io_${stem}.yaml";
+          }) facts.gatewayApiExperimental
+        );
       })
       {
         kubernetes.resources.none.CiliumClusterwideNetworkPolicy.ep-default = {

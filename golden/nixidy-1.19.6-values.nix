@@ -157,7 +157,7 @@ in
     isLocal = lib.mkOption {
       type = lib.types.bool;
       default = false;
-      description = "Whether this is a local development cluster";
+      description = "Whether this is a local development cluster (such as Colima): the local profile's Helm values instead of production's, and no production-only objects.";
     };
     helmValues = lib.mkOption {
       type = lib.types.attrsOf lib.types.anything;

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -10,18 +11,17 @@ if TYPE_CHECKING:
     from nixgen.spec import Spec
 
 
-def check(spec: Spec) -> list[str]:
-    """The warnings for `spec`; raises nixgen.rules.RuleError where it breaks a rule."""
-    from nixgen import plan, rules
+def check(spec: Spec | Mapping[str, Any]) -> list[str]:
+    """The warnings for `spec` (a Spec, or a config as a dict); raises a
+    nixgen.errors.NixgenError for bad input or a broken rule."""
+    from nixgen import pipeline
 
-    return rules.check(plan.build(spec))
+    return pipeline.checked_plan(spec)[1]
 
 
-def generate(spec: Spec) -> str:
-    """The module text for `spec` (without nixfmt); raises nixgen.rules.RuleError where the
-    spec breaks a rule."""
-    from nixgen import plan, render, rules
+def generate(spec: Spec | Mapping[str, Any]) -> str:
+    """The module text for `spec` (a Spec, or a config as a dict), without nixfmt; raises a
+    nixgen.errors.NixgenError for bad input or a broken rule."""
+    from nixgen import pipeline
 
-    built = plan.build(spec)
-    rules.check(built)
-    return render.render(built)
+    return pipeline.module(spec).text

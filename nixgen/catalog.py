@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
+
+from nixgen.errors import NixgenError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -16,8 +18,12 @@ if TYPE_CHECKING:
 VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
 
 
-class UnknownVersion(ValueError):
-    pass
+class UnknownVersion(NixgenError):
+    """A version string that is not X.Y.Z, or a minor nixgen has no facts for."""
+
+
+class CatalogError(NixgenError):
+    """A catalog file nixgen cannot read."""
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -70,6 +76,9 @@ class Release:
 class Catalog:
     releases: dict[str, Release]
     gateway_api: dict[str, str]
+    # Minor → experimental-channel gateway-api CRDs that minor requires besides the standard
+    # ones (Cilium 1.16 needs TLSRoute), by file stem: gateway.networking.k8s.io_<stem>.yaml.
+    gateway_api_experimental: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def minors(self) -> list[str]:
         """Minors with CRD facts and a gateway-api release, oldest first."""
@@ -93,6 +102,11 @@ class Catalog:
         below = [r for r in same if parse_version(r.version) <= wanted]
         return below[-1] if below else same[0]
 
+    def newest(self, minor: str) -> Release:
+        """The newest known patch release of `minor`."""
+        same = [r for r in self.releases.values() if r.minor == minor]
+        return max(same, key=lambda r: parse_version(r.version))
+
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -109,19 +123,45 @@ def load() -> Catalog:
 
 @cache
 def _load(path: str) -> Catalog:
-    with open(path, encoding="utf-8") as handle:
-        raw = json.load(handle)
-    releases = {
-        version: Release(
-            version,
-            tuple(
-                Crd(c["kind"], c["group"], c["storageVersion"], c["namespaced"], c["dir"], c["file"])
-                for c in entry["crds"]
-            ),
-        )
-        for version, entry in raw["versions"].items()
-    }
-    return Catalog(releases, dict(raw["gatewayApi"]))
+    where = f"NIXGEN_CATALOG={path}" if os.environ.get("NIXGEN_CATALOG") else path
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except OSError as err:
+        raise CatalogError(f"{where}: cannot read the catalog: {err.strerror or err}") from None
+    except ValueError as err:  # not JSON, or not UTF-8
+        raise CatalogError(f"{where}: the catalog is not JSON: {err}") from None
+    try:
+        return parse(raw)
+    except (KeyError, TypeError, ValueError) as err:
+        raise CatalogError(f"{where}: not a nixgen catalog ({_reason(err)})") from None
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, KeyError):
+        return f"no {err.args[0]!r} key"
+    return str(err) or type(err).__name__
+
+
+def parse(raw: Any) -> Catalog:
+    """A catalog from its JSON data; KeyError/TypeError/ValueError where the shape is wrong."""
+    if not isinstance(raw, dict):
+        raise TypeError("the top level is not an object")
+    releases = {}
+    for version, entry in raw["versions"].items():
+        parse_version(version)
+        releases[version] = Release(version, tuple(
+            Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
+                c["file"])
+            for c in entry["crds"]
+        ))  # fmt: skip
+    gateway_api = dict(raw["gatewayApi"])
+    for minor, release in gateway_api.items():
+        parse_version(f"{minor}.0")
+        parse_version(release)
+    experimental = {minor: tuple(stems) for minor, stems
+                    in raw.get("gatewayApiExperimental", {}).items()}  # fmt: skip
+    return Catalog(releases, gateway_api, experimental)
 
 
 def summary(cat: Catalog) -> list[dict[str, Any]]:
@@ -156,7 +196,7 @@ def _changes(old: Release, new: Release) -> list[str]:
 # ------------------------------------------------------------------ import from a Cilium tree
 
 
-class ImportError_(ValueError):
+class ImportError_(NixgenError):
     """A Cilium tree nixgen cannot read facts from."""
 
 
@@ -252,6 +292,21 @@ def _chart_version(tree: Path) -> str:
     raise ImportError_(f"{chart}: no version")
 
 
+def _catalog_data(target: Path) -> dict[str, Any]:
+    """The catalog file an import extends, checked to be one."""
+    try:
+        data = json.loads(target.read_text("utf-8"))
+    except OSError as err:
+        raise ImportError_(f"{target}: cannot read the catalog: {err.strerror or err}") from None
+    except ValueError as err:
+        raise ImportError_(f"{target}: the catalog is not JSON: {err}") from None
+    try:
+        parse(data)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ImportError_(f"{target}: not a nixgen catalog ({_reason(err)})") from None
+    return data
+
+
 def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tuple[str, int]:
     """Read one release's facts from a Cilium source tree into the catalog file `target`."""
     version = _chart_version(tree)
@@ -269,10 +324,13 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tup
                 crds.append({**facts, "dir": folder.name, "file": file.name})
     if not crds:
         raise ImportError_(f"{crd_root}: no CRD YAMLs in v2*/")
-    data = json.loads(target.read_text("utf-8"))
+    data = _catalog_data(target)
     minor = minor_of(version)
     if gateway_api is not None:
-        parse_version(gateway_api)
+        try:
+            parse_version(gateway_api)
+        except UnknownVersion as err:
+            raise ImportError_(f"--gateway-api-version: {err}") from None
         data["gatewayApi"][minor] = gateway_api
     elif minor not in data["gatewayApi"]:
         raise ImportError_(f"no gateway-api release is known for Cilium {minor}: "

@@ -4,10 +4,10 @@ Every value that reaches a generated module passes through `expr`, `binding` or 
 templates hold structure only and never put quotes around data themselves.
 
 Values: None, bool, int, float, str, list/tuple, dict (str keys), and markers: `Raw` (a Nix
-expression written verbatim, e.g. `config.clusterHost`), `Split` (a value that differs between
-the local and the production profile), `If` (a value chosen by another condition), `Attrs` (an
-attrset that must not be written as a dotted path) and `Call` (a function application such as
-`lib.mkIf c { ... }`).
+expression written verbatim, e.g. `config.clusterHost`), `If` (a value chosen by a condition,
+written `c` / `!c` when its branches are true and false), `Attrs` (an attrset that must not be
+written as a dotted path) and `Call` (a function application such as `lib.mkIf c { ... }`). The
+emitter knows no binding of any template: conditions and expressions come in as text.
 
 Escaping (Nix's lexer, checked against nix-instantiate):
 - strings are written in double quotes; `\\`, `"` are backslash-escaped, newline, carriage
@@ -50,8 +50,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nixgen.errors import NixgenError
+
 WIDTH = 100
-LOCAL = "cfg.isLocal"
 KEYWORDS = frozenset({"if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"})
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*\Z")
 _SELECT = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*\Z")
@@ -59,13 +60,18 @@ INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 
 
-class NixError(ValueError):
+class NixError(NixgenError):
     """A value that cannot be written as Nix; `path` says where it sits."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}" if path else reason)
         self.path = path
         self.reason = reason
+
+
+def is_attr_path(text: str) -> bool:
+    """Whether `text` is a Nix attribute path such as `config.clusterHost` (no keywords)."""
+    return bool(_SELECT.match(text)) and not KEYWORDS.intersection(text.split("."))
 
 
 @dataclass(frozen=True)
@@ -77,20 +83,12 @@ class Raw:
     @property
     def atomic(self) -> bool:
         """Whether it can stand as a list element or an argument without parentheses."""
-        return bool(_SELECT.match(self.expr))
-
-
-@dataclass(frozen=True)
-class Split:
-    """A value that depends on the profile: `if cfg.isLocal then local else production`."""
-
-    local: Any
-    production: Any
+        return is_attr_path(self.expr)
 
 
 @dataclass(frozen=True)
 class If:
-    """`if condition then then_ else else_`, for a condition other than the profile."""
+    """`if condition then then_ else else_`."""
 
     condition: str
     then_: Any
@@ -98,8 +96,6 @@ class If:
 
 
 def _branches(v: Any) -> tuple[str, Any, Any] | None:
-    if isinstance(v, Split):
-        return LOCAL, v.local, v.production
     if isinstance(v, If):
         return v.condition, v.then_, v.else_
     return None
@@ -120,15 +116,6 @@ class Call:
 
     func: str
     args: tuple[Any, ...]
-
-
-def split(local: Any, production: Any) -> Any:
-    """A Split, or the value itself when both profiles agree."""
-    return local if _same(local, production) else Split(local, production)
-
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
 
 
 # ---------------------------------------------------------------- atoms
@@ -249,12 +236,12 @@ def _dotted(key: str, v: Any, path: str) -> tuple[str, Any, str]:
     return ".".join(names), v, path
 
 
-def _cond(v: Split, path: str) -> str | None:
-    """`cfg.isLocal` / `!cfg.isLocal` for a boolean split, else None."""
-    if v.local is True and v.production is False:
-        return LOCAL
-    if v.local is False and v.production is True:
-        return f"!{LOCAL}"
+def _cond(v: If) -> str | None:
+    """`c` / `!c` for a choice between true and false, else None."""
+    if v.then_ is True and v.else_ is False:
+        return v.condition
+    if v.then_ is False and v.else_ is True:
+        return f"!{v.condition}" if is_attr_path(v.condition) else f"!({v.condition})"
     return None
 
 
@@ -265,7 +252,7 @@ def _flat(v: Any, path: str) -> str | None:
         return atom
     branches = _branches(v)
     if branches is not None:
-        c = _cond(v, path) if isinstance(v, Split) else None
+        c = _cond(v)
         if c is not None:
             return c
         condition, then_, else_ = branches
@@ -316,7 +303,7 @@ def _flat_item(v: Any, path: str) -> str | None:
 def _needs_parens(v: Any, text: str) -> bool:
     """Whether `v` must be parenthesised as a list element or a function argument."""
     return (
-        isinstance(v, (Split, If, Call)) or (isinstance(v, Raw) and not v.atomic)
+        isinstance(v, (If, Call)) or (isinstance(v, Raw) and not v.atomic)
         or _negative(text)
     )
 
@@ -344,14 +331,14 @@ def _breakable(v: Any) -> bool:
     if isinstance(v, Call):
         return bool(v.args) and _breakable(v.args[-1]) and not isinstance(v.args[-1], Call)
     m = _mapping(v)
-    return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, (Split, If))
+    return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, If)
 
 
 def _broken(v: Any, indent: int, path: str) -> str:
     """`v` over several lines; the first line continues the current one."""
     pad = " " * indent
     if isinstance(v, Call):
-        if not _breakable(v) or isinstance(v.args[-1], Split):
+        if not _breakable(v) or isinstance(v.args[-1], If):
             raise NixError(path, f"{v.func} ...: only a last attrset or list argument can break")
         head = [v.func]
         for i, arg in enumerate(v.args[:-1]):
@@ -372,7 +359,7 @@ def _broken(v: Any, indent: int, path: str) -> str:
         return "[\n" + "\n".join(lines) + "\n" + pad + "]"
     text = _flat(v, path)
     if text is None:
-        raise NixError(path, "cannot lay out this value")  # pragma: no cover - Split handled by callers
+        raise NixError(path, "cannot lay out this value")  # pragma: no cover - If handled by callers
     return text
 
 
@@ -428,6 +415,21 @@ def expr(v: Any, indent: int = 0, path: str = "") -> str:
 def item(v: Any, indent: int, path: str = "") -> str:
     """`v` as an element of a list whose elements stand at column `indent`."""
     return _item(v, indent, 0, path, in_list=True)
+
+
+def check(v: Any, path: str = "") -> None:
+    """Raise NixError, naming `path`, where `v` holds something Nix cannot: a NUL in a
+    string, an integer beyond 64 bits, a float Nix would print differently, a non-string key."""
+    m = _mapping(v)
+    if m is not None:
+        for key, value in m.items():
+            attr_name(key, path)
+            check(value, _child(path, key))
+    elif isinstance(v, (list, tuple)):
+        for i, value in enumerate(v):
+            check(value, f"{path}[{i}]")
+    elif _atom(v, path) is None:
+        raise NixError(path, f"cannot write a {type(v).__name__} as Nix")
 
 
 def document(v: Any) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from nixgen.errors import NixgenError
+
 TIMEOUT_SECONDS = 30.0
 
 
-class FormatError(RuntimeError):
-    pass
+class FormatError(NixgenError):
+    """nixfmt was required and missing, failed, or did not finish."""
 
 
 def format_source(text: str, mode: str, filename: str = "cilium.nix") -> str:

@@ -6,9 +6,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from nixgen.errors import NixgenError
 
-class SetError(ValueError):
-    pass
+
+class SetError(NixgenError):
+    """A --set that is not PATH=VALUE."""
 
 
 def _reject_constant(name: str) -> Any:

@@ -1,28 +1,55 @@
 """Spec + catalog → Plan: everything a template needs, flavour-neutral, as data.
 
-The Helm values tree holds plain values, `Raw` Nix expressions and `Split` values; `resolve`
-computes what Nix will compute for one profile, which is what the tests hold the generated
-module to. Kubernetes objects (policies, load-balancer pools) carry a condition: always, only
-in production, or whenever a final Helm value is true.
+The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{nix}` a `Raw`
+Nix expression. `resolve` computes what Nix will compute for one profile, which is what the tests
+hold the generated module to. Kubernetes objects carry a condition: always, only in production,
+or whenever a final Helm value is true. The plan names no binding of any template; the renderer
+turns its data into Nix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nixgen import catalog, overrides
-from nixgen.emit import LOCAL, Raw, Split
+from nixgen.choices import PROFILES
+from nixgen.emit import Raw
+from nixgen.errors import NixgenError
+from nixgen.spec import Spec
 
-if TYPE_CHECKING:
-    # A pydantic Spec, or a QuickSpec (all defaults, no pydantic): the same attributes.
-    from nixgen.spec import Spec
-
-PROFILES = ("local", "production")
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 CHART_DIR = "install/kubernetes/cilium"
 NAMESPACE = "kube-system"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A value that depends on the profile."""
+
+    local: Any
+    production: Any
+
+
+def split(local: Any, production: Any) -> Any:
+    """A Split, or the value itself when both profiles agree."""
+    same = type(local) is type(production) and local == production
+    return local if same else Split(local, production)
+
+
+def lower(tree: Any, profiles: bool = True) -> Any:
+    """The config's notation as plan data: `{nix}` → Raw, and (where `profiles`)
+    `{local, production}` → Split."""
+    if isinstance(tree, Mapping):
+        if tree.keys() == {"nix"}:
+            return Raw(tree["nix"])
+        if profiles and tree.keys() == {"local", "production"}:
+            return split(lower(tree["local"]), lower(tree["production"]))
+        return {k: lower(v, profiles) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return [lower(v, profiles) for v in tree]
+    return tree
 
 
 @dataclass(frozen=True)
@@ -32,13 +59,6 @@ class Condition:
 
     kind: str
     path: tuple[str, ...] = ()
-
-    def nix(self) -> str:
-        if self.kind == "production":
-            return f"!{LOCAL}"
-        if self.kind == "value":
-            return "values." + ".".join(self.path) + " or false"
-        raise ValueError("an unconditional object has no Nix condition")
 
     def holds(self, profile: str, values: Mapping[str, Any]) -> bool:
         if self.kind == "always":
@@ -77,11 +97,15 @@ class Plan:
     spec: Spec
     release: catalog.Release
     values: dict[str, Any]
-    crd_files: tuple[str, ...]  # files importyaml takes from CRD_DIR
+    crd_files: tuple[str, ...]  # files importyaml takes from crd_dir
     objects: tuple[KubeObject, ...] = field(default=())
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Where the module finds things in a Cilium tree, and where it deploys.
+    chart_dir: str = CHART_DIR
+    crd_dir: str = CRD_DIR
+    namespace: str = NAMESPACE
 
     @property
     def flavor(self) -> str:
@@ -98,7 +122,6 @@ class Plan:
     @property
     def namespaced(self) -> dict[str, bool]:
         return self.release.namespaced
-
 
     def object_groups(self) -> list[tuple[Condition, list[KubeObject]]]:
         """Objects grouped by condition, in a fixed order: always, production, then by value."""
@@ -117,16 +140,18 @@ class Plan:
                 if o.when.holds(profile, values)]  # fmt: skip
 
 
-def helm_values(spec: Spec) -> dict[str, Any]:
-    tree = spec.settings_values()
+def settings_values(spec: Spec) -> dict[str, Any]:
+    """The Helm values the typed settings and production features give, before `values`."""
+    tree = lower(spec.settings)
     production_only = Split(False, True)
-    p = spec.production
-    for name, enabled in [("ipv6", p.ipv6), ("bgpControlPlane", p.bgpControlPlane),
-                          ("hostFirewall", p.hostFirewall),
-                          ("l2announcements", p.l2announcements)]:  # fmt: skip
-        if enabled:
+    for name in ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements"):
+        if getattr(spec, name):
             tree[name] = {"enabled": production_only}
-    return overrides.deep_merge(tree, spec.values)
+    return tree
+
+
+def helm_values(spec: Spec) -> dict[str, Any]:
+    return overrides.deep_merge(settings_values(spec), lower(spec.values, profiles=False))
 
 
 EP_DEFAULT_SPEC = {
@@ -145,7 +170,7 @@ RELAY_EGRESS_SPEC = {
 }
 
 
-class PlanError(ValueError):
+class PlanError(NixgenError):
     """A spec that this release cannot carry out."""
 
 
@@ -158,21 +183,25 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
         return known[kind]
 
     out = []
-    if spec.policies.defaultPolicy:
+    if spec.defaultPolicy:
         out.append(KubeObject(api("CiliumClusterwideNetworkPolicy"), "CiliumClusterwideNetworkPolicy",
                               "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS))  # fmt: skip
-    for obj in spec.policies.extra:
+    for obj in spec.policies:
         out.append(KubeObject(api(obj.kind), obj.kind, obj.name, obj.namespace,
-                              {"spec": obj.spec}, obj.labels, ALWAYS))  # fmt: skip
-    for name, cidrs in spec.production.loadBalancerIPPools.items():
+                              {"spec": lower(obj.spec, profiles=False)}, obj.labels,
+                              ALWAYS))  # fmt: skip
+    for name, cidrs in spec.loadBalancerIPPools.items():
         body = {"spec": {"blocks": [{"cidr": c} for c in cidrs]}}
         out.append(KubeObject(api("CiliumLoadBalancerIPPool"), "CiliumLoadBalancerIPPool", name,
                               None, body, {}, PRODUCTION))  # fmt: skip
-    if spec.policies.hubbleRelayPolicy:
+    if spec.hubbleRelayPolicy:
         out.append(KubeObject(api("CiliumNetworkPolicy"), "CiliumNetworkPolicy",
                               "allow-hubble-relay-server-egress", NAMESPACE,
                               {"spec": RELAY_EGRESS_SPEC}, {},
                               Condition("value", ("hubble", "relay", "enabled"))))  # fmt: skip
+    given = [(p.kind, p.namespace, p.name) for p in spec.policies]
+    for kind, _, name in (k for k in given if given.count(k) > 1):
+        raise PlanError(f"policies.extra: {kind} {name!r} is given twice")
     seen: set[tuple[str, str | None, str]] = set()
     for obj in out:
         key = (obj.kind, obj.namespace, obj.name)
@@ -186,16 +215,17 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
 def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> dict[str, Any]:
     """Per known minor: its gateway-api release and its CRD mappings, taken from the pinned
     release for its own minor and from the newest known patch for the others."""
+    hetzkube = spec.flavor == "hetzkube"
     out: dict[str, Any] = {}
     for minor in cat.minors():
-        same = [r for r in cat.releases.values() if r.minor == minor]
-        rel = release if release.minor == minor else max(
-            same, key=lambda r: catalog.parse_version(r.version))  # fmt: skip
+        rel = release if release.minor == minor else cat.newest(minor)
         entry: dict[str, Any] = {}
-        if spec.flavor == "hetzkube":
+        if hetzkube:
             entry["gatewayApi"] = cat.gateway_api[minor]
+        if hetzkube and spec.easykubenix == "standalone":
+            entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
         entry["apiMappings"] = rel.api_mappings
-        if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin":
+        if hetzkube and spec.easykubenix == "hetzkube-pin":
             entry["namespacedMappings"] = rel.namespaced
         out[minor] = entry
     return out
@@ -226,3 +256,6 @@ def resolve(tree: Any, profile: str, env: Mapping[str, Any] | None = None) -> An
     if isinstance(tree, (list, tuple)):
         return [resolve(v, profile, env) for v in tree]
     return tree
+
+
+__all__ = ["PROFILES", "Plan", "build", "resolve"]

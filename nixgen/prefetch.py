@@ -7,11 +7,14 @@ import re
 import shutil
 import subprocess
 
+from nixgen.choices import NAR_HASH_PATTERN, REV_PATTERN
+from nixgen.errors import NixgenError
+
 TIMEOUT_SECONDS = 600.0
 
 
-class PrefetchError(RuntimeError):
-    pass
+class PrefetchError(NixgenError):
+    """The release could not be locked: no nix, no network, or an answer nixgen cannot read."""
 
 
 def lock(version: str) -> tuple[str, str]:
@@ -26,6 +29,8 @@ def lock(version: str) -> tuple[str, str]:
                               check=False)  # fmt: skip
     except subprocess.TimeoutExpired:
         raise PrefetchError(f"nix flake prefetch {ref} did not finish in time") from None
+    except OSError as err:
+        raise PrefetchError(f"nix flake prefetch {ref} could not run: {err.strerror or err}") from None
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         reason = lines[-1] if lines else f"exit {done.returncode}"
@@ -35,6 +40,8 @@ def lock(version: str) -> tuple[str, str]:
         rev, nar_hash = data["locked"]["rev"], data["hash"]
     except (ValueError, KeyError, TypeError):
         raise PrefetchError(f"nix flake prefetch {ref} printed no rev and hash") from None
-    if not re.fullmatch(r"[0-9a-f]{40}", rev) or not re.fullmatch(r"sha256-[A-Za-z0-9+/]{43}=", nar_hash):
+    if not isinstance(rev, str) or not isinstance(nar_hash, str) or not (
+        re.fullmatch(REV_PATTERN, rev) and re.fullmatch(NAR_HASH_PATTERN, nar_hash)
+    ):
         raise PrefetchError(f"nix flake prefetch {ref} printed an unexpected rev or hash")
     return rev, nar_hash

@@ -1,13 +1,15 @@
 """Plan → Nix source, through one Jinja template per flavour (templates/nix/).
 
 Templates hold structure only: every piece of data goes through the `nix` filter or the
-`bindings` global, both from nixgen.emit.
+`bindings` global, both from nixgen.emit. The let-bindings the templates declare, and that
+generated expressions refer to, are named once, in `NAMES`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -15,7 +17,11 @@ import jinja2
 
 from nixgen import __version__, emit
 from nixgen.emit import Attrs, Call, If, Raw
-from nixgen.plan import ALWAYS, Plan
+from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
+
+# What every template binds: `cfg` (the module's options), `values` (the final Helm values)
+# and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.
+NAMES = {"cfg": "cfg", "local": "cfg.isLocal", "values": "values", "facts": "facts"}
 
 ABOUT = {
     "hetzkube-pin": (
@@ -40,11 +46,19 @@ ABOUT = {
 GITHUB = {"type": "github", "owner": "cilium", "repo": "cilium"}
 
 
-def _load(name: str) -> str:
-    import nixgen.templates  # its folder: templates/ in a checkout, nixgen/templates installed
+def template_dir() -> str:
+    """templates/nix: inside the installed package (nixgen/templates), or beside the package
+    in a source checkout, so `python -m nixgen` works from either."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    for folder in (os.path.join(package, "templates", "nix"),
+                   os.path.join(os.path.dirname(package), "templates", "nix")):  # fmt: skip
+        if os.path.isdir(folder):
+            return folder
+    raise FileNotFoundError("nixgen's templates are missing: reinstall nixgen")
 
-    folder = os.path.join(os.path.dirname(nixgen.templates.__file__), "nix")
-    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+
+def _load(name: str) -> str:
+    with open(os.path.join(template_dir(), name), encoding="utf-8") as handle:
         return handle.read()
 
 
@@ -58,10 +72,35 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["nix"] = emit.expr
-    env.globals["bindings"] = emit.bindings
-    env.globals["item"] = emit.item
+    env.filters["nix"] = lambda v, *a: emit.expr(nixify(v), *a)
+    env.globals["bindings"] = lambda m, indent: emit.bindings(nixify(m), indent)
+    env.globals["item"] = lambda v, indent: emit.item(nixify(v), indent)
     return env
+
+
+def nixify(tree: Any) -> Any:
+    """Plan data as emitter input: a profile Split becomes `if cfg.isLocal then ... else ...`."""
+    if isinstance(tree, Split):
+        return If(NAMES["local"], nixify(tree.local), nixify(tree.production))
+    if isinstance(tree, Attrs):
+        return Attrs(nixify(dict(tree.items)))
+    if isinstance(tree, Call):
+        return Call(tree.func, tuple(nixify(a) for a in tree.args))
+    if isinstance(tree, If):
+        return If(tree.condition, nixify(tree.then_), nixify(tree.else_))
+    if isinstance(tree, Mapping):
+        return {k: nixify(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return [nixify(v) for v in tree]
+    return tree
+
+
+def condition(c: Condition) -> str:
+    if c.kind == "production":
+        return f"!{NAMES['local']}"
+    if c.kind == "value":
+        return f"{NAMES['values']}.{'.'.join(c.path)} or false"
+    raise ValueError("an unconditional object has no Nix condition")
 
 
 def object_entries(plan: Plan) -> list[Any]:
@@ -69,7 +108,7 @@ def object_entries(plan: Plan) -> list[Any]:
     under `kubernetes.resources.<namespace or none>.<kind>.<name>`, nixidy adds them as YAML
     (JSON is YAML) to `applications.cilium.yamls`, which needs no Cilium type module."""
     entries: list[Any] = []
-    for condition, objects in plan.object_groups():
+    for when, objects in plan.object_groups():
         if plan.flavor == "hetzkube":
             content: dict[str, Any] = {}
             for obj in objects:
@@ -79,31 +118,32 @@ def object_entries(plan: Plan) -> list[Any]:
         else:
             yamls = [Call("builtins.toJSON", (manifest(plan, obj),)) for obj in objects]
             entry = {"applications": {"cilium": {"yamls": yamls}}}
-        if condition != ALWAYS:
-            entry = Call("lib.mkIf", (Raw(condition.nix()), entry))
+        if when != ALWAYS:
+            entry = Call("lib.mkIf", (Raw(condition(when)), entry))
         entries.append(entry)
     return entries
 
 
-def manifest(plan: Plan, obj: Any) -> dict[str, Any]:
+def manifest(plan: Plan, obj: KubeObject) -> dict[str, Any]:
     """An object as the module writes it: a Cilium kind's apiVersion comes from the facts of
     the minor in use, so editing `cilium.version` in Nix keeps it right."""
     out = obj.manifest()
     if obj.kind in plan.api_mappings:
-        out["apiVersion"] = Raw(f"facts.apiMappings.{obj.kind}")
+        out["apiVersion"] = Raw(f"{NAMES['facts']}.apiMappings.{obj.kind}")
     return out
 
 
 def source(plan: Plan) -> Any:
     """fetchTree's arguments: pinned to rev/narHash for the version they were computed for."""
-    unpinned = {**GITHUB, "ref": Raw('"v${cfg.version}"')}
-    pin = plan.spec.source
-    if pin.rev is None:
+    cfg = NAMES["cfg"]
+    unpinned = {**GITHUB, "ref": Raw(f'"v${{{cfg}.version}}"')}
+    spec = plan.spec
+    if spec.rev is None:
         return unpinned
-    pinned = {**GITHUB, "rev": pin.rev}
-    if pin.narHash is not None:
-        pinned["narHash"] = pin.narHash
-    return If(f"cfg.version == {emit.string(plan.version)}", pinned, unpinned)
+    pinned = {**GITHUB, "rev": spec.rev}
+    if spec.narHash is not None:
+        pinned["narHash"] = spec.narHash
+    return If(f"{cfg}.version == {emit.string(plan.version)}", pinned, unpinned)
 
 
 def spec_json(plan: Plan) -> str:
@@ -131,7 +171,7 @@ def render(plan: Plan) -> str:
         objects=object_entries(plan),
         facts=facts_text(plan),
         source=source(plan),
-        gateway_api=plan.spec.gatewayApiVersion or Raw("facts.gatewayApi"),
+        gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
         about=ABOUT[about],
         spec_json=spec_json(plan),
         nixgen_version=__version__,

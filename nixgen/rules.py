@@ -14,12 +14,14 @@ from itertools import combinations
 from typing import Any
 
 from nixgen import overrides
+from nixgen.choices import PROFILES
 from nixgen.emit import Raw
-from nixgen.plan import PROFILES, Plan
+from nixgen.errors import NixgenError
+from nixgen.plan import Plan, lower, settings_values
 
 
-class RuleError(ValueError):
-    pass
+class RuleError(NixgenError):
+    """Values that break a rule Cilium enforces."""
 
 
 _CLUSTER_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?\Z")
@@ -170,22 +172,23 @@ def check(plan: Plan) -> list[str]:
             message += f" (in the {failing[0]} profile)"
         raise RuleError(message)
 
-    pools = [(name, net) for name, cidrs in plan.spec.production.loadBalancerIPPools.items()
+    pools = [(name, net) for name, cidrs in plan.spec.loadBalancerIPPools.items()
              for net in map(ipaddress.ip_network, cidrs)]  # fmt: skip
     if problem := _overlaps("production.loadBalancerIPPools", pools):
         raise RuleError(problem)
 
     warnings = []
-    typed = set(_leaf_paths(plan.spec.settings_values()))
-    for path in _leaf_paths(plan.spec.values) if plan.spec.values else ():
+    typed = set(_leaf_paths(settings_values(plan.spec)))
+    free = lower(plan.spec.values, profiles=False)
+    for path in _leaf_paths(free) if free else ():
         hit = next((t for t in sorted(typed) if t[: len(path)] == path or path[: len(t)] == t),
                    None)  # fmt: skip
         if hit is not None:
             warnings.append(f"values.{'.'.join(path)} overrides the typed setting "
                             f"settings.{'.'.join(hit)}")  # fmt: skip
-    policies = plan.spec.policies
+    spec = plan.spec
     relay_on = any(_on(per_profile[p], "hubble.relay.enabled") for p in PROFILES)
-    if relay_on and policies.hubbleRelayPolicy and not policies.defaultPolicy:
+    if relay_on and spec.hubbleRelayPolicy and not spec.defaultPolicy:
         warnings.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
                         "policies.defaultPolicy nothing else allows relay's egress (not even "
                         "DNS): add a policy for it in policies.extra")  # fmt: skip

@@ -55,6 +55,7 @@ def evaluate(
     settings: dict[str, Any] | None = None,
     part: str = "all",
     generation: str = "hetzkube-pin",
+    other: dict[str, Any] | None = None,
 ) -> Any:
     """What the framework would see of `module`, as JSON (see tests/nix/harness.nix)."""
     args = [
@@ -68,6 +69,7 @@ def evaluate(
         "--argstr", "clusterHost", CLUSTER_HOST,
         "--argstr", "part", part,
         "--argstr", "generation", generation,
+        "--argstr", "otherJSON", json.dumps(other or {}),
     ]  # fmt: skip
     return json.loads(run_nix(args))
 

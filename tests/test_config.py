@@ -83,7 +83,7 @@ def test_missing_config_file(tmp_path: Path) -> None:
 def test_schema_is_the_config_files_json_schema() -> None:
     code, out, _ = run("schema")
     schema = json.loads(out)
-    assert code == 0 and schema["title"] == "Spec"
+    assert code == 0 and schema["title"] == "Config"
     assert set(schema["properties"]) == {"flavor", "ciliumVersion", "easykubenix",
                                          "gatewayApiVersion", "source", "settings", "policies",
                                          "production", "values"}  # fmt: skip

@@ -11,8 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import eval_expr, eval_file, strictly_equal
 
-from nixgen import emit
-from nixgen.emit import INT_MAX, INT_MIN, NixError, Raw, Split
+from nixgen import emit, plan
+from nixgen.emit import INT_MAX, INT_MIN, If, NixError, Raw
+
+
+def Split(local: Any, production: Any) -> If:
+    """A profile split as the renderer hands it to the emitter."""
+    return If("cfg.isLocal", local, production)
+
 
 TRAPS = ["${", "$${", "$$${", "$", "\\", '"', "''", "\n", "\r", "\t", "${x}", "\\${", "$\\",
          "or", "if", "inherit", "__proto__", ".", "a.b", "", " ", "\x01", "\x7f", "é", "☃",
@@ -128,7 +134,7 @@ def test_profile_split_is_written_as_a_condition_nix_evaluates_per_profile() -> 
         "local": Split(True, False),
         "replicas": Split(1, 2),
         "cidrs": Split([], ["10.0.0.0/8", "fd00::/8"]),
-        "same": emit.split(3, 3),
+        "same": plan.split(3, 3),
         "inList": [Split(1, 2)],
     }
     body = emit.document(value)

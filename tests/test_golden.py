@@ -12,7 +12,7 @@ from goldens import CASES, ROOT, generated, path_of
 from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
 from nixgen import catalog, plan
-from nixgen.cli import build_spec
+from nixgen.config import from_command_line
 
 PRODUCTION_HOST = "10.9.8.7"
 
@@ -29,7 +29,7 @@ def _last(args: list[str], name: str) -> str | None:
 def plan_of(name: str) -> plan.Plan:
     args = CASES[name]
     config = _last(args, "--config")
-    spec = build_spec(
+    spec = from_command_line(
         config_path=ROOT / config if config else None, flavor=_last(args, "--flavor"),
         cilium_version=_last(args, "--cilium-version"), easykubenix=_last(args, "--easykubenix"),
         gateway_api_version=_last(args, "--gateway-api-version"), rev=_last(args, "--rev"),
@@ -77,17 +77,16 @@ def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dic
             importyaml["gateway-api"] = {"src": (
                 "https://github.com/kubernetes-sigs/gateway-api/releases/download/"
                 f"v{gateway_api}/standard-install.yaml")}  # fmt: skip
-            if p.release.minor == "1.16":
-                importyaml["gateway-api-tlsroute"] = {"src": (
+            for stem in catalog.load().gateway_api_experimental.get(p.release.minor, ()):
+                importyaml[f"gateway-api-{stem}"] = {"src": (
                     "https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/"
                     f"v{gateway_api}/config/crd/experimental/"
-                    "gateway.networking.k8s.io_tlsroutes.yaml")}  # fmt: skip
-        pin = p.spec.source
+                    f"gateway.networking.k8s.io_{stem}.yaml")}  # fmt: skip
         github = {"type": "github", "owner": "cilium", "repo": "cilium"}
         out |= {
             "importyaml": importyaml,
             "apiMappings": p.api_mappings,
-            "fetchArgs": github | ({"rev": pin.rev, "narHash": pin.narHash} if pin.rev
+            "fetchArgs": github | ({"rev": p.spec.rev, "narHash": p.spec.narHash} if p.spec.rev
                                    else {"ref": f"v{p.version}"}),
         }  # fmt: skip
         if generation != "standalone":
@@ -121,8 +120,11 @@ def test_goldens_cover_both_flavours_every_setting_and_several_minors() -> None:
     plans = [plan_of(n) for n in CASES]
     assert {p.flavor for p in plans} == {"hetzkube", "nixidy"}
     assert {p.release.minor for p in plans} >= {"1.16", "1.17", "1.18", "1.19"}
-    production = plan_of("hetzkube-production").spec
-    for section in (production.settings, production.production, production.policies):
+    from nixgen import schema
+
+    given = plan_of("hetzkube-production").spec.given
+    for name, model in (("settings", schema.Settings), ("production", schema.Production),
+                        ("policies", schema.Policies)):  # fmt: skip
         # tunnelProtocol belongs to tunnel routing: seed-local.toml sets it.
-        unset = set(type(section).model_fields) - section.model_fields_set - {"tunnelProtocol"}
+        unset = set(model.model_fields) - set(given[name]) - {"tunnelProtocol"}
         assert not unset, f"production.toml leaves {sorted(unset)} unset"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from goldens import CASES, path_of
+from test_emit import Split
 
 from nixgen import emit
-from nixgen.emit import Attrs, Raw, Split
+from nixgen.emit import Attrs, Raw
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nixfmt"
 
@@ -124,7 +125,6 @@ TEMPLATE_BLOCKS = [
     "  cfg = config.cilium;",
     "    enable = lib.mkEnableOption \"Cilium\";",
     "    version = lib.mkOption {",
-    "    isLocal = lib.mkOption {",
 ]
 
 
@@ -141,8 +141,8 @@ def test_hetzkube_template_blocks_are_laid_out_as_nixfmt_lays_out_the_module_fix
 def test_crd_import_pipe_is_laid_out_as_in_the_module_fixture() -> None:
     (ours,) = _blocks(path_of("hetzkube-1.18.4").read_text(encoding="utf-8"),
                       ["  crdImports = lib.pipe (builtins.readDir crdDir) ["])  # fmt: skip
-    (theirs,) = _blocks(fixture("05-module"), ["    importyaml = lib.pipe (builtins.readDir crdDir) ["])
-    assert textwrap.dedent(ours) == textwrap.dedent(theirs).replace("importyaml =", "crdImports =")
+    (theirs,) = _blocks(fixture("07-crd-pipe"), ["  crdImports = lib.pipe (builtins.readDir crdDir) ["])
+    assert textwrap.dedent(ours) == textwrap.dedent(theirs)
 
 
 def test_facts_selection_has_the_shape_nixfmt_gives_the_version_map_selection() -> None:

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from goldens import CASES, path_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_emit import SCALARS, TEXT
+from test_emit import SCALARS, TEXT, Split
 
 from nixgen import emit, nixfmt
 from nixgen.cli import cli
-from nixgen.emit import Call, Raw, Split
+from nixgen.emit import Call, If, Raw
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))
 # Long strings and keys push lines past 100 columns, where the layout rules matter.
@@ -26,7 +26,7 @@ LEAVES = st.one_of(SCALARS, LONG, st.builds(Raw, st.sampled_from(["cfg.x", "conf
 VALUES_WITH_SPLITS = st.recursive(
     st.one_of(LEAVES, st.builds(Split, LEAVES, LEAVES)),
     lambda children: st.one_of(
-        st.lists(children.filter(lambda v: not isinstance(v, Split)), max_size=4),
+        st.lists(children.filter(lambda v: not isinstance(v, If)), max_size=4),
         st.dictionaries(KEYS, children, max_size=4),
         st.builds(lambda d: Call("lib.mkIf", (Raw("!cfg.isLocal"), d)),
                   st.dictionaries(KEYS, children, min_size=1, max_size=3)),

@@ -12,6 +12,8 @@
   src,
   libPath ? "",
   settingsJSON ? "{}",
+  # Definitions of another module of the user's, beside the generated one.
+  otherJSON ? "{}",
   clusterHost ? "api.cluster.test",
   part ? "all",
   # hetzkube flavour: which easykubenix (and hetzkube modules) the stubs stand for.
@@ -96,11 +98,14 @@ let
     // builtins.fromJSON settingsJSON;
   };
 
+  other.config = builtins.fromJSON otherJSON;
+
   evaluated = lib.evalModules {
     modules = [
       module
       frameworks.${flavor}
       user
+      other
     ]
     ++ lib.optional (flavor == "hetzkube" && namespaced) frameworks.namespacedMappings
     ++ lib.optional (flavor == "hetzkube" && hetzkubeModules) frameworks.hetzkubeModules;

@@ -1,0 +1,125 @@
+"""Reading what the user gave: a config file (TOML or JSON), the command line's flags and
+`--set` values over it, or the spec a generated file carries in its header. The result is the
+Spec the pipeline takes (`nixgen.spec`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from nixgen import spec as spec_
+from nixgen.choices import DEFAULT_VERSION
+from nixgen.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SPEC_MARK = "# nixgen-spec: "
+# The flags that a plain command line may give without a config (no validation model needed).
+PLAIN = ("flavor", "cilium_version", "easykubenix")
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """The config file as data: TOML, or JSON when its name ends in .json."""
+    import json
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"--config {path}: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"--config {path}: not UTF-8 text") from None
+    except (ValueError, tomllib.TOMLDecodeError) as err:
+        kind = "JSON" if path.suffix == ".json" else "TOML"
+        raise ConfigError(f"--config {path}: invalid {kind}: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"--config {path}: the top level must be a table (an object)")
+    return data
+
+
+def read_header(file: Path) -> dict[str, Any]:
+    """The spec a generated file carries in its header comment."""
+    import json
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith(SPEC_MARK):
+            try:
+                data = json.loads(line[len(SPEC_MARK):])
+            except ValueError as err:
+                raise ConfigError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
+            if not isinstance(data, dict):
+                raise ConfigError(f"{file}: the nixgen-spec header is not an object")
+            return data
+    raise ConfigError(f"{file}: no `{SPEC_MARK.strip()}` line in its header: not made by nixgen")
+
+
+def known_version(version: Any, where: str) -> None:
+    """ConfigError naming `where` unless `version` is X.Y.Z of a minor nixgen has facts for."""
+    from nixgen import catalog
+
+    if isinstance(version, str):
+        try:
+            catalog.load().release_for(version)
+        except catalog.UnknownVersion as err:
+            raise ConfigError(f"{where} {version}: {err}") from None
+
+
+def from_command_line(config_path: Path | None = None, flavor: str | None = None,
+                      cilium_version: str | None = None, easykubenix: str | None = None,
+                      gateway_api_version: str | None = None, rev: str | None = None,
+                      nar_hash: str | None = None, sets: tuple[str, ...] = ()) -> spec_.Spec:
+    """The Spec from the config file, then the command line over it. A command line that
+    names only flavour, version and easykubenix generation needs no validation model."""
+    version_flag = "--cilium-version"
+    if config_path is None and not (gateway_api_version or rev or nar_hash or sets):
+        known_version(cilium_version or DEFAULT_VERSION, version_flag)
+        return spec_.plain(flavor, cilium_version, easykubenix)
+    data: dict[str, Any] = load_config(config_path) if config_path else {}
+    flags = {"flavor": flavor, "ciliumVersion": cilium_version, "easykubenix": easykubenix,
+             "gatewayApiVersion": gateway_api_version}  # fmt: skip
+    data.update({k: v for k, v in flags.items() if v is not None})
+    if rev is not None or nar_hash is not None:
+        data["source"] = {k: v for k, v in (("rev", rev), ("narHash", nar_hash)) if v is not None}
+    where = version_flag if cilium_version is not None else "ciliumVersion"
+    known_version(data.get("ciliumVersion", DEFAULT_VERSION), where)
+    data = with_sets(data, sets)
+    return spec_.validate(data)
+
+
+def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
+    """`data` with each `--set PATH=VALUE` merged over its `values`."""
+    from nixgen import overrides
+
+    given = data.get("values", {})
+    if not isinstance(given, Mapping):
+        raise ConfigError("values: must be a table of Helm values")
+    for item in sets:
+        try:
+            path, value = overrides.parse_set(item)
+        except overrides.SetError as err:
+            raise ConfigError(str(err)) from None
+        given = overrides.deep_merge(given, overrides.nest(path, value))
+    if given:
+        data = {**data, "values": given}
+    return data
+
+
+def from_header(file: Path, cilium_version: str | None = None) -> spec_.Spec:
+    """The Spec a generated file's header records; with `cilium_version`, bumped to it (a pin
+    belongs to the version it was computed for, so it is dropped)."""
+    data = read_header(file)
+    if cilium_version is not None:
+        known_version(cilium_version, "--cilium-version")
+        data["ciliumVersion"] = cilium_version
+        data.pop("source", None)
+    return spec_.validate(data, where=f"{file}: header spec")

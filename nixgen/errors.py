@@ -1,0 +1,15 @@
+"""The one kind of error nixgen reports to a user: bad input, as one line naming where.
+
+Every stage raises a subclass of `NixgenError` for input it cannot use; the command line prints
+its message on one line and exits 2, and nothing is written. Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class NixgenError(ValueError):
+    """Bad input: `str(err)` is the whole message, starting with the input it names."""
+
+
+class ConfigError(NixgenError):
+    """A config file, header spec, flag or --set that does not describe a deployment."""

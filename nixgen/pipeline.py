@@ -1,0 +1,42 @@
+"""The pipeline, one direction: Spec → Plan (+ catalog) → rules → render → nixfmt.
+
+The command line and the library API (`nixgen.generate`, `nixgen.check`) both run it; every
+stage raises a NixgenError for input it cannot use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nixgen import nixfmt, plan, render, rules
+from nixgen.spec import Spec
+
+
+@dataclass(frozen=True)
+class Result:
+    text: str
+    warnings: list[str]
+
+
+def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
+    """A Spec, or a config (as a config file would give it) validated into one."""
+    if isinstance(spec, Spec):
+        return spec
+    from nixgen import spec as spec_
+
+    return spec_.validate(spec)
+
+
+def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[plan.Plan, list[str]]:
+    """The plan and its warnings, after the cross-field rules."""
+    built = plan.build(as_spec(spec))
+    return built, rules.check(built)
+
+
+def module(spec: Spec | Mapping[str, Any], fmt: str = "never",
+           filename: str = "cilium.nix") -> Result:
+    """The module text (through nixfmt as `fmt` says) and the warnings."""
+    built, warnings = checked_plan(spec)
+    return Result(nixfmt.format_source(render.render(built), fmt, filename), warnings)

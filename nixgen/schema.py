@@ -1,0 +1,303 @@
+"""What a config file may say: the pydantic models of the config file (`nixgen schema` prints
+their JSON Schema), imported only when there is user input to validate.
+
+The `settings` models use the Cilium chart's own key names, so a settings model is a Helm values
+tree. A setting that may differ between the local and the production profile takes either a
+plain value or `{ local = ..., production = ... }`; a Nix expression is written explicitly as
+`{ nix = "config.clusterHost" }`, never guessed from a string. The defaults of the settings that
+are written by default come from `nixgen.spec.DEFAULT_SETTINGS`, the one copy of them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from nixgen import emit
+from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, NAR_HASH_PATTERN, REV_PATTERN
+from nixgen.spec import DEFAULT_SETTINGS as D
+
+T = TypeVar("T")
+
+Flavor = Literal[FLAVORS]  # type: ignore[valid-type]
+EasyKubenix = Literal[EASYKUBENIX]  # type: ignore[valid-type]
+
+_DNS_NAME = re.compile(
+    r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z"
+)
+_K8S_NAME = re.compile(r"(?=.{1,253}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+
+
+def _host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    if not _DNS_NAME.match(value):
+        raise ValueError(f"{value!r} is neither an IP address nor a DNS name")
+    return value
+
+
+def _network(parse: Callable[..., Any], what: str) -> Callable[[str], str]:
+    """A validator that accepts a CIDR (with no host bits set) that `parse` reads."""
+
+    def check(value: str) -> str:
+        try:
+            return str(parse(value, strict=True))
+        except ValueError as err:
+            raise ValueError(f"{value!r} is not {what} ({err})") from None
+
+    return check
+
+
+def _k8s_name(value: str) -> str:
+    if not _K8S_NAME.match(value):
+        raise ValueError(f"{value!r} is not a Kubernetes object name (lower-case DNS subdomain)")
+    return value
+
+
+def nix_expression(value: str) -> str:
+    """Only attribute paths (`config.clusterHost`, `cfg.k8sServiceHost`): anything larger
+    belongs in the user's own module, through `cilium.helmValues`."""
+    if not emit.is_attr_path(value):
+        raise ValueError(f"{value!r} is not a Nix attribute path such as config.clusterHost")
+    return value
+
+
+Host = Annotated[str, AfterValidator(_host)]
+Cidr4 = Annotated[str, AfterValidator(_network(ipaddress.IPv4Network, "an IPv4 CIDR"))]
+Cidr = Annotated[str, AfterValidator(_network(ipaddress.ip_network, "a CIDR"))]
+K8sName = Annotated[str, AfterValidator(_k8s_name)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Replicas = Annotated[int, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Fields written into the Helm values only when the user set them (the chart's defaults
+    # stand otherwise).
+    omit_unless_set: ClassVar[frozenset[str]] = frozenset()
+
+
+class NixExpr(Strict):
+    """A Nix expression (an attribute path), e.g. `config.clusterHost`."""
+
+    nix: Annotated[str, AfterValidator(nix_expression)]
+
+
+class Profiles(Strict, Generic[T]):
+    """A value per profile: `local` (e.g. Colima) and `production` (e.g. Hetzner)."""
+
+    local: T
+    production: T
+
+
+def _default(model: Any, value: Any) -> Any:
+    """A field default from DEFAULT_SETTINGS, validated into `model` when it is one."""
+    return model.model_validate(value) if isinstance(value, dict) else value
+
+
+class IpamOperator(Strict):
+    clusterPoolIPv4PodCIDRList: list[Cidr4] = Field(default_factory=lambda: ["10.42.0.0/16"])
+
+
+class Ipam(Strict):
+    omit_unless_set = frozenset({"operator"})
+    mode: Literal["kubernetes", "cluster-pool"] = D["ipam"]["mode"]
+    operator: IpamOperator = IpamOperator()
+
+
+class Bpf(Strict):
+    masquerade: bool = D["bpf"]["masquerade"]
+
+
+class GatewayAPI(Strict):
+    enabled: bool = D["gatewayAPI"]["enabled"]
+
+
+class Relay(Strict):
+    enabled: bool | Profiles[bool] = _default(Profiles[bool], D["hubble"]["relay"]["enabled"])
+
+
+class UI(Strict):
+    enabled: bool | Profiles[bool] = _default(Profiles[bool], D["hubble"]["ui"]["enabled"])
+
+
+class Hubble(Strict):
+    enabled: bool | Profiles[bool] = D["hubble"]["enabled"]
+    relay: Relay = Relay()
+    ui: UI = UI()
+
+
+class Operator(Strict):
+    replicas: Replicas | Profiles[Replicas] = _default(
+        Profiles[Replicas], D["operator"]["replicas"]
+    )
+
+
+class IngressController(Strict):
+    enabled: bool | Profiles[bool] = False
+    default: bool = False
+    loadbalancerMode: Literal["shared", "dedicated"] = "dedicated"
+
+
+class Encryption(Strict):
+    enabled: bool = False
+    type: Literal["wireguard", "ipsec"] = "wireguard"
+
+
+class Settings(Strict):
+    """The Helm values nixgen models, in the order the seed module writes them."""
+
+    omit_unless_set = frozenset(
+        {"ipv4NativeRoutingCIDR", "autoDirectNodeRoutes", "policyAuditMode",
+         "ingressController", "encryption"}
+    )  # fmt: skip
+
+    kubeProxyReplacement: bool = D["kubeProxyReplacement"]
+    routingMode: Literal["tunnel", "native"] = D["routingMode"]
+    # Written only with tunnel routing, unless set explicitly (then a warning with native).
+    tunnelProtocol: Literal["geneve", "vxlan"] = D["tunnelProtocol"]
+    ipv4NativeRoutingCIDR: Cidr4 | None = None
+    autoDirectNodeRoutes: bool = False
+    ipam: Ipam = Ipam()
+    bpf: Bpf = Bpf()
+    k8sServiceHost: Host | NixExpr | Profiles[Host | NixExpr] = _default(
+        Profiles[Host | NixExpr], D["k8sServiceHost"]
+    )
+    k8sServicePort: Port = D["k8sServicePort"]
+    policyEnforcementMode: Literal["default", "always", "never"] = D["policyEnforcementMode"]
+    # Takes effect only after the Cilium pods restart.
+    policyAuditMode: bool | Profiles[bool] = False
+    gatewayAPI: GatewayAPI = GatewayAPI()
+    ingressController: IngressController = IngressController()
+    hubble: Hubble = Hubble()
+    operator: Operator = Operator()
+    encryption: Encryption = Encryption()
+    rollOutCiliumPods: bool = D["rollOutCiliumPods"]
+
+
+PolicyKind = Literal["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy"]
+NAMESPACED_POLICY = {"CiliumNetworkPolicy": True, "CiliumClusterwideNetworkPolicy": False,
+                     "NetworkPolicy": True}  # fmt: skip
+
+
+class PolicyObject(Strict):
+    """A network policy object of the user's, deployed with Cilium."""
+
+    kind: PolicyKind
+    name: K8sName
+    namespace: K8sName | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    spec: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _scope(self) -> PolicyObject:
+        if NAMESPACED_POLICY[self.kind] and self.namespace is None:
+            raise ValueError(f"{self.kind} {self.name!r} is namespaced: give it a namespace")
+        if not NAMESPACED_POLICY[self.kind] and self.namespace is not None:
+            raise ValueError(f"{self.kind} {self.name!r} is cluster-wide: it takes no namespace")
+        return self
+
+
+class Policies(Strict):
+    # The cluster-wide catch-all `ep-default`: ingress from the cluster and ingress entities,
+    # egress to all (hetzkube's pattern, with enforcement mode `default`).
+    defaultPolicy: bool = True
+    # Let hubble-relay reach hubble-server (4244/TCP on the nodes) whenever relay is on.
+    hubbleRelayPolicy: bool = True
+    extra: list[PolicyObject] = Field(default_factory=list)
+
+
+class Production(Strict):
+    """Features that stay off locally and are opted into for production."""
+
+    ipv6: bool = False
+    bgpControlPlane: bool = False
+    hostFirewall: bool = False
+    l2announcements: bool = False
+    # CiliumLoadBalancerIPPool objects: pool name → CIDRs.
+    loadBalancerIPPools: dict[K8sName, Annotated[list[Cidr], Field(min_length=1)]] = Field(
+        default_factory=dict
+    )
+
+
+Rev = Annotated[str, Field(pattern=f"^{REV_PATTERN}$")]
+NarHash = Annotated[str, Field(pattern=f"^{NAR_HASH_PATTERN}$")]
+SemVer = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
+
+
+class Source(Strict):
+    """Pins the Cilium tree for pure evaluation (flakes refuse an unlocked fetchTree);
+    `nixgen lock` computes both."""
+
+    rev: Rev | None = None
+    narHash: NarHash | None = None
+
+    @model_validator(mode="after")
+    def _rev_with_hash(self) -> Source:
+        if self.narHash is not None and self.rev is None:
+            raise ValueError("narHash needs rev: it pins the tree of one commit")
+        return self
+
+
+class Config(Strict):
+    """One module to generate: the config file's shape."""
+
+    flavor: Flavor = "hetzkube"
+    ciliumVersion: SemVer = DEFAULT_VERSION
+    # Which easykubenix the hetzkube flavour targets: the one hetzkube pins (f6ac33b8e09f, with
+    # `kubernetes.namespacedMappings`), the current one (that option removed on 2026-01-31), or
+    # the current one without hetzkube's own modules (no `gateway-api.*`, no `clusterHost`).
+    easykubenix: EasyKubenix = "hetzkube-pin"
+    # The gateway-api release to deploy, instead of the one Cilium's docs name for the minor.
+    gatewayApiVersion: SemVer | None = None
+    source: Source = Source()
+    settings: Settings = Settings()
+    policies: Policies = Policies()
+    production: Production = Production()
+    # Free-form Helm values deep-merged over the generated ones (`values` table, `--set`).
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+def written(model: Strict) -> dict[str, Any]:
+    """A settings section as the values it writes, in field order: a profile split stays
+    `{local, production}` and a Nix expression `{nix}` (the config's own notation); None and
+    the fields a section writes only when set are left out unless the user set them."""
+    out: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if value is None:
+            continue
+        if name in model.omit_unless_set and name not in model.model_fields_set:
+            continue
+        if isinstance(value, (Profiles, NixExpr)):
+            out[name] = value.model_dump(mode="json")
+        elif isinstance(value, Strict):
+            out[name] = written(value)
+        else:
+            out[name] = value
+    return out
+
+
+def settings_tree(settings: Settings) -> dict[str, Any]:
+    """The Helm values the typed settings give (before production features and `values`)."""
+    tree = written(settings)
+    if settings.routingMode == "native" and "tunnelProtocol" not in settings.model_fields_set:
+        del tree["tunnelProtocol"]  # meaningless without tunnels
+    if settings.ipam.mode == "cluster-pool" and "operator" not in tree["ipam"]:
+        tree["ipam"]["operator"] = written(settings.ipam.operator)
+    return tree
+
+
+# The names pydantic gives the branches of a union in an error's location: they are not keys
+# of the user's config, so an error message leaves them out.
+MODEL_NAMES = frozenset(
+    name for name, value in dict(globals()).items()
+    if isinstance(value, type) and issubclass(value, BaseModel)
+)  # fmt: skip
