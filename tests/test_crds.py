@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from goldens import path_of
+from nixharness import evaluate
 
 from nixgen import catalog, crds
 from nixgen.crdcheck import Problem, validate
@@ -348,3 +351,19 @@ def test_bgp_shapes_differ_between_v2alpha1_and_v2(release: str) -> None:
     problems = [str(p) for p in validate(advert, release)]
     assert problems == ([] if release == "1.16.19" else [
         "spec.advertisements[1].service.addresses: is required but missing"])
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_objects_of_a_generated_module_pass_the_schema(
+    release: str, fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    """What the production golden hands the framework, at each release, in both profiles."""
+    seen = set()
+    for local in (True, False):
+        objects = evaluate(path_of("hetzkube-production"), "hetzkube", local, fake_trees[release],
+                           lib_path, {"version": release}, part="objects")  # fmt: skip
+        for obj in objects:
+            if obj["apiVersion"].startswith("cilium.io/"):
+                seen.add(obj["kind"])
+                assert validate(obj, release) == [], obj["kind"]
+    assert {"CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool"} <= seen
