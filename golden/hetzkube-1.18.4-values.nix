@@ -212,6 +212,57 @@ let
           CiliumPodIPPool = false;
         };
       };
+      "1.20" = {
+        gatewayApi = "1.5.1";
+        apiMappings = {
+          CiliumBGPAdvertisement = "cilium.io/v2";
+          CiliumBGPClusterConfig = "cilium.io/v2";
+          CiliumBGPNodeConfig = "cilium.io/v2";
+          CiliumBGPNodeConfigOverride = "cilium.io/v2";
+          CiliumBGPPeerConfig = "cilium.io/v2";
+          CiliumCIDRGroup = "cilium.io/v2";
+          CiliumClusterwideEnvoyConfig = "cilium.io/v2";
+          CiliumClusterwideNetworkPolicy = "cilium.io/v2";
+          CiliumDatapathPlugin = "cilium.io/v2alpha1";
+          CiliumEgressGatewayPolicy = "cilium.io/v2";
+          CiliumEndpoint = "cilium.io/v2";
+          CiliumEndpointSlice = "cilium.io/v2alpha1";
+          CiliumEnvoyConfig = "cilium.io/v2";
+          CiliumGatewayClassConfig = "cilium.io/v2alpha1";
+          CiliumIdentity = "cilium.io/v2";
+          CiliumL2AnnouncementPolicy = "cilium.io/v2alpha1";
+          CiliumLoadBalancerIPPool = "cilium.io/v2";
+          CiliumLocalRedirectPolicy = "cilium.io/v2";
+          CiliumNetworkPolicy = "cilium.io/v2";
+          CiliumNode = "cilium.io/v2";
+          CiliumNodeConfig = "cilium.io/v2";
+          CiliumPodIPPool = "cilium.io/v2alpha1";
+        };
+        namespacedMappings = {
+          CiliumBGPAdvertisement = false;
+          CiliumBGPClusterConfig = false;
+          CiliumBGPNodeConfig = false;
+          CiliumBGPNodeConfigOverride = false;
+          CiliumBGPPeerConfig = false;
+          CiliumCIDRGroup = false;
+          CiliumClusterwideEnvoyConfig = false;
+          CiliumClusterwideNetworkPolicy = false;
+          CiliumDatapathPlugin = false;
+          CiliumEgressGatewayPolicy = false;
+          CiliumEndpoint = true;
+          CiliumEndpointSlice = false;
+          CiliumEnvoyConfig = true;
+          CiliumGatewayClassConfig = true;
+          CiliumIdentity = false;
+          CiliumL2AnnouncementPolicy = false;
+          CiliumLoadBalancerIPPool = false;
+          CiliumLocalRedirectPolicy = true;
+          CiliumNetworkPolicy = true;
+          CiliumNode = false;
+          CiliumNodeConfig = true;
+          CiliumPodIPPool = false;
+        };
+      };
     }
     .${minor}
       or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");

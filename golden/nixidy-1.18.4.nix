@@ -117,6 +117,32 @@ let
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
       };
+      "1.20" = {
+        apiMappings = {
+          CiliumBGPAdvertisement = "cilium.io/v2";
+          CiliumBGPClusterConfig = "cilium.io/v2";
+          CiliumBGPNodeConfig = "cilium.io/v2";
+          CiliumBGPNodeConfigOverride = "cilium.io/v2";
+          CiliumBGPPeerConfig = "cilium.io/v2";
+          CiliumCIDRGroup = "cilium.io/v2";
+          CiliumClusterwideEnvoyConfig = "cilium.io/v2";
+          CiliumClusterwideNetworkPolicy = "cilium.io/v2";
+          CiliumDatapathPlugin = "cilium.io/v2alpha1";
+          CiliumEgressGatewayPolicy = "cilium.io/v2";
+          CiliumEndpoint = "cilium.io/v2";
+          CiliumEndpointSlice = "cilium.io/v2alpha1";
+          CiliumEnvoyConfig = "cilium.io/v2";
+          CiliumGatewayClassConfig = "cilium.io/v2alpha1";
+          CiliumIdentity = "cilium.io/v2";
+          CiliumL2AnnouncementPolicy = "cilium.io/v2alpha1";
+          CiliumLoadBalancerIPPool = "cilium.io/v2";
+          CiliumLocalRedirectPolicy = "cilium.io/v2";
+          CiliumNetworkPolicy = "cilium.io/v2";
+          CiliumNode = "cilium.io/v2";
+          CiliumNodeConfig = "cilium.io/v2";
+          CiliumPodIPPool = "cilium.io/v2alpha1";
+        };
+      };
     }
     .${minor}
       or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");

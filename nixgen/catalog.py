@@ -46,6 +46,8 @@ class Crd:
     namespaced: bool
     dir: str
     file: str
+    served: tuple[str, ...] = ()  # the versions the API server serves, sorted
+    deprecated: tuple[str, ...] = ()  # served versions the CRD marks deprecated
 
     @property
     def api_version(self) -> str:
@@ -152,7 +154,8 @@ def parse(raw: Any) -> Catalog:
         parse_version(version)
         releases[version] = Release(version, tuple(
             Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
-                c["file"])
+                c["file"], tuple(c.get("servedVersions", (c["storageVersion"],))),
+                tuple(c.get("deprecatedVersions", ())))
             for c in entry["crds"]
         ))  # fmt: skip
     gateway_api = dict(raw["gatewayApi"])
@@ -210,70 +213,6 @@ def _scalar(text: str) -> str:
     return text
 
 
-def crd_facts(text: str) -> dict[str, Any] | None:
-    """kind, group, scope and storage version of a CustomResourceDefinition YAML, read with
-    the small subset of YAML that controller-gen writes (block mappings and sequences, plain,
-    quoted and block scalars). None when the file is not a CRD."""
-    stack: list[tuple[int, str]] = []  # (indent, key), "[]" marks a sequence item
-    found: dict[str, str] = {}
-    versions: list[dict[str, str]] = []
-    skip_deeper_than: int | None = None  # inside a block scalar or a multi-line scalar
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#") or stripped in ("---", "..."):
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        if skip_deeper_than is not None:
-            if indent > skip_deeper_than:
-                continue
-            skip_deeper_than = None
-        content = stripped
-        while content.startswith("- ") or content == "-":
-            while stack and (stack[-1][0] > indent or stack[-1] == (indent, "[]")):
-                stack.pop()
-            stack.append((indent, "[]"))
-            if [k for _, k in stack[:-1]] == ["spec", "versions"]:
-                versions.append({})
-            content = content[2:].lstrip() if content != "-" else ""
-            indent += 2
-        if not content:
-            continue
-        match = _KEY.match(content)
-        if not match:
-            skip_deeper_than = indent - 1  # a scalar's continuation: nothing to read there
-            continue
-        key, value = _scalar(match.group(1)), (match.group(2) or "").strip()
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        path = [k for _, k in stack] + [key]
-        if not value:
-            stack.append((indent, key))
-            continue
-        if value[0] in "|>":
-            skip_deeper_than = indent
-            continue
-        if value[0] in "'\"" and (len(value) < 2 or value[-1] != value[0]):
-            skip_deeper_than = indent  # a quoted scalar over several lines
-            continue
-        value = _scalar(value)
-        if path == ["kind"]:
-            found["kind"] = value
-        elif path in (["spec", "group"], ["spec", "scope"]):
-            found[path[1]] = value
-        elif path == ["spec", "names", "kind"]:
-            found["crdKind"] = value
-        elif path[:3] == ["spec", "versions", "[]"] and len(path) == 4 and versions:
-            versions[-1][path[3]] = value
-    if found.get("kind") != "CustomResourceDefinition":
-        return None
-    stored = [v.get("name") for v in versions if v.get("storage") == "true"]
-    missing = [k for k in ("group", "scope", "crdKind") if k not in found]
-    if missing or len(stored) != 1 or not stored[0]:
-        raise ImportError_(f"a CRD without {', '.join(missing) or 'exactly one storage version'}")
-    return {"kind": found["crdKind"], "group": found["group"], "storageVersion": stored[0],
-            "namespaced": found["scope"] == "Namespaced"}  # fmt: skip
-
-
 def _chart_version(tree: Path) -> str:
     chart = tree / "install" / "kubernetes" / "cilium" / "Chart.yaml"
     try:
@@ -311,17 +250,25 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tup
     """Read one release's facts from a Cilium source tree into the catalog file `target`."""
     version = _chart_version(tree)
     crd_root = tree / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
-    crds = []
+    try:
+        import yaml  # noqa: F401  (read_crd imports it; a clear error before any work)
+    except ImportError:
+        raise ImportError_("reading CRD YAMLs needs PyYAML: pip install 'nixgen[import]'") from None
+    from nixgen import crds as crd_yaml
+
+    crds, read = [], []
     for folder in sorted(p for p in crd_root.glob("v2*") if p.is_dir()):
         for file in sorted(folder.glob("*.yaml")):
             if file.name == "kustomization.yaml" or not file.is_file():
                 continue
             try:
-                facts = crd_facts(file.read_text("utf-8"))
-            except ImportError_ as err:
+                crd = crd_yaml.read_crd(file.read_text("utf-8"))
+            except (crd_yaml.CrdError, UnicodeDecodeError) as err:
                 raise ImportError_(f"{file}: {err}") from None
-            if facts is not None:
-                crds.append({**facts, "dir": folder.name, "file": file.name})
+            if crd is not None:
+                read.append(crd)
+                crds.append({**crd_yaml.catalog_facts(crd), "dir": folder.name,
+                             "file": file.name})  # fmt: skip
     if not crds:
         raise ImportError_(f"{crd_root}: no CRD YAMLs in v2*/")
     data = _catalog_data(target)
@@ -340,8 +287,11 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tup
     data["versions"][version] = {"crds": sorted(crds, key=lambda c: c["kind"])}
     data["versions"] = dict(sorted(data["versions"].items(),
                                    key=lambda kv: parse_version(kv[0])))  # fmt: skip
+    from pathlib import Path
+
     from nixgen.output import write_atomic
 
+    crd_yaml.store_schemas(Path(crd_yaml.schemas_path(target)), version, read)
     write_atomic(target, json.dumps(data, indent=1) + "\n")
     _load.cache_clear()
     return version, len(crds)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from goldens import CASES, path_of
 from nixharness import NixEvalError, evaluate
 
-from nixgen import catalog
+from nixgen import catalog, crds
 from nixgen.cli import cli
 
 
@@ -51,6 +51,8 @@ def test_catalog_knows_what_the_seed_table_got_wrong() -> None:
     assert cat.gateway_api["1.19"] == "1.4.1"
     assert "CiliumExternalWorkload" not in api["1.18.4"]
     assert "CiliumBGPPeeringPolicy" not in api["1.19.6"]
+    assert cat.gateway_api["1.20"] == "1.5.1"
+    assert api["1.20.0"]["CiliumDatapathPlugin"] == "cilium.io/v2alpha1"
 
 
 def test_pinned_source_applies_only_to_the_pinned_version(
@@ -131,8 +133,10 @@ def test_versions_table_and_json() -> None:
     assert row.split()[1:3] == ["1.2.0", "22"]
     assert "CiliumLoadBalancerIPPool v2alpha1→v2" in row and "+CiliumGatewayClassConfig" in row
     rows = json.loads(run("versions", "--json")[1])
-    assert [r["version"] for r in rows] == ["1.16.19", "1.17.18", "1.18.4", "1.18.12", "1.19.6"]
-    assert rows[0]["changes"] == [] and "-CiliumBGPPeeringPolicy" in rows[-1]["changes"]
+    assert [r["version"] for r in rows] == ["1.16.19", "1.17.18", "1.18.4", "1.18.12", "1.19.6",
+                                            "1.20.0"]  # fmt: skip
+    assert rows[0]["changes"] == [] and "-CiliumBGPPeeringPolicy" in rows[-2]["changes"]
+    assert rows[-1]["changes"] == ["+CiliumDatapathPlugin"]
 
 
 # ---------------------------------------------------------------- catalog import
@@ -186,7 +190,7 @@ VERSION_TEMPLATE = """  - additionalPrinterColumns:
                 type: string
               kind:
                 description: plain text that wraps
-                  onto a second line: with a colon
+                  onto a second line, kind; NotAKind
                 type: string
             type: object
         type: object
@@ -230,11 +234,12 @@ def cilium_tree(root: Path, version: str) -> Path:
 def test_crd_reader_takes_kind_group_scope_and_storage_version() -> None:
     text = crd_yaml("CiliumLoadBalancerIPPool", "ciliumloadbalancerippools", "Cluster", "v2",
                     ("v2alpha1", "v2"))  # fmt: skip
-    assert catalog.crd_facts(text) == {"kind": "CiliumLoadBalancerIPPool", "group": "cilium.io",
-                                       "storageVersion": "v2", "namespaced": False}  # fmt: skip
-    assert catalog.crd_facts("kind: ConfigMap\n") is None
-    with pytest.raises(catalog.ImportError_):
-        catalog.crd_facts(crd_yaml("X", "xs", "Cluster", "none", ("v1",)))
+    assert crds.catalog_facts(crds.read_crd(text)) == {
+        "kind": "CiliumLoadBalancerIPPool", "group": "cilium.io", "storageVersion": "v2",
+        "servedVersions": ["v2", "v2alpha1"], "namespaced": False}  # fmt: skip
+    assert crds.read_crd("kind: ConfigMap\n") is None
+    with pytest.raises(crds.CrdError):
+        crds.read_crd(crd_yaml("X", "xs", "Cluster", "none", ("v1",)))
 
 
 def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
@@ -249,21 +254,29 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     assert data["gatewayApi"]["1.20"] == "1.5.1"
     assert data["versions"]["1.20.2"]["crds"] == [
         {"kind": "CiliumClusterwideNetworkPolicy", "group": "cilium.io", "storageVersion": "v2",
-         "namespaced": False, "dir": "v2", "file": "ciliumclusterwidenetworkpolicies.yaml"},
+         "servedVersions": ["v2"], "namespaced": False, "dir": "v2",
+         "file": "ciliumclusterwidenetworkpolicies.yaml"},
         {"kind": "CiliumLoadBalancerIPPool", "group": "cilium.io", "storageVersion": "v2",
-         "namespaced": False, "dir": "v2", "file": "ciliumloadbalancerippools.yaml"},
+         "servedVersions": ["v2", "v2alpha1"], "namespaced": False, "dir": "v2",
+         "file": "ciliumloadbalancerippools.yaml"},
         {"kind": "CiliumNetworkPolicy", "group": "cilium.io", "storageVersion": "v2",
-         "namespaced": True, "dir": "v2", "file": "ciliumnetworkpolicies.yaml"},
+         "servedVersions": ["v2"], "namespaced": True, "dir": "v2",
+         "file": "ciliumnetworkpolicies.yaml"},
         {"kind": "CiliumWidget", "group": "cilium.io", "storageVersion": "v2alpha1",
-         "namespaced": False, "dir": "v2alpha1", "file": "ciliumwidgets.yaml"},
+         "servedVersions": ["v2alpha1"], "namespaced": False, "dir": "v2alpha1",
+         "file": "ciliumwidgets.yaml"},
     ]  # fmt: skip
+    store = json.loads((tmp_path / "catalog.schemas.json").read_text())
+    assert store["index"]["1.20.2"]["CiliumLoadBalancerIPPool"].keys() == {"v2", "v2alpha1"}
+    assert store["index"].keys() == {"1.20.2"}  # the other releases: from the shipped store
     monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
     code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
     assert code == 0
     assert '"1.20" = {\n        gatewayApi = "1.5.1";' in out
     assert "CiliumWidget = \"cilium.io/v2alpha1\";" in out
     monkeypatch.delenv("NIXGEN_CATALOG")
-    assert run("module", "--cilium-version", "1.20.2")[0] == 2  # the shipped catalog is unchanged
+    code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
+    assert code == 0 and "CiliumWidget" not in out  # the shipped catalog is unchanged
 
 
 def test_a_release_without_a_kind_the_spec_needs_is_a_clear_error(
