@@ -567,7 +567,8 @@ def _docs_of(text: str) -> dict[Path, str]:
     doc: list[str] | None = None
     collecting = False
     skip_deeper: int | None = None  # inside a block scalar
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
         stripped = line.strip()
         indent = len(line) - len(line.lstrip(" "))
         if skip_deeper is not None:
@@ -583,11 +584,13 @@ def _docs_of(text: str) -> dict[Path, str]:
                 doc, collecting = [re.sub(r"^\([^)]*\)\s*", "", body[2:].strip())], True
                 continue
             m = _COMMENTED_KEY.match(stripped)
-            if doc and m:
-                parents = [k for i, k in stack if i < indent + len(m.group(1))]
+            if doc and m and not m.group(1) and _ends_block(lines, number + 1, indent):
+                parents = [k for i, k in stack if i < indent]
                 if None not in parents:
                     docs.setdefault((*parents, m.group(2)), _one_line(doc))
-                collecting = False
+                doc, collecting = None, False  # the doc was the commented key's
+            elif m:
+                collecting = False  # an example inside the doc (`# ref: ...`)
             elif collecting and (not body or body.startswith("@")):
                 collecting = False
             elif collecting:
@@ -612,6 +615,19 @@ def _docs_of(text: str) -> dict[Path, str]:
                 skip_deeper = indent
         doc, collecting = None, False
     return docs
+
+
+def _ends_block(lines: list[str], start: int, indent: int) -> bool:
+    """Whether a commented-out key ends its doc: what follows the comments after it is a blank
+    line, another doc, or a key of an outer map, not a key of its own level (whose doc it was
+    an example in)."""
+    for line in lines[start:]:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("# --"):
+            return True
+        if not stripped.startswith("#"):
+            return len(line) - len(line.lstrip(" ")) < indent
+    return True
 
 
 def _one_line(lines: list[str]) -> str:
