@@ -128,20 +128,23 @@ class Chart:
 
     def info(self, path: Path | str) -> PathInfo | None:
         """What the chart knows about `path`; None when it is unknown."""
-        path = _as_path(path)
+        return self._info(_as_path(path), with_default=True)
+
+    def _info(self, path: Path, with_default: bool) -> PathInfo | None:
         row = self._rows.get(path)
         if row is not None:
             types, default, flags = row
-            if "o" not in flags and path in self._maps and types != ("object",):
-                # Both a leaf and the parent of other paths (a template read below a default):
-                # the chart accepts a map there too.
-                types = (*types, "object") if "any" not in types else types
             source = "template" if "t" in flags else "values"
-            if path in self._maps and default is None:  # an open map with listed keys
-                default = self._map_default(path)
+            if path in self._maps:
+                if source == "values":  # an open map whose default lists some keys
+                    source = "map"
+                    default = self._map_default(path) if with_default else None
+                elif "any" not in types:  # read whole by a template and below it too
+                    types = (*types, "object")
             return PathInfo(path, types, default, source, "o" in flags or types == _FREE)
         if path in self._maps:
-            return PathInfo(path, ("object",), self._map_default(path), "map")
+            default = self._map_default(path) if with_default else None
+            return PathInfo(path, ("object",), default, "map")
         for i in range(len(path) - 1, 0, -1):
             above = self._rows.get(path[:i])
             if above is not None and ("o" in above[2] or above[0] == _FREE):
@@ -307,7 +310,7 @@ def _check_map(values: Mapping[str, Any], at: Path, chart: Chart, since: str | N
                out: list[Problem]) -> None:  # fmt: skip
     for key in sorted(values, key=str):
         path = (*at, str(key))
-        info = chart.info(path)
+        info = chart._info(path, with_default=False)  # a check needs no defaults
         if info is None:
             why = removed_in(path, since, chart.version) if since else None
             guess = chart.nearest(path)
@@ -387,13 +390,15 @@ def removed_in(path: Path | str, from_version: str, to_version: str) -> str | No
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _VALUES = rf"\(?\s*(?:\$(?:{_IDENT})?)?\.Values((?:\.{_IDENT})*)\s*\)?"
 _QUOTED = r'((?:\s+"[^"]+")+)'
+# Patterns of the maintainer path stay strings (compiled on first use, by re's cache), so
+# importing this module for a check costs no regex compilation.
 _READS = [
-    re.compile(rf"(?:\$(?:{_IDENT})?)?\.Values((?:\.{_IDENT})+)"),  # .Values.a.b, $.Values.a
-    re.compile(rf"hasKey\s+{_VALUES}{_QUOTED}"),  # hasKey .Values.a "b"
-    re.compile(rf"index\s+{_VALUES}{_QUOTED}"),  # index .Values.a "b" "c"
+    rf"(?:\$(?:{_IDENT})?)?\.Values((?:\.{_IDENT})+)",  # .Values.a.b, $.Values.a
+    rf"hasKey\s+{_VALUES}{_QUOTED}",  # hasKey .Values.a "b"
+    rf"index\s+{_VALUES}{_QUOTED}",  # index .Values.a "b" "c"
 ]
 # dig "b" "c" DEFAULT .Values.a
-_DIG = re.compile(rf'dig{_QUOTED}\s+(?:\([^()]*\)|"[^"]*"|\S+)\s+{_VALUES}')
+_DIG = rf'dig{_QUOTED}\s+(?:\([^()]*\)|"[^"]*"|\S+)\s+{_VALUES}'
 _YAML_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
                dict: "object"}  # fmt: skip
 # Maps of free-form Kubernetes fields: any key is accepted below them even when the chart's
@@ -489,11 +494,11 @@ def _template_reads(files: Mapping[str, str]) -> set[Path]:
         if not name.startswith("templates/") or name.endswith("/validate.yaml"):
             continue
         for pattern in _READS:
-            for m in pattern.finditer(text):
+            for m in re.finditer(pattern, text):
                 chain = tuple(k for k in m.group(1).split(".") if k)
                 quoted = tuple(re.findall(r'"([^"]+)"', m.group(2))) if m.lastindex == 2 else ()
                 found.add(chain + quoted)
-        for m in _DIG.finditer(text):
+        for m in re.finditer(_DIG, text):
             found.add(tuple(k for k in m.group(2).split(".") if k) +
                       tuple(re.findall(r'"([^"]+)"', m.group(1))))  # fmt: skip
     # `.Values.AsMap` is a method of the values object, not a value.
@@ -555,8 +560,8 @@ def _jsonable(value: Any) -> Any:
     return str(value)  # YAML timestamps and the like
 
 
-_KEY_LINE = re.compile(r"""(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s#'"{\[\-][^:#]*?)\s*:(?:\s+(.*))?$""")
-_COMMENTED_KEY = re.compile(r"#\s?(\s*)([A-Za-z_][A-Za-z0-9_]*):(?:\s.*)?$")
+_KEY_LINE = r"""(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s#'"{\[\-][^:#]*?)\s*:(?:\s+(.*))?$"""
+_COMMENTED_KEY = r"#\s?(\s*)([A-Za-z_][A-Za-z0-9_]*):(?:\s.*)?$"
 
 
 def _docs_of(text: str) -> dict[Path, str]:
@@ -583,7 +588,7 @@ def _docs_of(text: str) -> dict[Path, str]:
             if body.startswith("--"):
                 doc, collecting = [re.sub(r"^\([^)]*\)\s*", "", body[2:].strip())], True
                 continue
-            m = _COMMENTED_KEY.match(stripped)
+            m = re.match(_COMMENTED_KEY, stripped)
             if doc and m and not m.group(1) and _ends_block(lines, number + 1, indent):
                 parents = [k for i, k in stack if i < indent]
                 if None not in parents:
@@ -596,7 +601,7 @@ def _docs_of(text: str) -> dict[Path, str]:
             elif collecting:
                 doc.append(body)  # type: ignore[union-attr]
             continue
-        m = _KEY_LINE.match(line)
+        m = re.match(_KEY_LINE, line)
         if not m:
             continue
         while stack and stack[-1][0] >= indent:

@@ -148,6 +148,8 @@ def test_open_maps_take_any_key(version: str) -> None:
                   ("securityContext.runAsUser", 0))  # fmt: skip
     assert check(values, facts) == []
     assert facts.info("podAnnotations.x").source == "free"
+    assert facts.info("nodeSelector") == chart.PathInfo(
+        ("nodeSelector",), ("object",), {"kubernetes.io/os": "linux"}, "map", open=True)
     # A key the chart lists below an open map keeps its type.
     key = 'nodeSelector."kubernetes.io/os"'
     assert check(tree((key, 3)), facts) == [
