@@ -312,7 +312,10 @@ def _check_map(values: Mapping[str, Any], at: Path, chart: Chart, since: str | N
         path = (*at, str(key))
         info = chart._info(path, with_default=False)  # a check needs no defaults
         if info is None:
-            why = removed_in(path, since, chart.version) if since else None
+            try:
+                why = removed_in(path, since, chart.version) if since else None
+            except UnknownChart:  # no facts for the earlier release: no history to tell
+                why = None
             guess = chart.nearest(path)
             hint = why or (f"did you mean {guess}?" if guess else None)
             message = f"{dotted(path)}: Cilium {chart.version}'s chart has no such value"

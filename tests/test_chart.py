@@ -242,6 +242,12 @@ def test_removed_in_without_a_curated_note_and_backwards(monkeypatch: pytest.Mon
     assert removed_in("no.such", "1.18.4", "1.19.6") is None  # never known
 
 
+def test_a_release_without_facts_gives_no_history() -> None:
+    values = tree(("nodePort.enabled", True))
+    (problem,) = check(values, load("1.19.6"), since="1.15.0")
+    assert problem.message == "nodePort.enabled: Cilium 1.19.6's chart has no such value"
+
+
 def test_every_curated_removal_names_a_key_an_older_release_had() -> None:
     notes = json.loads((Path(chart.CHANGES_FILE)).read_text(encoding="utf-8"))["removed"]
     assert {"1.17", "1.18", "1.19", "1.20"} <= set(notes)
