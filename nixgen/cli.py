@@ -114,6 +114,29 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
 
 
 @cli.command()
+@spec_options
+@click.option("--profile", type=click.Choice(["local", "production"]), default="production",
+              show_default=True, help="Which profile's values the nodes follow.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Write to this file (atomically) instead of stdout.")
+@check_option
+@format_option
+def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any) -> None:
+    """Print (or write) cilium-node.nix, the NixOS module for the k3s nodes."""
+    if check and output is None:
+        raise click.UsageError("--check needs -o FILE: the file to compare with")
+    text = node_text(spec_for(**given), profile, fmt, output)
+    if check:
+        assert output is not None
+        _check(output, text)
+    elif output is not None:
+        _write(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="Bump the file to this Cilium release.")
@@ -121,12 +144,18 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
 @format_option
 def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
     """Regenerate FILE from the spec in its own header (optionally at another version)."""
+    from nixgen.node import NodeError, split_header
+
     data = read_header_spec(file)
+    try:
+        profile = split_header(data)  # a node module's header names its output and profile
+    except NodeError as err:
+        raise UserError(f"{file}: {err}") from None
     if cilium_version is not None:
         data["ciliumVersion"] = cilium_version
         data.pop("source", None)  # a pin belongs to the version it was computed for
     spec = validate_spec(data, where=f"{file}: header spec")
-    text = module_text(spec, fmt, file)
+    text = module_text(spec, fmt, file) if profile is None else node_text(spec, profile, fmt, file)
     if check:
         _check(file, text)
     else:
@@ -389,6 +418,16 @@ def module_text(spec: Spec, fmt: str, output: Path | None) -> str:
 
     text = _emit_or_fail(render.render, checked_plan(spec))
     return _formatted(text, fmt, output.name if output else "cilium.nix")
+
+
+def node_text(spec: Spec, profile: str, fmt: str, output: Path | None) -> str:
+    from nixgen import node
+
+    try:
+        text = _emit_or_fail(node.render_node, checked_plan(spec), profile)
+    except node.NodeError as err:
+        raise UserError(str(err)) from None
+    return _formatted(text, fmt, output.name if output else node.FILENAME)
 
 
 def _formatted(text: str, fmt: str, filename: str) -> str:

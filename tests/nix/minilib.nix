@@ -196,7 +196,7 @@ let
         check = x: isInt x && x >= 0 && x <= 65535;
       };
       port = ints.u16;
-      # Every definition of one branch's type merges by that type; a mix must be unique.
+      # Definitions that all have one branch's type merge by that type; a mix is a type error.
       either =
         t1: t2:
         mkOptionType {
@@ -210,7 +210,7 @@ let
             else if all (d: t2.check d.value) defs then
               t2.merge loc defs
             else
-              throw "The option `${showOption loc}' is defined multiple times while it's expected to be unique.";
+              throw "A definition for option `${showOption loc}' is not of type `${t1.description} or ${t2.description}'.";
         };
       # Definitions concatenate; each element must have the element type.
       listOf =
