@@ -301,6 +301,10 @@ let
       resources.limits.cpu = 0.5;
     };
     rollOutCiliumPods = true;
+    cni = {
+      binPath = "/opt/cni/bin";
+      confPath = "/etc/cni/net.d";
+    };
     cluster.name = "prod-eu";
     ingressController.service.annotations."lbipam.cilium.io/sharing-key" = "*";
     podAnnotations.note = "say \"hi\" to \${USER} \\ $${HOME}";

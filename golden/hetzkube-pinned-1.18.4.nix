@@ -308,6 +308,10 @@ let
     };
     operator.replicas = if cfg.isLocal then 1 else 2;
     rollOutCiliumPods = true;
+    cni = {
+      binPath = "/opt/cni/bin";
+      confPath = "/etc/cni/net.d";
+    };
   } cfg.helmValues;
 in
 {

@@ -163,6 +163,10 @@ let
     };
     operator.replicas = 1;
     rollOutCiliumPods = true;
+    cni = {
+      binPath = "/opt/cni/bin";
+      confPath = "/etc/cni/net.d";
+    };
   } cfg.helmValues;
 in
 {

@@ -111,16 +111,35 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
 
 
 @cli.command()
+@spec_options
+@click.option("--profile", type=click.Choice(PROFILES), default="production", show_default=True,
+              help="Which profile's values the nodes follow.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Write to this file (atomically) instead of stdout.")
+@check_option
+@format_option
+def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any) -> None:
+    """Print (or write) cilium-node.nix, the NixOS module for the k3s nodes."""
+    if check and output is None:
+        raise click.UsageError("--check needs -o FILE: the file to compare with")
+    _deliver(_node_text(_spec(**given), profile, fmt, output), output, check)
+
+
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="Bump the file to this Cilium release.")
 @check_option
 @format_option
 def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
-    """Regenerate FILE from the spec in its own header (optionally at another version)."""
+    """Regenerate FILE (a cilium.nix or a cilium-node.nix) from the spec in its own header,
+    optionally at another Cilium version."""
     from nixgen import config
 
-    _deliver(_module_text(config.from_header(file, cilium_version), fmt, file), file, check)
+    spec, profile = config.from_header(file, cilium_version)
+    text = (_module_text(spec, fmt, file) if profile is None
+            else _node_text(spec, profile, fmt, file))  # fmt: skip
+    _deliver(text, file, check)
 
 
 @cli.command()
@@ -191,6 +210,8 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     from nixgen import config, prefetch, spec
 
     data = config.read_header(file) if file is not None else {}
+    if data.get("output") is not None:
+        raise NixgenError(f"{file}: a node module pins no Cilium tree; lock the cluster module")
     version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
     config.known_version(version, "--cilium-version" if cilium_version else "ciliumVersion")
     rev, nar_hash = prefetch.lock(version)
@@ -248,6 +269,14 @@ def _module_text(spec: Spec, fmt: str, output: Path | None) -> str:
     from nixgen import pipeline
 
     result = pipeline.module(spec, fmt, output.name if output else "cilium.nix")
+    _warn(result.warnings)
+    return result.text
+
+
+def _node_text(spec: Spec, profile: str, fmt: str, output: Path | None) -> str:
+    from nixgen import node, pipeline
+
+    result = pipeline.node(spec, profile, fmt, output.name if output else node.FILENAME)
     _warn(result.warnings)
     return result.text
 

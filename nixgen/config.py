@@ -114,12 +114,19 @@ def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-def from_header(file: Path, cilium_version: str | None = None) -> spec_.Spec:
-    """The Spec a generated file's header records; with `cilium_version`, bumped to it (a pin
-    belongs to the version it was computed for, so it is dropped)."""
+def from_header(file: Path, cilium_version: str | None = None) -> tuple[spec_.Spec, str | None]:
+    """The Spec a generated file's header records, and the profile when the file is a node
+    module (None for a cluster module); with `cilium_version`, bumped to it (a pin belongs to
+    the version it was computed for, so it is dropped)."""
+    from nixgen import node
+
     data = read_header(file)
+    try:
+        profile = node.split_header(data)
+    except node.NodeError as err:
+        raise ConfigError(f"{file}: {err}") from None
     if cilium_version is not None:
         known_version(cilium_version, "--cilium-version")
         data["ciliumVersion"] = cilium_version
         data.pop("source", None)
-    return spec_.validate(data, where=f"{file}: header spec")
+    return spec_.validate(data, where=f"{file}: header spec"), profile

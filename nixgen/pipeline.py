@@ -40,3 +40,14 @@ def module(spec: Spec | Mapping[str, Any], fmt: str = "never",
     """The module text (through nixfmt as `fmt` says) and the warnings."""
     built, warnings = checked_plan(spec)
     return Result(nixfmt.format_source(render.render(built), fmt, filename), warnings)
+
+
+def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
+         filename: str = "cilium-node.nix") -> Result:
+    """The node module (NixOS, for the k3s nodes) of one profile, and the warnings: planned
+    from the same checked plan as the cluster module, so the two cannot disagree."""
+    from nixgen import node as node_
+
+    built, warnings = checked_plan(spec)
+    text = node_.render_node(built, profile)
+    return Result(nixfmt.format_source(text, fmt, filename), warnings)

@@ -151,6 +151,11 @@ class Encryption(Strict):
     type: Literal["wireguard", "ipsec"] = "wireguard"
 
 
+class Cni(Strict):
+    binPath: Annotated[str, Field(pattern="^/")] = D["cni"]["binPath"]
+    confPath: Annotated[str, Field(pattern="^/")] = D["cni"]["confPath"]
+
+
 class Settings(Strict):
     """The Helm values nixgen models, in the order the seed module writes them."""
 
@@ -180,6 +185,7 @@ class Settings(Strict):
     operator: Operator = Operator()
     encryption: Encryption = Encryption()
     rollOutCiliumPods: bool = D["rollOutCiliumPods"]
+    cni: Cni = Cni()
 
 
 PolicyKind = Literal["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy"]

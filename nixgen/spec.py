@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nixgen import k3s
 from nixgen.choices import DEFAULT_VERSION
 from nixgen.errors import ConfigError
 
@@ -36,6 +37,9 @@ DEFAULT_SETTINGS: Mapping[str, Any] = {
     },
     "operator": {"replicas": {"local": 1, "production": 2}},
     "rollOutCiliumPods": True,
+    # Where k3s's containerd reads CNI plugins and configs without flannel (nixgen.k3s), which
+    # the node module (`nixgen node`) also reads: the two agree by construction.
+    "cni": {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR},
 }
 
 @dataclass(frozen=True)

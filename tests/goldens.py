@@ -52,6 +52,14 @@ CASES: dict[str, list[str]] = {
                                "--nar-hash", _NAR_HASH, "--gateway-api-version", "1.3.0"],
 }  # fmt: skip
 
+# The NixOS modules for the nodes (`nixgen node`), kept apart from CASES, whose tests evaluate
+# cluster modules.
+NODE_CASES: dict[str, list[str]] = {
+    "node-default": ["node"],
+    "node-production": ["node", *PROD, "--profile", "production"],
+}  # fmt: skip
+ALL_CASES = {**CASES, **NODE_CASES}
+
 
 def path_of(name: str) -> Path:
     return GOLDEN / f"{name}.nix"
@@ -63,7 +71,7 @@ def generated(name: str) -> str:
     from nixgen.cli import cli
 
     with contextlib.chdir(ROOT):
-        result = CliRunner().invoke(cli, [*CASES[name], "--format", "never"])
+        result = CliRunner().invoke(cli, [*ALL_CASES[name], "--format", "never"])
     if result.exit_code != 0:
         raise RuntimeError(f"{name}: nixgen failed: {result.output}")
     return result.stdout
@@ -71,7 +79,7 @@ def generated(name: str) -> str:
 
 def main() -> int:
     GOLDEN.mkdir(exist_ok=True)
-    for name in CASES:
+    for name in ALL_CASES:
         path_of(name).write_text(generated(name), encoding="utf-8")
         print(f"wrote {path_of(name).relative_to(GOLDEN.parent)}")
     return 0

@@ -189,13 +189,48 @@ let
             else
               throw "The option `${showOption loc}' is defined both null and not null.";
         };
+      # As nixpkgs' ints.u16, which types.port is.
+      ints.u16 = mkOptionType {
+        name = "unsignedInt16";
+        description = "16 bit unsigned integer; between 0 and 65535 (both inclusive)";
+        check = x: isInt x && x >= 0 && x <= 65535;
+      };
+      port = ints.u16;
+      # Definitions that all have one branch's type merge by that type; a mix is a type error.
+      either =
+        t1: t2:
+        mkOptionType {
+          name = "either";
+          description = "${t1.description} or ${t2.description}";
+          check = x: t1.check x || t2.check x;
+          merge =
+            loc: defs:
+            if all (d: t1.check d.value) defs then
+              t1.merge loc defs
+            else if all (d: t2.check d.value) defs then
+              t2.merge loc defs
+            else
+              throw "A definition for option `${showOption loc}' is not of type `${t1.description} or ${t2.description}'.";
+        };
+      # Definitions concatenate; each element must have the element type.
       listOf =
         t:
         mkOptionType {
           name = "listOf";
           description = "list of ${t.description}";
           check = isList;
-          merge = _loc: defs: concatMap (d: d.value) defs;
+          merge =
+            loc: defs:
+            concatMap (
+              d:
+              map (
+                x:
+                if t.check x then
+                  x
+                else
+                  throw "A definition for option `${showOption loc}' is not of type `list of ${t.description}'."
+              ) d.value
+            ) defs;
         };
       attrsOf =
         t:

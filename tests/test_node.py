@@ -1,0 +1,315 @@
+"""`nixgen node`: cilium-node.nix, evaluated by Nix as NixOS would (tests/nix/nixos-harness.nix),
+must give the k3s flags, kernel modules, firewall ports and CNI directories the cluster module's
+values call for."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from goldens import NODE_CASES, PROD, ROOT, generated, path_of
+from nixharness import NixEvalError, run_nix
+
+from nixgen import k3s, node, plan
+from nixgen.cli import cli
+from nixgen.config import from_command_line as build_spec
+from nixgen.spec import validate
+
+HARNESS = Path(__file__).parent / "nix" / "nixos-harness.nix"
+SERVER = {"services": {"k3s": {"role": "server"}}}
+AGENT = {"services": {"k3s": {"role": "agent"}}}
+BASE = ["ip_tables", "xt_socket", "ip_set"]
+# kube-proxy replacement off takes the features that need it along.
+NO_KPR = {"kubeProxyReplacement": False, "bpf": {"masquerade": False},
+          "gatewayAPI": {"enabled": False}}  # fmt: skip
+
+
+def evaluate(module: Path, lib_path: str = "", host: dict[str, Any] | None = None,
+             settings: dict[str, Any] | None = None) -> Any:  # fmt: skip
+    args = [
+        "--eval", "--strict", "--json", str(HARNESS),
+        "--argstr", "modulePath", str(module.resolve()),
+        "--argstr", "libPath", lib_path,
+        "--argstr", "hostJSON", json.dumps(host or {}),
+        "--argstr", "nodeJSON", json.dumps(settings or {}),
+    ]  # fmt: skip
+    return json.loads(run_nix(args))
+
+
+def module_for(tmp_path: Path, settings: dict[str, Any] | None = None,
+               values: dict[str, Any] | None = None, profile: str = "production") -> Path:  # fmt: skip
+    spec = validate({"settings": settings or {}, "values": values or {}})
+    target = tmp_path / f"node-{len(list(tmp_path.iterdir()))}.nix"
+    target.write_text(node.render_node(spec, profile), encoding="utf-8")
+    return target
+
+
+def plan_of_case(name: str) -> node.NodePlan:
+    args = NODE_CASES[name]
+    config = args[args.index("--config") + 1] if "--config" in args else None
+    spec = build_spec(config_path=ROOT / config if config else None)
+    profile = args[args.index("--profile") + 1] if "--profile" in args else "production"
+    return node.plan_for(plan.build(spec), profile)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    with contextlib.chdir(ROOT):
+        result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ---------------------------------------------------------------- goldens
+
+
+@pytest.mark.parametrize("name", NODE_CASES)
+def test_node_golden_matches_generated_output_byte_for_byte(name: str) -> None:
+    assert generated(name) == path_of(name).read_text(encoding="utf-8"), (
+        f"golden/{name}.nix is stale: rewrite it with `python tests/goldens.py` and review the diff"
+    )
+
+
+@pytest.mark.parametrize("name", NODE_CASES)
+def test_node_golden_layout_has_no_trailing_space_or_tabs(name: str) -> None:
+    text = path_of(name).read_text(encoding="utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n") and "\t" not in text
+    assert all(line == line.rstrip() for line in text.splitlines())
+    run_nix(["--parse", str(path_of(name))])
+
+
+@pytest.mark.parametrize("role", ["server", "agent"])
+@pytest.mark.parametrize("name", NODE_CASES)
+def test_node_golden_evaluates_to_what_the_plan_says(name: str, role: str, lib_path: str) -> None:
+    want = plan_of_case(name)
+    got = evaluate(path_of(name), lib_path, {"services": {"k3s": {"role": role}}})
+    assert got["extraFlags"] == want.flags_for(role)
+    assert got["kernelModules"] == want.module_names
+    assert got["tcp"] == want.ports_of("tcp") and got["udp"] == want.ports_of("udp")
+    assert got["checkReversePath"] == "loose"
+    assert got["cni"] == {"binPath": want.cni_bin_dir, "confPath": want.cni_conf_dir}
+    assert got["failedAssertions"] == [] and got["warnings"] == []
+
+
+def test_default_golden_server_flags_modules_and_ports() -> None:
+    got = evaluate(path_of("node-default"), host=SERVER)
+    assert got["extraFlags"] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
+                                 k3s.DISABLE_KUBE_PROXY]  # fmt: skip
+    assert got["kernelModules"] == [*BASE, "geneve"]
+    assert (got["tcp"], got["udp"]) == ([4240, 4244], [6081])
+
+
+def test_production_golden_follows_native_routing_wireguard_bgp_lb_and_ingress() -> None:
+    got = evaluate(path_of("node-production"), host=SERVER)
+    assert got["extraFlags"] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
+                                 k3s.DISABLE_KUBE_PROXY, k3s.DISABLE_SERVICELB,
+                                 k3s.DISABLE_TRAEFIK]  # fmt: skip
+    assert got["kernelModules"] == [*BASE, "wireguard"]  # native routing: no tunnel module
+    assert (got["tcp"], got["udp"]) == ([179, 4240, 4244], [51871])
+    assert got["switches"]["disableServiceLB"] is True and got["switches"]["disableTraefik"]
+
+
+def test_local_profile_of_production_config_keeps_servicelb() -> None:
+    """L2, BGP and the pools are production-only in production.toml."""
+    code, out, err = run("node", *PROD, "--profile", "local", "--format", "never")
+    assert code == 0, err
+    assert "default = false;" in out.split("disableServiceLB")[1].split("};")[0]
+    assert "179" not in out.split("allowedTCPPorts")[1].split("];")[0]
+
+
+# ---------------------------------------------------------------- features
+
+
+def test_agent_gets_no_server_flags_even_with_switches_on(tmp_path: Path) -> None:
+    module = module_for(tmp_path)
+    got = evaluate(module, host=AGENT, settings={"disableServiceLB": True, "disableTraefik": True})
+    assert got["extraFlags"] == []
+    server = evaluate(module, host=SERVER, settings={"disableServiceLB": True})
+    assert server["extraFlags"][-1] == k3s.DISABLE_SERVICELB
+
+
+@pytest.mark.parametrize(("settings", "module", "udp"), [
+    ({"routingMode": "tunnel", "tunnelProtocol": "geneve"}, ["geneve"], [6081]),
+    ({"routingMode": "tunnel", "tunnelProtocol": "vxlan"}, ["vxlan"], [8472]),
+    ({"routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8"}, [], []),
+])  # fmt: skip
+def test_tunnel_protocol_decides_module_and_port(
+    tmp_path: Path, settings: dict[str, Any], module: list[str], udp: list[int]
+) -> None:
+    got = evaluate(module_for(tmp_path, settings))
+    assert got["kernelModules"] == BASE + module
+    assert got["udp"] == udp
+
+
+def test_tunnel_port_value_is_the_port_opened(tmp_path: Path) -> None:
+    got = evaluate(module_for(tmp_path, values={"tunnelPort": 8473}))
+    assert got["udp"] == [8473]
+
+
+@pytest.mark.parametrize("kpr", [True, False])
+def test_disable_kube_proxy_exactly_with_kube_proxy_replacement(tmp_path: Path, kpr: bool) -> None:
+    got = evaluate(module_for(tmp_path, {} if kpr else NO_KPR), host=SERVER)
+    assert (k3s.DISABLE_KUBE_PROXY in got["extraFlags"]) is kpr
+    assert got["extraFlags"][:2] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY]
+
+
+def test_wireguard_adds_module_and_port(tmp_path: Path) -> None:
+    got = evaluate(module_for(tmp_path, {"encryption": {"enabled": True, "type": "wireguard"}}))
+    assert got["kernelModules"] == [*BASE, "geneve", "wireguard"]
+    assert got["udp"] == [6081, 51871]
+    ipsec = evaluate(module_for(tmp_path, {"encryption": {"enabled": True, "type": "ipsec"}}))
+    assert "wireguard" not in ipsec["kernelModules"] and 51871 not in ipsec["udp"]
+
+
+def test_hubble_off_closes_its_port(tmp_path: Path) -> None:
+    off = {"hubble": {"enabled": False, "relay": {"enabled": False}, "ui": {"enabled": False}}}
+    assert evaluate(module_for(tmp_path, off))["tcp"] == [4240]
+    assert evaluate(module_for(tmp_path))["tcp"] == [4240, 4244]
+
+
+def test_bgp_opens_179_and_disables_servicelb(tmp_path: Path) -> None:
+    got = evaluate(module_for(tmp_path, values={"bgpControlPlane": {"enabled": True}}), host=SERVER)
+    assert 179 in got["tcp"] and got["extraFlags"][-1] == k3s.DISABLE_SERVICELB
+
+
+def test_switches_turn_off_firewall_and_reverse_path(tmp_path: Path) -> None:
+    got = evaluate(module_for(tmp_path), settings={"openFirewall": False,
+                                                   "looseReversePath": False})  # fmt: skip
+    assert (got["tcp"], got["udp"], got["checkReversePath"]) == ([], [], True)
+
+
+def test_host_settings_win_or_merge_as_on_nixos(tmp_path: Path) -> None:
+    host = {"services": {"k3s": {"role": "server", "extraFlags": ["--node-ip=10.0.0.2"]}},
+            "networking": {"firewall": {"checkReversePath": False, "allowedTCPPorts": [22]}}}  # fmt: skip
+    got = evaluate(module_for(tmp_path), host=host)
+    assert "--node-ip=10.0.0.2" in got["extraFlags"] and k3s.FLANNEL_NONE in got["extraFlags"]
+    assert sorted(got["tcp"]) == [22, 4240, 4244]
+    assert got["checkReversePath"] is False  # lib.mkDefault: the host's own setting stands
+
+
+def test_module_requires_services_k3s(tmp_path: Path) -> None:
+    got = evaluate(module_for(tmp_path), host={"services": {"k3s": {"enable": False}}})
+    assert got["failedAssertions"] == ["cilium.node needs services.k3s on this host"]
+
+
+# ---------------------------------------------------------------- CNI directories
+
+
+@pytest.mark.parametrize("profile", plan.PROFILES)
+def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None:
+    assert (k3s.CNI_BIN_DIR, k3s.CNI_CONF_DIR) == ("/opt/cni/bin", "/etc/cni/net.d")
+    cluster = plan.build(build_spec()).values_for(profile)["cni"]
+    assert cluster == {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR}
+    chart = (ROOT / "golden" / "hetzkube-1.18.4.nix").read_text(encoding="utf-8")
+    assert '    cni = {\n      binPath = "/opt/cni/bin";\n      confPath = "/etc/cni/net.d";' in chart
+    got = node.plan_for(plan.build(build_spec()), profile)
+    assert (got.cni_bin_dir, got.cni_conf_dir) == (cluster["binPath"], cluster["confPath"])
+    assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS
+
+
+def test_cni_values_move_the_node_module_with_them(tmp_path: Path) -> None:
+    values = {"cni": {"binPath": "/var/lib/rancher/k3s/data/cni",
+                      "confPath": k3s.K3S_CNI_CONF_DIR}}  # fmt: skip
+    module = module_for(tmp_path, values=values)
+    got = evaluate(module)
+    assert got["cni"] == values["cni"]
+    assert len(got["failedAssertions"]) == 1 and "containerdConfigTemplate" in got["failedAssertions"][0]
+    templated = evaluate(module, host={"services": {"k3s": {"containerdConfigTemplate": "x"}}})
+    assert templated["failedAssertions"] == []
+
+
+def test_a_containerd_template_draws_a_warning(tmp_path: Path) -> None:
+    got = evaluate(module_for(tmp_path), host={"services": {"k3s": {"containerdConfigTemplate": "x"}}})
+    assert len(got["warnings"]) == 1 and k3s.CNI_BIN_DIR in got["warnings"][0]
+
+
+# ---------------------------------------------------------------- NixOS option types
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("networking.firewall = {", "networking.firewal = {"),  # misspelt
+    ("boot.kernelModules = [", "boot.kernelModule = ["),
+    ("          allowedUDPPorts = [ 6081 ];", '          allowedUDPPorts = [ "6081" ];'),  # retyped
+    ("          allowedUDPPorts = [ 6081 ];", "          allowedUDPPorts = [ 70000 ];"),
+    ('checkReversePath = lib.mkDefault "loose";', 'checkReversePath = lib.mkDefault "lax";'),
+    ("services.k3s.extraFlags = [", "services.k3s.extraFlag = ["),
+])  # fmt: skip
+def test_misspelt_or_retyped_nixos_options_fail(
+    tmp_path: Path, lib_path: str, old: str, new: str
+) -> None:
+    text = path_of("node-default").read_text(encoding="utf-8")
+    assert old in text
+    broken = tmp_path / "broken.nix"
+    broken.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(NixEvalError):
+        evaluate(broken, lib_path, SERVER)
+
+
+def test_string_and_list_extra_flags_conflict_as_on_nixos(tmp_path: Path, lib_path: str) -> None:
+    """extraFlags is `either str (listOf str)`: the host must use the list form too."""
+    host = {"services": {"k3s": {"role": "server", "extraFlags": "--node-ip=10.0.0.2"}}}
+    with pytest.raises(NixEvalError, match="is not of type"):
+        evaluate(path_of("node-default"), lib_path, host)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_node_and_module_plan_from_the_same_values() -> None:
+    """`nixgen values` (what the cluster module deploys) gives the node module its plan."""
+    for profile in plan.PROFILES:
+        code, out, err = run("values", *PROD, "--profile", profile, "--output", "json")
+        assert code == 0, err
+        values = json.loads(out)
+        built = plan.build(build_spec(config_path=ROOT / PROD[1]))
+        pools = profile == "production"
+        assert node.node_plan(values, lb_pools=pools) == node.plan_for(built, profile)
+
+
+def test_header_records_the_node_output_and_regen_rewrites_it(tmp_path: Path) -> None:
+    target = tmp_path / "cilium-node.nix"
+    assert run("node", *PROD, "--profile", "local", "-o", str(target), "--format", "never")[0] == 0
+    header = next(line for line in target.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("# nixgen-spec: "))  # fmt: skip
+    data = json.loads(header.removeprefix("# nixgen-spec: "))
+    assert (data["output"], data["profile"], data["flavor"]) == ("node", "local", "hetzkube")
+    assert run("regen", str(target), "--check", "--format", "never")[0] == 0
+    current = target.read_text(encoding="utf-8")
+    target.write_text(current.replace("4240", "4241"), encoding="utf-8")
+    assert run("regen", str(target), "--format", "never")[0] == 0
+    assert target.read_text(encoding="utf-8") == current
+
+
+def test_regen_refuses_an_unknown_output(tmp_path: Path) -> None:
+    target = tmp_path / "x.nix"
+    target.write_text('# nixgen-spec: {"output":"toaster","flavor":"hetzkube"}\n', encoding="utf-8")
+    code, _, err = run("regen", str(target), "--format", "never")
+    assert code == 2 and "toaster" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["--set", "cni.binPath=relative/bin"],
+    ["--set", "tunnelPort=99999"],
+    ["--set", "hubble.listenAddress=nowhere"],
+    ["--set", "healthChecking=perhaps"],
+])  # fmt: skip
+def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, args: list[str]) -> None:
+    target = tmp_path / "cilium-node.nix"
+    code, out, err = run("node", *args, "-o", str(target), "--format", "never")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("nixgen: error: values.")
+    assert not target.exists()
+    target.write_text("mine\n", encoding="utf-8")
+    assert run("node", *args, "-o", str(target), "--format", "never")[0] == 2
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_check_reports_a_stale_node_module(tmp_path: Path) -> None:
+    target = tmp_path / "cilium-node.nix"
+    assert run("node", "-o", str(target), "--check", "--format", "never")[0] == 1
+    assert run("node", "-o", str(target), "--format", "never")[0] == 0
+    assert run("node", "-o", str(target), "--check", "--format", "never")[0] == 0
+    assert run("node", "--profile", "local", "-o", str(target), "--check",
+               "--format", "never")[0] == 1  # fmt: skip
