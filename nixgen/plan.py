@@ -102,6 +102,8 @@ class Plan:
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The cross-field rules as data (nixgen.rules.table), judged in Python and in the module.
+    rules: list[dict[str, Any]] = field(default_factory=list)
     # Where the module finds things in a Cilium tree, and where it deploys.
     chart_dir: str = CHART_DIR
     crd_dir: str = CRD_DIR
@@ -232,6 +234,8 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> d
 
 
 def build(spec: Spec) -> Plan:
+    from nixgen import rules
+
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     return Plan(
@@ -241,6 +245,7 @@ def build(spec: Spec) -> Plan:
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=tuple(kube_objects(spec, release)),
         facts=minor_facts(spec, cat, release),
+        rules=rules.table(release.version),
     )
 
 

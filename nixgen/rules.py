@@ -1,15 +1,33 @@
-"""Cross-field rules: combinations the Cilium chart renders and the agent then refuses at run
-time (or silently ignores). They judge the final Helm values of each profile, whichever way a
-setting arrived: typed setting, `values` table or `--set`.
+"""Cross-field rules: combinations the Cilium chart refuses to render, or renders and the agent
+then refuses at run time (or silently ignores). They judge the final Helm values of each
+profile, whichever way a setting arrived: typed setting, `values` table, `--set`, or (in the
+generated module) `cilium.settings` and `cilium.helmValues`.
 
-An error stops generation (exit 2); a warning is printed and generation goes on.
+The rules are data, `RULES`: the same table is judged here, in Python, before anything is
+written, and is written into every module, where a small interpreter judges it on the values
+Nix computes (templates/nix/_rules.nix.j2). A rule's condition is a tree of lists:
+
+    ["on", path, default]              the value is true (or the string "true")
+    ["truthy", path, default]          the value is not null, false, 0, "", [ ] or { }
+    ["is", path, default, [x, ...]]    the value is one of these
+    ["match", path, default, regex]    the value is a string the (POSIX) regex matches whole
+    ["outside", path, default, lo, hi] the value is an integer outside lo..hi
+    ["all", c, ...], ["any", c, ...], ["not", c]
+
+`path` is a list of keys; `default` is what the chart or the agent takes when the value is
+absent or null, written `CHART` where it is the pinned chart's own default. A message may show
+one value, `{value}`, as JSON. `since`/`until` name the Cilium minors a rule applies to.
+
+A few checks need more than this language (CIDR arithmetic): they are Python only, `EXTRA`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -24,28 +42,360 @@ class RuleError(NixgenError):
     """Values that break a rule Cilium enforces."""
 
 
-_CLUSTER_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?\Z")
+CHART = "$chart"  # a leaf's default: the pinned chart's default for its path
 
 
-get = overrides.lookup
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: list[Any]
+    message: str
+    show: str | None = None  # the path whose value `{value}` in the message shows
+    since: str | None = None  # first Cilium minor the rule applies to
+    until: str | None = None  # last Cilium minor the rule applies to
 
 
-def _on(values: Mapping[str, Any], dotted: str, default: bool = False) -> bool:
-    """A chart switch: true/false, also as the strings the chart accepts."""
-    value = get(values, dotted, default)
-    return value is True or value == "true"
+def _leaf(op: str, path: str, default: Any, *args: Any) -> list[Any]:
+    return [op, path.split("."), default, *args]
 
 
-def _set(value: Any) -> bool:
-    return isinstance(value, Raw) or (value is not None and value != "")
+def on(path: str, default: Any = CHART) -> list[Any]:
+    return _leaf("on", path, default)
+
+
+def truthy(path: str, default: Any = CHART) -> list[Any]:
+    return _leaf("truthy", path, default)
+
+
+def is_(path: str, choices: list[Any], default: Any = CHART) -> list[Any]:
+    return _leaf("is", path, default, choices)
+
+
+def match(path: str, regex: str, default: Any = CHART) -> list[Any]:
+    return _leaf("match", path, default, regex)
+
+
+def outside(path: str, low: int, high: int, default: Any = CHART) -> list[Any]:
+    return _leaf("outside", path, default, low, high)
+
+
+def all_(*conditions: list[Any]) -> list[Any]:
+    return ["all", *conditions]
+
+
+def any_(*conditions: list[Any]) -> list[Any]:
+    return ["any", *conditions]
+
+
+def not_(condition: list[Any]) -> list[Any]:
+    return ["not", condition]
+
+
+KPR = on("kubeProxyReplacement", False)
+REFUSES = "(the chart refuses it otherwise)"
+
+
+def _needs_kpr(path: str) -> Rule:
+    return Rule(f"{path}-needs-kpr", all_(not_(KPR), on(path, False)),
+                f"{path} needs kubeProxyReplacement = true")  # fmt: skip
+
+
+def _hubble_cert(part: str, gate: list[list[Any]], prefix: str) -> list[Rule]:
+    """`required` cert and key of a Hubble TLS component whose certificates are not generated."""
+    base = all_(on("hubble.enabled", True), on("hubble.tls.enabled", True),
+                not_(on("hubble.tls.auto.enabled", True)), *gate,
+                not_(truthy(f"{prefix}.existingSecret", "")))  # fmt: skip
+    return [
+        Rule(f"hubble-{part}-cert", all_(base, not_(truthy(f"{prefix}.cert", ""))),
+             f"{prefix}.cert is required: hubble.tls.auto.enabled is off and no secret is "
+             f"given in {prefix}.existingSecret {REFUSES}"),
+        Rule(f"hubble-{part}-key",
+             all_(base, truthy(f"{prefix}.cert", ""), not_(truthy(f"{prefix}.key", ""))),
+             f"{prefix}.key is required beside {prefix}.cert {REFUSES}"),
+    ]  # fmt: skip
+
+
+def _native_cidr(family: str) -> Rule:
+    v4 = family == "4"
+    conditions = [is_("routingMode", ["native"], "tunnel"), on(f"ipv{family}.enabled", v4),
+                  on(f"enableIPv{family}Masquerade", True), not_(on("ipMasqAgent.enabled", False)),
+                  not_(truthy(f"ipv{family}NativeRoutingCIDR", ""))]  # fmt: skip
+    if v4:  # the agent routes these IPAM modes' pod addresses itself
+        conditions.append(not_(is_("ipam.mode", ["eni", "alibabacloud"], "")))
+    return Rule(
+        f"ipv{family}-native-routing-cidr",
+        all_(*conditions),
+        f"routingMode = native with IPv{family} masquerading (enableIPv{family}Masquerade, on "
+        f"by default) needs ipv{family}NativeRoutingCIDR: the "
+        + ("agent refuses to start without it" if v4 else "chart (from 1.18) and the agent "
+           "refuse it otherwise"),
+    )  # fmt: skip
+
+
+SERVICE_MONITORS = ("prometheus", "operator.prometheus", "envoy.prometheus",
+                    "hubble.relay.prometheus")  # fmt: skip
+
+RULES: tuple[Rule, ...] = (
+    _native_cidr("4"),
+    _native_cidr("6"),
+    Rule("auto-direct-routes-need-native",
+         all_(on("autoDirectNodeRoutes", False), is_("routingMode", ["tunnel", ""], "tunnel")),
+         "autoDirectNodeRoutes needs routingMode = native: with tunnel routing it is fatal for "
+         "the agent"),
+    *(_needs_kpr(p) for p in ("bpf.masquerade", "gatewayAPI.enabled", "ingressController.enabled",
+                              "l2announcements.enabled")),
+    *(Rule(f"kpr-needs-{p}", all_(KPR, not_(truthy(p, ""))),
+           f"kubeProxyReplacement needs {p}: without kube-proxy the agents reach the API server "
+           "only through it") for p in ("k8sServiceHost", "k8sServicePort")),
+    Rule("kpr-invalid", not_(is_("kubeProxyReplacement", [True, False, "true", "false"])),
+         f"kubeProxyReplacement {{value}} must be true or false {REFUSES}",
+         show="kubeProxyReplacement"),
+    Rule("hubble-ui-needs-relay",
+         all_(on("hubble.ui.enabled", False), not_(on("hubble.ui.standalone.enabled", False)),
+              not_(on("hubble.relay.enabled", False))),
+         f"hubble.ui.enabled needs hubble.relay.enabled {REFUSES}"),
+    Rule("hubble-relay-needs-hubble",
+         all_(on("hubble.relay.enabled", False), not_(on("hubble.enabled", True))),
+         f"hubble.relay.enabled needs hubble.enabled {REFUSES}"),
+    Rule("cluster-pool-needs-a-cidr",
+         all_(is_("ipam.mode", ["cluster-pool"]), on("ipv4.enabled", True),
+              not_(truthy("ipam.operator.clusterPoolIPv4PodCIDRList"))),
+         "ipam.mode = cluster-pool needs at least one pod CIDR in "
+         "ipam.operator.clusterPoolIPv4PodCIDRList"),
+    Rule("ipsec-with-host-firewall",
+         all_(on("encryption.enabled", False), is_("encryption.type", ["ipsec"]),
+              on("hostFirewall.enabled", False)),
+         "encryption.type = ipsec cannot be combined with hostFirewall.enabled"),
+    Rule("no-ip-family", all_(not_(on("ipv4.enabled", True)), not_(on("ipv6.enabled", False))),
+         "ipv4.enabled and ipv6.enabled are both off: at least one must be on"),
+    Rule("cluster-name",
+         not_(match("cluster.name", "[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", "default")),
+         "cluster.name {value} must be at most 32 characters of a-z, 0-9 and '-', starting and "
+         "ending with a letter or digit", show="cluster.name"),
+    Rule("cluster-name-default-with-id",
+         all_(is_("cluster.name", ["default"], "default"), truthy("cluster.id", 0)),
+         "cluster.id is set but cluster.name is still \"default\": name the cluster"),
+    Rule("l7proxy-for-ingress-gateway",
+         all_(any_(on("ingressController.enabled", False), on("gatewayAPI.enabled", False),
+                   is_("loadBalancer.l7.backend", ["envoy"], "disabled")),
+              not_(on("l7Proxy", True))),
+         f"the ingress controller, Gateway API and Envoy L7 load balancing need l7Proxy = true "
+         f"{REFUSES}"),
+    Rule("ingress-external-traffic-policy",
+         all_(on("ingressController.enabled", False),
+              is_("ingressController.service.type", ["LoadBalancer", "NodePort"]),
+              not_(is_("ingressController.service.externalTrafficPolicy", ["Cluster", "Local"]))),
+         "ingressController.service.externalTrafficPolicy {value} must be \"Cluster\" or "
+         f"\"Local\" {REFUSES}", show="ingressController.service.externalTrafficPolicy"),
+    Rule("gateway-external-traffic-policy",
+         all_(on("gatewayAPI.enabled", False),
+              not_(is_("gatewayAPI.externalTrafficPolicy", ["Cluster", "Local"]))),
+         f"gatewayAPI.externalTrafficPolicy {{value}} must be \"Cluster\" or \"Local\" {REFUSES}",
+         show="gatewayAPI.externalTrafficPolicy"),
+    Rule("k8s-service-host-and-ref",
+         all_(truthy("k8sServiceHostRef.name", ""), truthy("k8sServiceHostRef.key", ""),
+              truthy("k8sServiceHost", "")),
+         f"set k8sServiceHost or k8sServiceHostRef, not both {REFUSES}", since="1.18"),
+    Rule("k8s-service-host-auto", is_("k8sServiceHost", ["auto"], ""),
+         "k8sServiceHost = \"auto\" makes the chart look the API server up in the cluster, which "
+         "an offline render (as the frameworks do) cannot: give the address", since="1.19"),
+    Rule("service-monitor-crds",
+         all_(any_(*(all_(on(f"{p}.enabled", False), on(f"{p}.serviceMonitor.enabled", False))
+                     for p in SERVICE_MONITORS)),
+              not_(on("prometheus.serviceMonitor.trustCRDsExist", False))),
+         "a ServiceMonitor (*.prometheus.serviceMonitor.enabled) needs the monitoring.coreos.com/v1 "
+         "CRDs, which an offline render cannot see: set "
+         "prometheus.serviceMonitor.trustCRDsExist = true once they are installed"),
+    *_hubble_cert("tls-server", [], "hubble.tls.server"),
+    *_hubble_cert("relay-client", [on("hubble.relay.enabled", False)], "hubble.relay.tls.client"),
+    Rule("hubble-certmanager-issuer",
+         all_(on("hubble.enabled", True), on("hubble.tls.enabled", True),
+              on("hubble.tls.auto.enabled", True),
+              is_("hubble.tls.auto.method", ["certmanager"]),
+              not_(truthy("hubble.tls.auto.certManagerIssuerRef", {}))),
+         "hubble.tls.auto.method = certmanager needs hubble.tls.auto.certManagerIssuerRef "
+         f"{REFUSES}"),
+    Rule("hubble-ui-standalone-tls",
+         all_(on("hubble.ui.enabled", False), on("hubble.ui.standalone.enabled", False),
+              on("hubble.relay.tls.server.enabled", False),
+              not_(truthy("hubble.ui.standalone.tls.certsVolume", {}))),
+         "hubble.ui.standalone with hubble.relay.tls.server.enabled needs "
+         f"hubble.ui.standalone.tls.certsVolume {REFUSES}"),
+    Rule("hubble-redact-headers",
+         all_(truthy("hubble.redact.http.headers.allow", []),
+              truthy("hubble.redact.http.headers.deny", [])),
+         "hubble.redact.http.headers: give allow or deny, not both " + REFUSES),
+    Rule("node-taints",
+         all_(on("operator.setNodeTaints", False), not_(on("operator.removeNodeTaints", True))),
+         f"operator.setNodeTaints needs operator.removeNodeTaints = true {REFUSES}"),
+    Rule("spire-needs-auth",
+         all_(on("authentication.mutual.spire.enabled", False),
+              not_(on("authentication.enabled", True))),
+         f"authentication.mutual.spire.enabled needs authentication.enabled {REFUSES}"),
+    Rule("ces-needs-endpoint-crd",
+         all_(on("ciliumEndpointSlice.enabled", False), on("disableEndpointCRD", False)),
+         f"ciliumEndpointSlice.enabled needs disableEndpointCRD = false {REFUSES}"),
+    Rule("tproxy-netkit",
+         all_(on("bpf.tproxy", False), is_("bpf.datapathMode", ["netkit", "netkit-l2"], "veth")),
+         f"bpf.tproxy cannot be combined with bpf.datapathMode = netkit or netkit-l2 {REFUSES}",
+         since="1.19"),
+    Rule("ipam-eni-needs-eni",
+         all_(is_("ipam.mode", ["eni"]), not_(on("eni.enabled", False))),
+         f"ipam.mode = eni needs eni.enabled {REFUSES}", since="1.20"),
+    Rule("gke-routing-native",
+         all_(on("gke.enabled", False), not_(is_("routingMode", ["native", ""], ""))),
+         f"gke.enabled needs routingMode = native {REFUSES}"),
+    Rule("aks-routing-tunnel",
+         all_(on("aksbyocni.enabled", False), not_(on("gke.enabled", False)),
+              not_(is_("routingMode", ["tunnel", ""], ""))),
+         f"aksbyocni.enabled needs routingMode = tunnel {REFUSES}"),
+    Rule("max-connected-clusters",
+         not_(is_("clustermesh.maxConnectedClusters", [255, 511], 255)),
+         f"clustermesh.maxConnectedClusters {{value}} must be 255 or 511 {REFUSES}",
+         show="clustermesh.maxConnectedClusters"),
+    Rule("envoy-base-id", outside("envoy.baseID", 0, 4294967295, 0),
+         f"envoy.baseID {{value}} must be within 0 and 4294967295 {REFUSES}", show="envoy.baseID"),
+    Rule("standalone-dns-proxy-port",
+         all_(on("standaloneDnsProxy.enabled", False), not_(truthy("dnsProxy.proxyPort", 0))),
+         f"standaloneDnsProxy.enabled needs dnsProxy.proxyPort (such as 10094) {REFUSES}",
+         since="1.19"),
+    Rule("kvstore-mode-enum",
+         not_(is_("clustermesh.apiserver.kvstoremesh.kvstoreMode", ["internal", "external"],
+                  "internal")),
+         "clustermesh.apiserver.kvstoremesh.kvstoreMode {value} must be \"internal\" or "
+         f"\"external\" {REFUSES}", show="clustermesh.apiserver.kvstoremesh.kvstoreMode",
+         since="1.18"),
+    Rule("clustermesh-auth-mode",
+         all_(on("clustermesh.useAPIServer", False),
+              not_(is_("clustermesh.apiserver.tls.authMode", ["legacy", "migration", "cluster"],
+                       "legacy"))),
+         "clustermesh.apiserver.tls.authMode {value} must be legacy, migration or cluster "
+         f"{REFUSES}", show="clustermesh.apiserver.tls.authMode"),
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------- judging a condition
+
+
+def _value(values: Mapping[str, Any], path: list[str], default: Any) -> Any:
+    found = overrides.lookup(values, tuple(path))
+    return default if found is None else found
+
+
+def nix_equal(a: Any, b: Any) -> bool:
+    """`a == b` as Nix sees it: a boolean is never a number, 1 == 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+_FALSY: tuple[Any, ...] = (None, False, 0, "", [], {})
+
+
+def holds(condition: list[Any], values: Mapping[str, Any]) -> bool:
+    """Whether `condition` (with its defaults resolved) holds for `values`. A value that is a
+    Nix expression is unknown here: it counts as set, and as matching any pattern."""
+    op = condition[0]
+    if op == "all":
+        return all(holds(c, values) for c in condition[1:])
+    if op == "any":
+        return any(holds(c, values) for c in condition[1:])
+    if op == "not":
+        return not holds(condition[1], values)
+    v = _value(values, condition[1], condition[2])
+    if op == "on":
+        return v is True or v == "true"
+    if op == "truthy":
+        return isinstance(v, Raw) or not any(nix_equal(v, f) for f in _FALSY)
+    if op == "is":
+        return any(nix_equal(v, choice) for choice in condition[3])
+    if op == "match":
+        return isinstance(v, Raw) or (isinstance(v, str)
+                                      and re.fullmatch(condition[3], v) is not None)  # fmt: skip
+    if op == "outside":
+        number = isinstance(v, int) and not isinstance(v, bool)
+        return number and not condition[3] <= v <= condition[4]
+    raise ValueError(f"unknown rule operator {op!r}")
+
+
+def resolved(condition: list[Any], defaults: Mapping[str, Any]) -> list[Any]:
+    """`condition` with each CHART default replaced by the chart's default for its path."""
+    op = condition[0]
+    if op in ("all", "any", "not"):
+        return [op, *(resolved(c, defaults) for c in condition[1:])]
+    default = condition[2]
+    if default == CHART:
+        default = _value(defaults, condition[1], None)
+    return [op, condition[1], default, *condition[3:]]
+
+
+def _applies(rule: Rule, minor: str) -> bool:
+    from nixgen.catalog import parse_version
+
+    key = parse_version(minor + ".0")
+    return ((rule.since is None or parse_version(rule.since + ".0") <= key)
+            and (rule.until is None or key <= parse_version(rule.until + ".0")))  # fmt: skip
+
+
+def chart_defaults(version: str) -> Mapping[str, Any]:
+    """The chart's default values for `version`: its own chart's, else (a release added to a
+    catalog without chart facts) those of the newest chart nixgen knows of that minor, else of
+    the newest it knows."""
+    from nixgen import chart
+    from nixgen.catalog import minor_of, parse_version
+
+    known = sorted(chart.versions(), key=parse_version)
+    same = [v for v in known if minor_of(v) == minor_of(version)]
+    own = version if version in known else (same or known)[-1]
+    return chart.load(own).defaults()
+
+
+def table(version: str) -> list[dict[str, Any]]:
+    """The rules as data for the module, their CHART defaults resolved with `version`'s chart:
+    what `nixgen.rules` judges, in the form the module's interpreter reads."""
+    defaults = chart_defaults(version)
+    out = []
+    for rule in RULES:
+        entry: dict[str, Any] = {"when": resolved(rule.when, defaults), "message": rule.message}
+        if rule.show is not None:
+            entry["show"] = rule.show.split(".")
+        for key in ("since", "until"):
+            if getattr(rule, key) is not None:
+                entry[key] = getattr(rule, key)
+        out.append(entry)
+    return out
+
+
+def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
+    text = entry["message"]
+    if "show" in entry:
+        shown = _value(values, entry["show"], None)
+        text = text.replace("{value}", json.dumps(shown.expr if isinstance(shown, Raw)
+                                                  else shown, ensure_ascii=False))  # fmt: skip
+    return text
+
+
+def broken(entries: list[dict[str, Any]], minor: str,
+           values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The entries of the table that `values` break in Cilium `minor`."""
+    rules = [Rule("", e["when"], e["message"], None, e.get("since"), e.get("until"))
+             for e in entries]  # fmt: skip
+    return [e for e, r in zip(entries, rules) if _applies(r, minor) and holds(e["when"], values)]
+
+
+# ---------------------------------------------------------------- Python-only checks
 
 
 def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
-    items = get(values, dotted, [])
+    items = overrides.lookup(values, dotted, [])
     if not isinstance(items, list):
         raise RuleError(f"{dotted} must be a list of CIDRs")
     out = []
     for item in items:
+        if isinstance(item, Raw):
+            continue
         try:
             out.append(ipaddress.ip_network(item, strict=True))
         except (TypeError, ValueError):
@@ -60,94 +410,17 @@ def _overlaps(label: str, nets: list[tuple[str, Any]]) -> str | None:
     return None
 
 
-Rule = Callable[[Mapping[str, Any]], str | None]
-
-
-def native_routing_cidr(v: Mapping[str, Any]) -> str | None:
-    if get(v, "routingMode") != "native" or not _on(v, "ipv4.enabled", True):
-        return None
-    masquerade = _on(v, "enableIPv4Masquerade", True)
-    exempt = get(v, "ipam.mode") in ("eni", "alibabacloud") or _on(v, "ipMasqAgent.enabled")
-    if masquerade and not exempt and not _set(get(v, "ipv4NativeRoutingCIDR")):
-        return ("routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by "
-                "default) needs ipv4NativeRoutingCIDR: the agent refuses to start without it")  # fmt: skip
-    return None
-
-
-def direct_routes_need_native(v: Mapping[str, Any]) -> str | None:
-    if _on(v, "autoDirectNodeRoutes") and get(v, "routingMode", "tunnel") in ("tunnel", ""):
-        return ("autoDirectNodeRoutes needs routingMode = native: with tunnel routing it is "
-                "fatal for the agent")  # fmt: skip
-    return None
-
-
-def kube_proxy_replacement_needed(v: Mapping[str, Any]) -> str | None:
-    if _on(v, "kubeProxyReplacement"):
-        return None
-    for dotted in ("bpf.masquerade", "gatewayAPI.enabled", "ingressController.enabled",
-                   "l2announcements.enabled"):  # fmt: skip
-        if _on(v, dotted):
-            return f"{dotted} needs kubeProxyReplacement = true"
-    return None
-
-
-def api_server_needed(v: Mapping[str, Any]) -> str | None:
-    if not _on(v, "kubeProxyReplacement"):
-        return None
-    for dotted in ("k8sServiceHost", "k8sServicePort"):
-        if not _set(get(v, dotted)):
-            return (f"kubeProxyReplacement needs {dotted}: without kube-proxy the agents reach "
-                    "the API server only through it")  # fmt: skip
-    return None
-
-
-def hubble_chain(v: Mapping[str, Any]) -> str | None:
-    if _on(v, "hubble.ui.enabled") and not _on(v, "hubble.relay.enabled"):
-        return "hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise)"
-    if _on(v, "hubble.relay.enabled") and not _on(v, "hubble.enabled", True):
-        return "hubble.relay.enabled needs hubble.enabled (the chart refuses it otherwise)"
-    return None
-
-
-def cluster_pool(v: Mapping[str, Any]) -> str | None:
-    if get(v, "ipam.mode") != "cluster-pool":
+def pod_cidrs_overlap(v: Mapping[str, Any]) -> str | None:
+    if overrides.lookup(v, "ipam.mode") != "cluster-pool":
         return None
     dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
-    nets = _networks(v, dotted)
-    if not nets:
-        return f"ipam.mode = cluster-pool needs at least one pod CIDR in {dotted}"
-    return _overlaps(dotted, [(dotted, n) for n in nets])
+    return _overlaps(dotted, [(dotted, n) for n in _networks(v, dotted)])
 
 
-def ipsec_and_host_firewall(v: Mapping[str, Any]) -> str | None:
-    if (_on(v, "encryption.enabled") and get(v, "encryption.type") == "ipsec"
-            and _on(v, "hostFirewall.enabled")):  # fmt: skip
-        return "encryption.type = ipsec cannot be combined with hostFirewall.enabled"
-    return None
+EXTRA = (pod_cidrs_overlap,)
 
 
-def ip_family(v: Mapping[str, Any]) -> str | None:
-    if not _on(v, "ipv4.enabled", True) and not _on(v, "ipv6.enabled"):
-        return "ipv4.enabled and ipv6.enabled are both off: at least one must be on"
-    return None
-
-
-def cluster_identity(v: Mapping[str, Any]) -> str | None:
-    name = get(v, "cluster.name", "default")
-    if isinstance(name, str) and not _CLUSTER_NAME.match(name):
-        return (f"cluster.name {name!r} must be at most 32 characters of a-z, 0-9 and '-', "
-                "starting and ending with a letter or digit")  # fmt: skip
-    cluster_id = get(v, "cluster.id", 0)
-    if name == "default" and cluster_id not in (0, None):
-        return "cluster.id is set but cluster.name is still \"default\": name the cluster"
-    return None
-
-
-RULES: tuple[Rule, ...] = (
-    native_routing_cidr, direct_routes_need_native, kube_proxy_replacement_needed,
-    api_server_needed, hubble_chain, cluster_pool, ipsec_and_host_firewall, ip_family,
-    cluster_identity,
-)  # fmt: skip
+# ---------------------------------------------------------------- the check
 
 
 def _leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -161,38 +434,49 @@ def _leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, 
 def check(plan: Plan) -> list[str]:
     """Raise RuleError for the first broken rule; return the warnings."""
     per_profile = {p: plan.values_for(p) for p in PROFILES}
-    for rule in RULES:
-        found = {p: rule(per_profile[p]) for p in PROFILES}
-        messages = {m for m in found.values() if m}
-        if not messages:
-            continue
-        message = min(messages)
-        failing = [p for p in PROFILES if found[p] == message]
-        if len(failing) == 1:
-            message += f" (in the {failing[0]} profile)"
-        raise RuleError(message)
+    hits = {p: broken(plan.rules, plan.release.minor, v) for p, v in per_profile.items()}
+    for entry in plan.rules:  # the first rule of the table that is broken
+        per = {p: message(entry, per_profile[p]) for p in PROFILES
+               if any(e is entry for e in hits[p])}  # fmt: skip
+        if per:
+            _fail(per)
+    for extra in EXTRA:
+        per = {p: problem for p in PROFILES if (problem := extra(per_profile[p]))}
+        if per:
+            _fail(per)
 
     pools = [(name, net) for name, cidrs in plan.spec.loadBalancerIPPools.items()
              for net in map(ipaddress.ip_network, cidrs)]  # fmt: skip
     if problem := _overlaps("production.loadBalancerIPPools", pools):
         raise RuleError(problem)
+    return warnings(plan, per_profile)
 
-    warnings = []
+
+def _fail(per_profile: Mapping[str, str]) -> None:
+    """RuleError with the message; naming the profile when only one breaks the rule."""
+    text = min(per_profile.values())
+    if len(per_profile) == 1:
+        text += f" (in the {next(iter(per_profile))} profile)"
+    raise RuleError(text)
+
+
+def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
+    out = []
     typed = set(_leaf_paths(settings_values(plan.spec)))
     free = lower(plan.spec.values, profiles=False)
     for path in _leaf_paths(free) if free else ():
         hit = next((t for t in sorted(typed) if t[: len(path)] == path or path[: len(t)] == t),
                    None)  # fmt: skip
         if hit is not None:
-            warnings.append(f"values.{'.'.join(path)} overrides the typed setting "
-                            f"settings.{'.'.join(hit)}")  # fmt: skip
+            out.append(f"values.{'.'.join(path)} overrides the typed setting "
+                       f"settings.{'.'.join(hit)}")  # fmt: skip
     spec = plan.spec
-    relay_on = any(_on(per_profile[p], "hubble.relay.enabled") for p in PROFILES)
+    relay_on = any(holds(on("hubble.relay.enabled", False), per_profile[p]) for p in PROFILES)
     if relay_on and spec.hubbleRelayPolicy and not spec.defaultPolicy:
-        warnings.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
-                        "policies.defaultPolicy nothing else allows relay's egress (not even "
-                        "DNS): add a policy for it in policies.extra")  # fmt: skip
-    if get(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
-        warnings.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
-                        "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip
-    return warnings
+        out.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
+                   "policies.defaultPolicy nothing else allows relay's egress (not even "
+                   "DNS): add a policy for it in policies.extra")  # fmt: skip
+    if overrides.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
+        out.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
+                   "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip
+    return out

@@ -71,6 +71,7 @@ def nix_expression(value: str) -> str:
 
 Host = Annotated[str, AfterValidator(_host)]
 Cidr4 = Annotated[str, AfterValidator(_network(ipaddress.IPv4Network, "an IPv4 CIDR"))]
+Cidr6 = Annotated[str, AfterValidator(_network(ipaddress.IPv6Network, "an IPv6 CIDR"))]
 Cidr = Annotated[str, AfterValidator(_network(ipaddress.ip_network, "a CIDR"))]
 K8sName = Annotated[str, AfterValidator(_k8s_name)]
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -160,8 +161,8 @@ class Settings(Strict):
     """The Helm values nixgen models, in the order the seed module writes them."""
 
     omit_unless_set = frozenset(
-        {"ipv4NativeRoutingCIDR", "autoDirectNodeRoutes", "policyAuditMode",
-         "ingressController", "encryption"}
+        {"ipv4NativeRoutingCIDR", "ipv6NativeRoutingCIDR", "autoDirectNodeRoutes",
+         "policyAuditMode", "ingressController", "encryption"}
     )  # fmt: skip
 
     kubeProxyReplacement: bool = D["kubeProxyReplacement"]
@@ -169,6 +170,8 @@ class Settings(Strict):
     # Written only with tunnel routing, unless set explicitly (then a warning with native).
     tunnelProtocol: Literal["geneve", "vxlan"] = D["tunnelProtocol"]
     ipv4NativeRoutingCIDR: Cidr4 | None = None
+    # Needed with native routing when IPv6 is on (production.ipv6) and masqueraded.
+    ipv6NativeRoutingCIDR: Cidr6 | None = None
     autoDirectNodeRoutes: bool = False
     ipam: Ipam = Ipam()
     bpf: Bpf = Bpf()

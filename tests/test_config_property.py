@@ -66,6 +66,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     }  # fmt: skip
     if native:
         s["ipv4NativeRoutingCIDR"] = "10.0.0.0/8"
+        s["ipv6NativeRoutingCIDR"] = "fd00::/104"
         s["autoDirectNodeRoutes"] = draw(st.booleans())
     else:
         s["tunnelProtocol"] = draw(st.sampled_from(["geneve", "vxlan"]))
@@ -95,7 +96,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     }  # fmt: skip
     return {
         "flavor": draw(st.sampled_from(["hetzkube", "nixidy"])),
-        "ciliumVersion": draw(st.sampled_from(["1.16.19", "1.17.18", "1.18.4", "1.19.6"])),
+        "ciliumVersion": draw(st.sampled_from(["1.16.19", "1.17.18", "1.18.4", "1.19.6", "1.20.0"])),
         "settings": s,
         "production": production,
         "policies": policies,

@@ -75,7 +75,7 @@ ERRORS = {
     "no-ip-family": (
         {}, ["--set", "ipv4.enabled=false"], "ipv4.enabled and ipv6.enabled are both off"),
     "cluster-name": (
-        {}, ["--set", "cluster.name=Prod_EU"], "cluster.name 'Prod_EU' must be at most 32"),
+        {}, ["--set", "cluster.name=Prod_EU"], 'cluster.name "Prod_EU" must be at most 32'),
     "cluster-id-without-name": (
         {}, ["--set", "cluster.id=3"], "cluster.id is set but cluster.name is still \"default\""),
     "rule-judges-values-from-set": (
