@@ -146,7 +146,7 @@ let
     }
     .${minor}
       or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");
-  values = lib.recursiveUpdate {
+  merged = lib.recursiveUpdate {
     kubeProxyReplacement = true;
     routingMode = "tunnel";
     tunnelProtocol = "geneve";
@@ -175,6 +175,104 @@ let
     podAnnotations.note = "say \"hi\" to \${USER} \\ $${HOME}";
     nodeSelector."kubernetes.io/os" = "linux";
   } cfg.helmValues;
+  # nixgen's cross-field rules, one JSON object a rule: the table `nixgen module` judged this
+  # module's values with, judged again here on the values Nix computes (cilium.settings and
+  # cilium.helmValues included). A condition is a list: [ "on" path default ] (true or "true"),
+  # [ "truthy" path default ], [ "is" path default choices ], [ "match" path default regex ],
+  # [ "outside" path default low high ], [ "all" ... ], [ "any" ... ], [ "not" condition ].
+  rules = map builtins.fromJSON [
+    ''{"id":"ipv4-native-routing-cidr","when":["all",["is",["routingMode"],"tunnel",["native"]],["on",["ipv4","enabled"],true],["on",["enableIPv4Masquerade"],true],["not",["on",["ipMasqAgent","enabled"],false]],["not",["truthy",["ipv4NativeRoutingCIDR"],""]],["not",["is",["ipam","mode"],"",["eni","alibabacloud"]]]],"message":"routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by default) needs ipv4NativeRoutingCIDR: the agent refuses to start without it"}''
+    ''{"id":"ipv6-native-routing-cidr","when":["all",["is",["routingMode"],"tunnel",["native"]],["on",["ipv6","enabled"],false],["on",["enableIPv6Masquerade"],true],["not",["on",["ipMasqAgent","enabled"],false]],["not",["truthy",["ipv6NativeRoutingCIDR"],""]]],"message":"routingMode = native with IPv6 masquerading (enableIPv6Masquerade, on by default) needs ipv6NativeRoutingCIDR: the chart (from 1.18) and the agent refuse it otherwise"}''
+    ''{"id":"auto-direct-routes-need-native","when":["all",["on",["autoDirectNodeRoutes"],false],["is",["routingMode"],"tunnel",["tunnel",""]]],"message":"autoDirectNodeRoutes needs routingMode = native: with tunnel routing it is fatal for the agent"}''
+    ''{"id":"bpf.masquerade-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["bpf","masquerade"],false]],"message":"bpf.masquerade needs kubeProxyReplacement = true"}''
+    ''{"id":"gatewayAPI.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["gatewayAPI","enabled"],false]],"message":"gatewayAPI.enabled needs kubeProxyReplacement = true"}''
+    ''{"id":"ingressController.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["ingressController","enabled"],false]],"message":"ingressController.enabled needs kubeProxyReplacement = true"}''
+    ''{"id":"l2announcements.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["l2announcements","enabled"],false]],"message":"l2announcements.enabled needs kubeProxyReplacement = true"}''
+    ''{"id":"kpr-needs-k8sServiceHost","when":["all",["on",["kubeProxyReplacement"],false],["not",["truthy",["k8sServiceHost"],""]]],"message":"kubeProxyReplacement needs k8sServiceHost: without kube-proxy the agents reach the API server only through it"}''
+    ''{"id":"kpr-needs-k8sServicePort","when":["all",["on",["kubeProxyReplacement"],false],["not",["truthy",["k8sServicePort"],""]]],"message":"kubeProxyReplacement needs k8sServicePort: without kube-proxy the agents reach the API server only through it"}''
+    ''{"id":"kpr-invalid","when":["not",["is",["kubeProxyReplacement"],"false",[true,false,"true","false"]]],"message":"kubeProxyReplacement {value} must be true or false (the chart refuses it otherwise)","show":["kubeProxyReplacement"]}''
+    ''{"id":"hubble-ui-needs-relay","when":["all",["on",["hubble","ui","enabled"],false],["not",["on",["hubble","ui","standalone","enabled"],false]],["not",["on",["hubble","relay","enabled"],false]]],"message":"hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-relay-needs-hubble","when":["all",["on",["hubble","relay","enabled"],false],["not",["on",["hubble","enabled"],true]]],"message":"hubble.relay.enabled needs hubble.enabled (the chart refuses it otherwise)"}''
+    ''{"id":"cluster-pool-needs-a-cidr","when":["all",["is",["ipam","mode"],"cluster-pool",["cluster-pool"]],["on",["ipv4","enabled"],true],["not",["truthy",["ipam","operator","clusterPoolIPv4PodCIDRList"],["10.0.0.0/8"]]]],"message":"ipam.mode = cluster-pool needs at least one pod CIDR in ipam.operator.clusterPoolIPv4PodCIDRList"}''
+    ''{"id":"ipsec-with-host-firewall","when":["all",["on",["encryption","enabled"],false],["is",["encryption","type"],"ipsec",["ipsec"]],["on",["hostFirewall","enabled"],false]],"message":"encryption.type = ipsec cannot be combined with hostFirewall.enabled"}''
+    ''{"id":"no-ip-family","when":["all",["not",["on",["ipv4","enabled"],true]],["not",["on",["ipv6","enabled"],false]]],"message":"ipv4.enabled and ipv6.enabled are both off: at least one must be on"}''
+    ''{"id":"cluster-name","when":["not",["match",["cluster","name"],"default","[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?"]],"message":"cluster.name {value} must be at most 32 characters of a-z, 0-9 and '-', starting and ending with a letter or digit","show":["cluster","name"]}''
+    ''{"id":"cluster-name-default-with-id","when":["all",["is",["cluster","name"],"default",["default"]],["truthy",["cluster","id"],0]],"message":"cluster.id is set but cluster.name is still \"default\": name the cluster"}''
+    ''{"id":"l7proxy-for-ingress-gateway","when":["all",["any",["on",["ingressController","enabled"],false],["on",["gatewayAPI","enabled"],false],["is",["loadBalancer","l7","backend"],"disabled",["envoy"]]],["not",["on",["l7Proxy"],true]]],"message":"the ingress controller, Gateway API and Envoy L7 load balancing need l7Proxy = true (the chart refuses it otherwise)"}''
+    ''{"id":"ingress-external-traffic-policy","when":["all",["on",["ingressController","enabled"],false],["is",["ingressController","service","type"],"LoadBalancer",["LoadBalancer","NodePort"]],["not",["is",["ingressController","service","externalTrafficPolicy"],"Cluster",["Cluster","Local"]]]],"message":"ingressController.service.externalTrafficPolicy {value} must be \"Cluster\" or \"Local\" (the chart refuses it otherwise)","show":["ingressController","service","externalTrafficPolicy"]}''
+    ''{"id":"gateway-external-traffic-policy","when":["all",["on",["gatewayAPI","enabled"],false],["not",["is",["gatewayAPI","externalTrafficPolicy"],"Cluster",["Cluster","Local"]]]],"message":"gatewayAPI.externalTrafficPolicy {value} must be \"Cluster\" or \"Local\" (the chart refuses it otherwise)","show":["gatewayAPI","externalTrafficPolicy"]}''
+    ''{"id":"k8s-service-host-and-ref","when":["all",["truthy",["k8sServiceHostRef","name"],""],["truthy",["k8sServiceHostRef","key"],""],["truthy",["k8sServiceHost"],""]],"message":"set k8sServiceHost or k8sServiceHostRef, not both (the chart refuses it otherwise)","since":"1.18"}''
+    ''{"id":"k8s-service-host-auto","when":["is",["k8sServiceHost"],"",["auto"]],"message":"k8sServiceHost = \"auto\" makes the chart look the API server up in the cluster, which an offline render (as the frameworks do) cannot: give the address","since":"1.19"}''
+    ''{"id":"service-monitor-crds","when":["all",["any",["all",["on",["prometheus","enabled"],false],["on",["prometheus","serviceMonitor","enabled"],false]],["all",["on",["operator","prometheus","enabled"],false],["on",["operator","prometheus","serviceMonitor","enabled"],false]],["all",["on",["envoy","prometheus","enabled"],false],["on",["envoy","prometheus","serviceMonitor","enabled"],false]],["all",["on",["hubble","relay","prometheus","enabled"],false],["on",["hubble","relay","prometheus","serviceMonitor","enabled"],false]]],["not",["on",["prometheus","serviceMonitor","trustCRDsExist"],false]]],"message":"a ServiceMonitor (*.prometheus.serviceMonitor.enabled) needs the monitoring.coreos.com/v1 CRDs, which an offline render cannot see: set prometheus.serviceMonitor.trustCRDsExist = true once they are installed"}''
+    ''{"id":"hubble-tls-server-cert","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["not",["truthy",["hubble","tls","server","existingSecret"],""]]],["not",["truthy",["hubble","tls","server","cert"],""]]],"message":"hubble.tls.server.cert is required: hubble.tls.auto.enabled is off and no secret is given in hubble.tls.server.existingSecret (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-tls-server-key","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["not",["truthy",["hubble","tls","server","existingSecret"],""]]],["truthy",["hubble","tls","server","cert"],""],["not",["truthy",["hubble","tls","server","key"],""]]],"message":"hubble.tls.server.key is required beside hubble.tls.server.cert (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-relay-client-cert","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["on",["hubble","relay","enabled"],false],["not",["truthy",["hubble","relay","tls","client","existingSecret"],""]]],["not",["truthy",["hubble","relay","tls","client","cert"],""]]],"message":"hubble.relay.tls.client.cert is required: hubble.tls.auto.enabled is off and no secret is given in hubble.relay.tls.client.existingSecret (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-relay-client-key","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["on",["hubble","relay","enabled"],false],["not",["truthy",["hubble","relay","tls","client","existingSecret"],""]]],["truthy",["hubble","relay","tls","client","cert"],""],["not",["truthy",["hubble","relay","tls","client","key"],""]]],"message":"hubble.relay.tls.client.key is required beside hubble.relay.tls.client.cert (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-certmanager-issuer","when":["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["on",["hubble","tls","auto","enabled"],true],["is",["hubble","tls","auto","method"],"helm",["certmanager"]],["not",["truthy",["hubble","tls","auto","certManagerIssuerRef"],{}]]],"message":"hubble.tls.auto.method = certmanager needs hubble.tls.auto.certManagerIssuerRef (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-ui-standalone-tls","when":["all",["on",["hubble","ui","enabled"],false],["on",["hubble","ui","standalone","enabled"],false],["on",["hubble","relay","tls","server","enabled"],false],["not",["truthy",["hubble","ui","standalone","tls","certsVolume"],{}]]],"message":"hubble.ui.standalone with hubble.relay.tls.server.enabled needs hubble.ui.standalone.tls.certsVolume (the chart refuses it otherwise)"}''
+    ''{"id":"hubble-redact-headers","when":["all",["truthy",["hubble","redact","http","headers","allow"],[]],["truthy",["hubble","redact","http","headers","deny"],[]]],"message":"hubble.redact.http.headers: give allow or deny, not both (the chart refuses it otherwise)"}''
+    ''{"id":"node-taints","when":["all",["on",["operator","setNodeTaints"],false],["not",["on",["operator","removeNodeTaints"],true]]],"message":"operator.setNodeTaints needs operator.removeNodeTaints = true (the chart refuses it otherwise)"}''
+    ''{"id":"spire-needs-auth","when":["all",["on",["authentication","mutual","spire","enabled"],false],["not",["on",["authentication","enabled"],true]]],"message":"authentication.mutual.spire.enabled needs authentication.enabled (the chart refuses it otherwise)"}''
+    ''{"id":"ces-needs-endpoint-crd","when":["all",["on",["ciliumEndpointSlice","enabled"],false],["on",["disableEndpointCRD"],false]],"message":"ciliumEndpointSlice.enabled needs disableEndpointCRD = false (the chart refuses it otherwise)"}''
+    ''{"id":"tproxy-netkit","when":["all",["on",["bpf","tproxy"],false],["is",["bpf","datapathMode"],"veth",["netkit","netkit-l2"]]],"message":"bpf.tproxy cannot be combined with bpf.datapathMode = netkit or netkit-l2 (the chart refuses it otherwise)","since":"1.19"}''
+    ''{"id":"ipam-eni-needs-eni","when":["all",["is",["ipam","mode"],"cluster-pool",["eni"]],["not",["on",["eni","enabled"],false]]],"message":"ipam.mode = eni needs eni.enabled (the chart refuses it otherwise)","since":"1.20"}''
+    ''{"id":"gke-routing-native","when":["all",["on",["gke","enabled"],false],["not",["is",["routingMode"],"",["native",""]]]],"message":"gke.enabled needs routingMode = native (the chart refuses it otherwise)"}''
+    ''{"id":"aks-routing-tunnel","when":["all",["on",["aksbyocni","enabled"],false],["not",["on",["gke","enabled"],false]],["not",["is",["routingMode"],"",["tunnel",""]]]],"message":"aksbyocni.enabled needs routingMode = tunnel (the chart refuses it otherwise)"}''
+    ''{"id":"max-connected-clusters","when":["not",["is",["clustermesh","maxConnectedClusters"],255,[255,511]]],"message":"clustermesh.maxConnectedClusters {value} must be 255 or 511 (the chart refuses it otherwise)","show":["clustermesh","maxConnectedClusters"]}''
+    ''{"id":"envoy-base-id","when":["outside",["envoy","baseID"],0,0,4294967295],"message":"envoy.baseID {value} must be within 0 and 4294967295 (the chart refuses it otherwise)","show":["envoy","baseID"]}''
+    ''{"id":"standalone-dns-proxy-port","when":["all",["on",["standaloneDnsProxy","enabled"],false],["not",["truthy",["dnsProxy","proxyPort"],0]]],"message":"standaloneDnsProxy.enabled needs dnsProxy.proxyPort (such as 10094) (the chart refuses it otherwise)","since":"1.19"}''
+    ''{"id":"kvstore-mode-enum","when":["not",["is",["clustermesh","apiserver","kvstoremesh","kvstoreMode"],"internal",["internal","external"]]],"message":"clustermesh.apiserver.kvstoremesh.kvstoreMode {value} must be \"internal\" or \"external\" (the chart refuses it otherwise)","show":["clustermesh","apiserver","kvstoremesh","kvstoreMode"],"since":"1.18"}''
+    ''{"id":"clustermesh-auth-mode","when":["all",["on",["clustermesh","useAPIServer"],false],["not",["is",["clustermesh","apiserver","tls","authMode"],"legacy",["legacy","migration","cluster"]]]],"message":"clustermesh.apiserver.tls.authMode {value} must be legacy, migration or cluster (the chart refuses it otherwise)","show":["clustermesh","apiserver","tls","authMode"]}''
+  ];
+  valueAt =
+    path: default:
+    let
+      found = lib.attrByPath path null merged;
+    in
+    if found == null then default else found;
+  falsy = [
+    null
+    false
+    0
+    ""
+    [ ]
+    { }
+  ];
+  holds =
+    condition:
+    let
+      op = builtins.head condition;
+      arg = builtins.elemAt condition;
+      value = valueAt (arg 1) (arg 2);
+    in
+    if op == "all" then
+      builtins.all holds (builtins.tail condition)
+    else if op == "any" then
+      builtins.any holds (builtins.tail condition)
+    else if op == "not" then
+      !(holds (arg 1))
+    else if op == "on" then
+      value == true || value == "true"
+    else if op == "truthy" then
+      !(builtins.elem value falsy)
+    else if op == "is" then
+      builtins.elem value (arg 3)
+    else if op == "match" then
+      builtins.isString value && builtins.match (arg 3) value != null
+    else
+      builtins.isInt value && (value < arg 3 || value > arg 4);
+  applies =
+    rule:
+    builtins.compareVersions minor (rule.since or minor) >= 0
+    && builtins.compareVersions (rule.until or minor) minor >= 0;
+  describe =
+    rule:
+    if rule ? show then
+      builtins.replaceStrings [ "{value}" ] [ (builtins.toJSON (valueAt rule.show null)) ] rule.message
+    else
+      rule.message;
+  broken = builtins.filter (rule: applies rule && holds rule.when) rules;
+  values = if broken == [ ] then merged else throw "nixgen: ${describe (builtins.head broken)}";
 in
 {
   options.cilium = {

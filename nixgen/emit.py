@@ -87,6 +87,14 @@ class Raw:
 
 
 @dataclass(frozen=True)
+class Indented:
+    """A string written as a one-line indented string ('' ... ''): for text full of double
+    quotes, such as JSON."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class If:
     """`if condition then then_ else else_`."""
 
@@ -153,6 +161,17 @@ def string(s: str, path: str = "") -> str:
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+def indented_string(s: str) -> str:
+    """A one-line Nix indented string (two single quotes around it), for text full of double
+    quotes such as JSON: Nix reads back exactly `s`."""
+    # Nix strips an indented string's leading indentation, and a quote before the closing
+    # quotes would join them: JSON objects, which this is for, have neither.
+    if any(c in s for c in "\n\r\0") or not s or s[0].isspace() or s.endswith("'"):
+        raise NixError("", "an indented string here holds one line that starts and ends in text")
+    quotes = "''"
+    return quotes + s.replace(quotes, "'" + quotes).replace("${", quotes + "${") + quotes
+
+
 def attr_name(name: str, path: str = "") -> str:
     if not isinstance(name, str):
         raise NixError(path, f"attribute name {name!r} is not a string")
@@ -203,6 +222,8 @@ def _atom(v: Any, path: str) -> str | None:
         return string(v, path)
     if isinstance(v, Raw):
         return v.expr
+    if isinstance(v, Indented):
+        return indented_string(v.text)
     return None
 
 

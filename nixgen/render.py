@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from nixgen import __version__, emit
-from nixgen.emit import Attrs, Call, If, Raw
+from nixgen.emit import Attrs, Call, If, Indented, Raw
 from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
@@ -163,6 +163,13 @@ def facts_text(plan: Plan) -> str:
     return _facts_text(json.dumps(plan.facts))
 
 
+def rules_text(plan: Plan) -> str:
+    """The rules table, one JSON object a line."""
+    lines = [Indented(json.dumps(rule, separators=(",", ":"), ensure_ascii=False))
+             for rule in plan.rules]  # fmt: skip
+    return emit.expr(Call("map builtins.fromJSON", (lines,)), 2)
+
+
 def render(plan: Plan) -> str:
     template = environment().get_template(f"{plan.flavor}.nix.j2")
     about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
@@ -170,6 +177,7 @@ def render(plan: Plan) -> str:
         plan=plan,
         objects=object_entries(plan),
         facts=facts_text(plan),
+        rules=rules_text(plan),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
         about=ABOUT[about],

@@ -147,7 +147,8 @@ RULES: tuple[Rule, ...] = (
     *(Rule(f"kpr-needs-{p}", all_(KPR, not_(truthy(p, ""))),
            f"kubeProxyReplacement needs {p}: without kube-proxy the agents reach the API server "
            "only through it") for p in ("k8sServiceHost", "k8sServicePort")),
-    Rule("kpr-invalid", not_(is_("kubeProxyReplacement", [True, False, "true", "false"])),
+    Rule("kpr-invalid",
+         not_(is_("kubeProxyReplacement", [True, False, "true", "false"], "false")),
          f"kubeProxyReplacement {{value}} must be true or false {REFUSES}",
          show="kubeProxyReplacement"),
     Rule("hubble-ui-needs-relay",
@@ -320,6 +321,13 @@ def holds(condition: list[Any], values: Mapping[str, Any]) -> bool:
     raise ValueError(f"unknown rule operator {op!r}")
 
 
+def paths(condition: list[Any]) -> list[list[str]]:
+    """The value paths a condition reads."""
+    if condition[0] in ("all", "any", "not"):
+        return [p for c in condition[1:] for p in paths(c)]
+    return [condition[1]]
+
+
 def resolved(condition: list[Any], defaults: Mapping[str, Any]) -> list[Any]:
     """`condition` with each CHART default replaced by the chart's default for its path."""
     op = condition[0]
@@ -358,7 +366,8 @@ def table(version: str) -> list[dict[str, Any]]:
     defaults = chart_defaults(version)
     out = []
     for rule in RULES:
-        entry: dict[str, Any] = {"when": resolved(rule.when, defaults), "message": rule.message}
+        entry: dict[str, Any] = {"id": rule.id, "when": resolved(rule.when, defaults),
+                                 "message": rule.message}  # fmt: skip
         if rule.show is not None:
             entry["show"] = rule.show.split(".")
         for key in ("since", "until"):
@@ -380,7 +389,7 @@ def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
 def broken(entries: list[dict[str, Any]], minor: str,
            values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The entries of the table that `values` break in Cilium `minor`."""
-    rules = [Rule("", e["when"], e["message"], None, e.get("since"), e.get("until"))
+    rules = [Rule(e["id"], e["when"], e["message"], None, e.get("since"), e.get("until"))
              for e in entries]  # fmt: skip
     return [e for e, r in zip(entries, rules) if _applies(r, minor) and holds(e["when"], values)]
 

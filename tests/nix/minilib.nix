@@ -66,6 +66,14 @@ let
         ls = stringLength suffix;
       in
       lt >= ls && substring (lt - ls) ls text == suffix;
+    attrByPath =
+      attrPath: default: set:
+      if attrPath == [ ] then
+        set
+      else if isAttrs set && set ? ${head attrPath} then
+        attrByPath (tail attrPath) default set.${head attrPath}
+      else
+        default;
     hasPrefix = prefix: text: substring 0 (stringLength prefix) text == prefix;
     # Attrsets on both sides merge key by key; anything else on the right wins.
     recursiveUpdate =

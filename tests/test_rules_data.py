@@ -1,0 +1,141 @@
+"""The rules are one table, judged by Python before anything is written and by the module in
+Nix on the values Nix computes: the chart's own refusals, checked with `helm template`, are
+refused by the rule they belong to, and Python and Nix agree on every rule and on random values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from goldens import path_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nixharness import NixEvalError, evaluate, strictly_equal
+
+from nixgen import catalog, overrides, plan, rules
+from nixgen.config import from_command_line
+
+CASES = json.loads((Path(__file__).parent / "fixtures" / "chart-refusals.json").read_text())["cases"]
+# nixgen's own rules: what the agent refuses at run time (the chart renders these).
+OWN = {
+    "auto-direct-routes-need-native": {"autoDirectNodeRoutes": True, "routingMode": "tunnel"},
+    "bpf.masquerade-needs-kpr": {"kubeProxyReplacement": False, "bpf": {"masquerade": True}},
+    "gatewayAPI.enabled-needs-kpr": {"kubeProxyReplacement": False, "bpf": {"masquerade": False},
+                                     "gatewayAPI": {"enabled": True}},
+    "ingressController.enabled-needs-kpr": {
+        "kubeProxyReplacement": False, "bpf": {"masquerade": False},
+        "gatewayAPI": {"enabled": False}, "ingressController": {"enabled": True}},
+    "l2announcements.enabled-needs-kpr": {
+        "kubeProxyReplacement": False, "bpf": {"masquerade": False},
+        "gatewayAPI": {"enabled": False}, "l2announcements": {"enabled": True}},
+    "kpr-needs-k8sServiceHost": {"kubeProxyReplacement": True, "k8sServiceHost": ""},
+    "kpr-needs-k8sServicePort": {"kubeProxyReplacement": True, "k8sServicePort": None},
+    "cluster-pool-needs-a-cidr": {"ipam": {"mode": "cluster-pool",
+                                           "operator": {"clusterPoolIPv4PodCIDRList": []}}},
+    "ipsec-with-host-firewall": {"encryption": {"enabled": True, "type": "ipsec"},
+                                 "hostFirewall": {"enabled": True}},
+    "no-ip-family": {"ipv4": {"enabled": False}, "ipv6": {"enabled": False}},
+}  # fmt: skip
+
+
+def _ids(entries: list[dict[str, Any]]) -> list[str]:
+    return [e["id"] for e in entries]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["chart"])
+def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists_in(
+    case: dict[str, Any],
+) -> None:
+    for version in case["releases"]:
+        table = rules.table(version)
+        minor = catalog.minor_of(version)
+        assert case["rule"] in _ids(rules.broken(table, minor, case["trigger"])), version
+        if "passes" in case:
+            assert case["rule"] not in _ids(rules.broken(table, minor, case["passes"])), version
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {r.id for r in rules.RULES} == {c["rule"] for c in CASES} | set(OWN)
+
+
+@pytest.mark.parametrize("rule", [r for r in rules.RULES if r.since], ids=lambda r: r.id)
+def test_a_rule_of_later_releases_lets_earlier_ones_pass(rule: rules.Rule) -> None:
+    trigger = next(c["trigger"] for c in CASES if c["rule"] == rule.id)
+    for version in catalog.load().releases:
+        minor = catalog.minor_of(version)
+        fires = rule.id in _ids(rules.broken(rules.table(version), minor, trigger))
+        assert fires == (catalog.parse_version(minor + ".0")
+                         >= catalog.parse_version(rule.since + ".0")), version  # fmt: skip
+
+
+def _trigger(rule_id: str) -> tuple[dict[str, Any], str]:
+    if rule_id in OWN:
+        return OWN[rule_id], "1.18.4"
+    case = next(c for c in CASES if c["rule"] == rule_id)
+    return case["trigger"], case["releases"][-1]
+
+
+def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, Any]) -> str | None:
+    """What Python says the module's values break first (the message the module throws)."""
+    spec = from_command_line(cilium_version=version, flavor="nixidy" if "nixidy" in name else None)
+    built = plan.build(spec)
+    values = overrides.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
+                                  helm_values)  # fmt: skip
+    hits = rules.broken(rules.table(built.release.version), built.release.minor, values)
+    return rules.message(hits[0], values) if hits else None
+
+
+def _nix(name: str, version: str, profile: str, helm_values: dict[str, Any],
+         fake_trees: dict[str, Path], lib_path: str) -> Any:
+    flavor = "nixidy" if "nixidy" in name else "hetzkube"
+    tree = fake_trees[catalog.load().release_for(version).version]
+    settings = {"version": version, "helmValues": helm_values, "k8sServiceHost": "10.0.0.9"}
+    return evaluate(path_of(name), flavor, profile == "local", tree, lib_path, settings,
+                    part="values")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["hetzkube-1.18.4", "nixidy-1.18.4"])
+@pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
+def test_each_rule_fails_the_module_through_helm_values_with_nixgens_message(
+    rule: rules.Rule, name: str, fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    helm_values, version = _trigger(rule.id)
+    message = _first_broken(name, version, "production", helm_values)
+    assert message is not None
+    with pytest.raises(NixEvalError) as err:
+        _nix(name, version, "production", helm_values, fake_trees, lib_path)
+    assert f"nixgen: {message}" in str(err.value)
+
+
+LEAF_PATHS = sorted({tuple(p) for r in rules.table("1.18.4") for p in rules.paths(r["when"])})
+LEAF_VALUES = st.one_of(st.booleans(), st.none(), st.sampled_from(
+    ["", "true", "false", "native", "tunnel", "ipsec", "cluster-pool", "eni", "default", "prod-1",
+     "Local", "Cluster", "auto", "certmanager", "netkit", "10.0.0.0/8", "Bad_Name"]),
+    st.sampled_from([0, 1, 255, 511, -1, 2**32]), st.just([]), st.just(["x"]))  # fmt: skip
+
+
+@settings(max_examples=30)
+@given(picked=st.dictionaries(st.sampled_from(LEAF_PATHS), LEAF_VALUES, max_size=6),
+       profile=st.sampled_from(plan.PROFILES),
+       version=st.sampled_from(["1.16.19", "1.18.4", "1.19.6", "1.20.0"]))  # fmt: skip
+def test_python_and_nix_agree_on_random_values(
+    picked: dict[tuple[str, ...], Any], profile: str, version: str,
+    fake_trees: dict[str, Path],
+) -> None:
+    helm_values: dict[str, Any] = {}
+    for path, value in sorted(picked.items()):
+        helm_values = overrides.deep_merge(helm_values, overrides.nest(list(path), value))
+    name = "hetzkube-1.18.4"
+    message = _first_broken(name, version, profile, helm_values)
+    if message is None:
+        got = _nix(name, version, profile, helm_values, fake_trees, "")
+        built = plan.build(from_command_line(cilium_version=version))
+        want = overrides.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
+                                    helm_values)  # fmt: skip
+        assert strictly_equal(got, want)
+    else:
+        with pytest.raises(NixEvalError) as err:
+            _nix(name, version, profile, helm_values, fake_trees, "")
+        assert f"nixgen: {message}" in str(err.value)
