@@ -367,4 +367,5 @@ def test_objects_of_a_generated_module_pass_the_schema(
             if obj.get("apiVersion", "").startswith("cilium.io/"):
                 seen.add(obj["kind"])
                 assert validate(obj, release) == [], obj["kind"]
-    assert {"CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool"} <= seen
+    assert {"CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool", "CiliumBGPClusterConfig",
+            "CiliumBGPPeerConfig", "CiliumBGPAdvertisement", "CiliumL2AnnouncementPolicy"} <= seen
