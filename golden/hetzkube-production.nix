@@ -3,7 +3,7 @@
 # An easykubenix/kubenix module in hetzkube's layout, for the easykubenix hetzkube pins
 # (with kubernetes.namespacedMappings); it relies on hetzkube's own modules for the
 # `gateway-api.*` and `clusterHost` options.
-# nixgen-spec: {"flavor":"hetzkube","ciliumVersion":"1.18.4","settings":{"kubeProxyReplacement":true,"routingMode":"native","ipv4NativeRoutingCIDR":"10.0.0.0/8","ipv6NativeRoutingCIDR":"fd00::/104","autoDirectNodeRoutes":true,"ipam":{"mode":"cluster-pool","operator":{"clusterPoolIPv4PodCIDRList":["10.42.0.0/16","10.43.0.0/16"]}},"bpf":{"masquerade":true},"k8sServiceHost":{"local":"127.0.0.1","production":{"nix":"config.clusterHost"}},"k8sServicePort":6443,"policyEnforcementMode":"default","policyAuditMode":{"local":true,"production":false},"gatewayAPI":{"enabled":true},"ingressController":{"enabled":true,"default":true,"loadbalancerMode":"shared"},"hubble":{"enabled":true,"relay":{"enabled":{"local":false,"production":true}},"ui":{"enabled":{"local":false,"production":true}}},"operator":{"replicas":{"local":1,"production":3}},"encryption":{"enabled":true,"type":"wireguard"},"rollOutCiliumPods":true,"cni":{"binPath":"/opt/cni/bin","confPath":"/etc/cni/net.d"}},"policies":{"defaultPolicy":true,"hubbleRelayPolicy":true,"extra":[{"kind":"NetworkPolicy","name":"allow-frontend-to-backend","namespace":"shop","spec":{"podSelector":{"matchLabels":{"app":"backend"}},"ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}],"ports":[{"port":8080}]}]}},{"kind":"CiliumNetworkPolicy","name":"backend-dns","namespace":"shop","labels":{"app.kubernetes.io/part-of":"shop"},"spec":{"endpointSelector":{"matchLabels":{"app":"backend"}},"egress":[{"toEndpoints":[{"matchLabels":{"k8s:io.kubernetes.pod.namespace":"kube-system","k8s-app":"kube-dns"}}],"toPorts":[{"ports":[{"port":"53","protocol":"ANY"}],"rules":{"dns":[{"matchPattern":"*"}]}}]}]}},{"kind":"CiliumClusterwideNetworkPolicy","name":"host-ssh","spec":{"nodeSelector":{},"ingress":[{"fromEntities":["world"],"toPorts":[{"ports":[{"port":"22","protocol":"TCP"}]}]}]}}]},"production":{"ipv6":true,"bgpControlPlane":true,"hostFirewall":true,"l2announcements":true,"loadBalancerIPPools":{"public":["192.0.2.0/28","2001:db8::/120"],"internal":["10.200.0.0/24"]}},"values":{"cluster":{"name":"prod-eu","id":1},"ingressController":{"service":{"annotations":{"lbipam.cilium.io/sharing-key":"*"}}}}}
+# nixgen-spec: {"flavor":"hetzkube","ciliumVersion":"1.18.4","settings":{"kubeProxyReplacement":true,"routingMode":"native","ipv4NativeRoutingCIDR":"10.0.0.0/8","ipv6NativeRoutingCIDR":"fd00::/104","autoDirectNodeRoutes":true,"ipam":{"mode":"cluster-pool","operator":{"clusterPoolIPv4PodCIDRList":["10.42.0.0/16","10.43.0.0/16"]}},"bpf":{"masquerade":true},"k8sServiceHost":{"local":"127.0.0.1","production":{"nix":"config.clusterHost"}},"k8sServicePort":6443,"policyEnforcementMode":"default","policyAuditMode":{"local":true,"production":false},"gatewayAPI":{"enabled":true},"ingressController":{"enabled":true,"default":true,"loadbalancerMode":"shared"},"hubble":{"enabled":true,"relay":{"enabled":{"local":false,"production":true}},"ui":{"enabled":{"local":false,"production":true}}},"operator":{"replicas":{"local":1,"production":3}},"encryption":{"enabled":true,"type":"wireguard"},"rollOutCiliumPods":true,"cni":{"binPath":"/opt/cni/bin","confPath":"/etc/cni/net.d"}},"policies":{"defaultPolicy":true,"hubbleRelayPolicy":true,"extra":[{"kind":"NetworkPolicy","name":"allow-frontend-to-backend","namespace":"shop","spec":{"podSelector":{"matchLabels":{"app":"backend"}},"ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}],"ports":[{"port":8080}]}]}},{"kind":"CiliumNetworkPolicy","name":"backend-dns","namespace":"shop","labels":{"app.kubernetes.io/part-of":"shop"},"spec":{"endpointSelector":{"matchLabels":{"app":"backend"}},"egress":[{"toEndpoints":[{"matchLabels":{"k8s:io.kubernetes.pod.namespace":"kube-system","k8s-app":"kube-dns"}}],"toPorts":[{"ports":[{"port":"53","protocol":"ANY"}],"rules":{"dns":[{"matchPattern":"*"}]}}]}]}},{"kind":"CiliumClusterwideNetworkPolicy","name":"host-ssh","spec":{"nodeSelector":{},"ingress":[{"fromEntities":["world"],"toPorts":[{"ports":[{"port":"22","protocol":"TCP"}]}]}]}}]},"production":{"ipv6":true,"bgpControlPlane":true,"bgp":{"localASN":64512,"peers":[{"name":"tor","address":"192.0.2.254","asn":64513}],"advertise":["PodCIDR","LoadBalancerIP"],"nodeSelector":{"bgp.example.com/peer":"tor"},"serviceSelector":{}},"hostFirewall":true,"l2announcements":{"interfaces":["^eth[0-9]+"],"loadBalancerIPs":true,"externalIPs":false,"serviceSelector":{"l2.example.com/announce":"true"},"nodeSelector":{},"k8sClientRateLimit":{"qps":30,"burst":60}},"loadBalancerIPPools":{"public":["192.0.2.0/28","2001:db8::/120"],"internal":["10.200.0.0/24"]}},"objects":[{"kind":"Secret","metadata":{"name":"cilium-ca","namespace":"kube-system","annotations":{"kluctl.io/ignore-diff":"true"}},"patch":true},{"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"main-gateway","namespace":"shop"},"profile":"production","spec":{"gatewayClassName":"cilium","listeners":[{"name":"http","port":80,"protocol":"HTTP"}]}},{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"app-route","namespace":"shop","labels":{"app.kubernetes.io/part-of":"shop"}},"profile":"production","spec":{"parentRefs":[{"name":"main-gateway"}],"hostnames":["app.example.com"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backendRefs":[{"name":"app-service","port":8080}]}]}}],"values":{"cluster":{"name":"prod-eu","id":1},"ingressController":{"service":{"annotations":{"lbipam.cilium.io/sharing-key":"*"}}}}}
 { config, lib, ... }:
 let
   cfg = config.cilium;
@@ -60,6 +60,13 @@ let
           CiliumNodeConfig = true;
           CiliumPodIPPool = false;
         };
+        alphaCrds = [
+          "ciliumbgpadvertisements.yaml"
+          "ciliumbgpclusterconfigs.yaml"
+          "ciliumbgppeerconfigs.yaml"
+          "ciliuml2announcementpolicies.yaml"
+          "ciliumloadbalancerippools.yaml"
+        ];
       };
       "1.17" = {
         gatewayApi = "1.2.0";
@@ -111,6 +118,13 @@ let
           CiliumNodeConfig = true;
           CiliumPodIPPool = false;
         };
+        alphaCrds = [
+          "ciliumbgpadvertisements.yaml"
+          "ciliumbgpclusterconfigs.yaml"
+          "ciliumbgppeerconfigs.yaml"
+          "ciliuml2announcementpolicies.yaml"
+          "ciliumloadbalancerippools.yaml"
+        ];
       };
       "1.18" = {
         gatewayApi = "1.2.0";
@@ -162,6 +176,7 @@ let
           CiliumNodeConfig = true;
           CiliumPodIPPool = false;
         };
+        alphaCrds = [ "ciliuml2announcementpolicies.yaml" ];
       };
       "1.19" = {
         gatewayApi = "1.4.1";
@@ -211,6 +226,7 @@ let
           CiliumNodeConfig = true;
           CiliumPodIPPool = false;
         };
+        alphaCrds = [ "ciliuml2announcementpolicies.yaml" ];
       };
       "1.20" = {
         gatewayApi = "1.5.1";
@@ -262,6 +278,7 @@ let
           CiliumNodeConfig = true;
           CiliumPodIPPool = false;
         };
+        alphaCrds = [ "ciliuml2announcementpolicies.yaml" ];
       };
     }
     .${minor}
@@ -274,12 +291,20 @@ let
   };
   crdDir = "${cfg.src}/pkg/k8s/apis/cilium.io/client/crds/v2";
   # The CRD YAMLs only: newer trees also hold embed.go and kustomization.yaml there.
-  crdImports = lib.pipe (builtins.readDir crdDir) [
-    (lib.filterAttrs (
-      name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
-    ))
-    (lib.mapAttrs (filename: type: { src = "${crdDir}/${filename}"; }))
-  ];
+  crdImports =
+    lib.pipe (builtins.readDir crdDir) [
+      (lib.filterAttrs (
+        name: type: type == "regular" && lib.hasSuffix ".yaml" name && name != "kustomization.yaml"
+      ))
+      (lib.mapAttrs (filename: type: { src = "${crdDir}/${filename}"; }))
+    ]
+    # The v2alpha1 CRDs of the kinds this module creates objects of, in the minor in use.
+    // builtins.listToAttrs (
+      map (filename: {
+        name = filename;
+        value.src = "${cfg.src}/pkg/k8s/apis/cilium.io/client/crds/v2alpha1/${filename}";
+      }) facts.alphaCrds
+    );
   gatewayApi = facts.gatewayApi;
   merged = lib.recursiveUpdate {
     kubeProxyReplacement = true;
@@ -325,6 +350,14 @@ let
     bgpControlPlane.enabled = !cfg.isLocal;
     hostFirewall.enabled = !cfg.isLocal;
     l2announcements.enabled = !cfg.isLocal;
+    k8sClientRateLimit =
+      if cfg.isLocal then
+        { }
+      else
+        {
+          qps = 30;
+          burst = 60;
+        };
     cluster = {
       name = "prod-eu";
       id = 1;
@@ -572,24 +605,152 @@ in
               };
             };
           };
+          kube-system.Secret.cilium-ca.metadata.annotations."kluctl.io/ignore-diff" = "true";
         };
       }
       (lib.mkIf (!cfg.isLocal) {
-        kubernetes.resources.none.CiliumLoadBalancerIPPool = {
-          public = {
-            apiVersion = facts.apiMappings.CiliumLoadBalancerIPPool;
-            kind = "CiliumLoadBalancerIPPool";
-            metadata.name = "public";
-            spec.blocks = [
-              { cidr = "192.0.2.0/28"; }
-              { cidr = "2001:db8::/120"; }
-            ];
+        kubernetes.resources = {
+          none = {
+            CiliumLoadBalancerIPPool = {
+              public = {
+                apiVersion = facts.apiMappings.CiliumLoadBalancerIPPool;
+                kind = "CiliumLoadBalancerIPPool";
+                metadata.name = "public";
+                spec.blocks = [
+                  { cidr = "192.0.2.0/28"; }
+                  { cidr = "2001:db8::/120"; }
+                ];
+              };
+              internal = {
+                apiVersion = facts.apiMappings.CiliumLoadBalancerIPPool;
+                kind = "CiliumLoadBalancerIPPool";
+                metadata.name = "internal";
+                spec.blocks = [ { cidr = "10.200.0.0/24"; } ];
+              };
+            };
+            CiliumBGPClusterConfig.cilium-bgp = {
+              apiVersion = facts.apiMappings.CiliumBGPClusterConfig;
+              kind = "CiliumBGPClusterConfig";
+              metadata.name = "cilium-bgp";
+              spec = {
+                nodeSelector.matchLabels."bgp.example.com/peer" = "tor";
+                bgpInstances = [
+                  {
+                    name = "instance-64512";
+                    localASN = 64512;
+                    peers = [
+                      {
+                        name = "tor";
+                        peerASN = 64513;
+                        peerAddress = "192.0.2.254";
+                        peerConfigRef.name = "cilium-peer";
+                      }
+                    ];
+                  }
+                ];
+              };
+            };
+            CiliumBGPPeerConfig.cilium-peer = {
+              apiVersion = facts.apiMappings.CiliumBGPPeerConfig;
+              kind = "CiliumBGPPeerConfig";
+              metadata.name = "cilium-peer";
+              spec.families = [
+                {
+                  afi = "ipv4";
+                  safi = "unicast";
+                  advertisements.matchLabels.advertise = "bgp";
+                }
+                {
+                  afi = "ipv6";
+                  safi = "unicast";
+                  advertisements.matchLabels.advertise = "bgp";
+                }
+              ];
+            };
+            CiliumBGPAdvertisement.cilium-bgp = {
+              apiVersion = facts.apiMappings.CiliumBGPAdvertisement;
+              kind = "CiliumBGPAdvertisement";
+              metadata = {
+                name = "cilium-bgp";
+                labels.advertise = "bgp";
+              };
+              spec.advertisements = [
+                { advertisementType = "PodCIDR"; }
+                {
+                  advertisementType = "Service";
+                  service.addresses = [ "LoadBalancerIP" ];
+                  selector.matchExpressions = [
+                    {
+                      key = "somekey";
+                      operator = "NotIn";
+                      values = [ "never-used-value" ];
+                    }
+                  ];
+                }
+              ];
+            };
+            CiliumL2AnnouncementPolicy.cilium-l2 = {
+              apiVersion = facts.apiMappings.CiliumL2AnnouncementPolicy;
+              kind = "CiliumL2AnnouncementPolicy";
+              metadata.name = "cilium-l2";
+              spec = {
+                serviceSelector.matchLabels."l2.example.com/announce" = "true";
+                interfaces = [ "^eth[0-9]+" ];
+                loadBalancerIPs = true;
+                externalIPs = false;
+              };
+            };
           };
-          internal = {
-            apiVersion = facts.apiMappings.CiliumLoadBalancerIPPool;
-            kind = "CiliumLoadBalancerIPPool";
-            metadata.name = "internal";
-            spec.blocks = [ { cidr = "10.200.0.0/24"; } ];
+          shop = {
+            Gateway.main-gateway = {
+              apiVersion = "gateway.networking.k8s.io/v1";
+              kind = "Gateway";
+              metadata = {
+                name = "main-gateway";
+                namespace = "shop";
+              };
+              spec = {
+                gatewayClassName = "cilium";
+                listeners = [
+                  {
+                    name = "http";
+                    port = 80;
+                    protocol = "HTTP";
+                  }
+                ];
+              };
+            };
+            HTTPRoute.app-route = {
+              apiVersion = "gateway.networking.k8s.io/v1";
+              kind = "HTTPRoute";
+              metadata = {
+                name = "app-route";
+                namespace = "shop";
+                labels."app.kubernetes.io/part-of" = "shop";
+              };
+              spec = {
+                parentRefs = [ { name = "main-gateway"; } ];
+                hostnames = [ "app.example.com" ];
+                rules = [
+                  {
+                    matches = [
+                      {
+                        path = {
+                          type = "PathPrefix";
+                          value = "/";
+                        };
+                      }
+                    ];
+                    backendRefs = [
+                      {
+                        name = "app-service";
+                        port = 8080;
+                      }
+                    ];
+                  }
+                ];
+              };
+            };
           };
         };
       })

@@ -2,7 +2,7 @@
 # Regenerate in place: nixgen regen FILE (to bump: nixgen regen FILE --cilium-version X.Y.Z).
 # A nixidy module: the chart comes from the `charts` argument (charts.cilium.cilium).
 # nixidy has no clusterHost: production needs `cilium.k8sServiceHost` set.
-# nixgen-spec: {"flavor":"nixidy","ciliumVersion":"1.18.4","settings":{"kubeProxyReplacement":true,"routingMode":"native","ipv4NativeRoutingCIDR":"10.0.0.0/8","ipv6NativeRoutingCIDR":"fd00::/104","autoDirectNodeRoutes":true,"ipam":{"mode":"cluster-pool","operator":{"clusterPoolIPv4PodCIDRList":["10.42.0.0/16","10.43.0.0/16"]}},"bpf":{"masquerade":true},"k8sServiceHost":{"local":"127.0.0.1","production":{"nix":"config.clusterHost"}},"k8sServicePort":6443,"policyEnforcementMode":"default","policyAuditMode":{"local":true,"production":false},"gatewayAPI":{"enabled":true},"ingressController":{"enabled":true,"default":true,"loadbalancerMode":"shared"},"hubble":{"enabled":true,"relay":{"enabled":{"local":false,"production":true}},"ui":{"enabled":{"local":false,"production":true}}},"operator":{"replicas":{"local":1,"production":3}},"encryption":{"enabled":true,"type":"wireguard"},"rollOutCiliumPods":true,"cni":{"binPath":"/opt/cni/bin","confPath":"/etc/cni/net.d"}},"policies":{"defaultPolicy":true,"hubbleRelayPolicy":true,"extra":[{"kind":"NetworkPolicy","name":"allow-frontend-to-backend","namespace":"shop","spec":{"podSelector":{"matchLabels":{"app":"backend"}},"ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}],"ports":[{"port":8080}]}]}},{"kind":"CiliumNetworkPolicy","name":"backend-dns","namespace":"shop","labels":{"app.kubernetes.io/part-of":"shop"},"spec":{"endpointSelector":{"matchLabels":{"app":"backend"}},"egress":[{"toEndpoints":[{"matchLabels":{"k8s:io.kubernetes.pod.namespace":"kube-system","k8s-app":"kube-dns"}}],"toPorts":[{"ports":[{"port":"53","protocol":"ANY"}],"rules":{"dns":[{"matchPattern":"*"}]}}]}]}},{"kind":"CiliumClusterwideNetworkPolicy","name":"host-ssh","spec":{"nodeSelector":{},"ingress":[{"fromEntities":["world"],"toPorts":[{"ports":[{"port":"22","protocol":"TCP"}]}]}]}}]},"production":{"ipv6":true,"bgpControlPlane":true,"hostFirewall":true,"l2announcements":true,"loadBalancerIPPools":{"public":["192.0.2.0/28","2001:db8::/120"],"internal":["10.200.0.0/24"]}},"values":{"cluster":{"name":"prod-eu","id":1},"ingressController":{"service":{"annotations":{"lbipam.cilium.io/sharing-key":"*"}}},"k8sServiceHost":"api.prod.example.com"}}
+# nixgen-spec: {"flavor":"nixidy","ciliumVersion":"1.18.4","settings":{"kubeProxyReplacement":true,"routingMode":"native","ipv4NativeRoutingCIDR":"10.0.0.0/8","ipv6NativeRoutingCIDR":"fd00::/104","autoDirectNodeRoutes":true,"ipam":{"mode":"cluster-pool","operator":{"clusterPoolIPv4PodCIDRList":["10.42.0.0/16","10.43.0.0/16"]}},"bpf":{"masquerade":true},"k8sServiceHost":{"local":"127.0.0.1","production":{"nix":"config.clusterHost"}},"k8sServicePort":6443,"policyEnforcementMode":"default","policyAuditMode":{"local":true,"production":false},"gatewayAPI":{"enabled":true},"ingressController":{"enabled":true,"default":true,"loadbalancerMode":"shared"},"hubble":{"enabled":true,"relay":{"enabled":{"local":false,"production":true}},"ui":{"enabled":{"local":false,"production":true}}},"operator":{"replicas":{"local":1,"production":3}},"encryption":{"enabled":true,"type":"wireguard"},"rollOutCiliumPods":true,"cni":{"binPath":"/opt/cni/bin","confPath":"/etc/cni/net.d"}},"policies":{"defaultPolicy":true,"hubbleRelayPolicy":true,"extra":[{"kind":"NetworkPolicy","name":"allow-frontend-to-backend","namespace":"shop","spec":{"podSelector":{"matchLabels":{"app":"backend"}},"ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}],"ports":[{"port":8080}]}]}},{"kind":"CiliumNetworkPolicy","name":"backend-dns","namespace":"shop","labels":{"app.kubernetes.io/part-of":"shop"},"spec":{"endpointSelector":{"matchLabels":{"app":"backend"}},"egress":[{"toEndpoints":[{"matchLabels":{"k8s:io.kubernetes.pod.namespace":"kube-system","k8s-app":"kube-dns"}}],"toPorts":[{"ports":[{"port":"53","protocol":"ANY"}],"rules":{"dns":[{"matchPattern":"*"}]}}]}]}},{"kind":"CiliumClusterwideNetworkPolicy","name":"host-ssh","spec":{"nodeSelector":{},"ingress":[{"fromEntities":["world"],"toPorts":[{"ports":[{"port":"22","protocol":"TCP"}]}]}]}}]},"production":{"ipv6":true,"bgpControlPlane":true,"bgp":{"localASN":64512,"peers":[{"name":"tor","address":"192.0.2.254","asn":64513}],"advertise":["PodCIDR","LoadBalancerIP"],"nodeSelector":{"bgp.example.com/peer":"tor"},"serviceSelector":{}},"hostFirewall":true,"l2announcements":{"interfaces":["^eth[0-9]+"],"loadBalancerIPs":true,"externalIPs":false,"serviceSelector":{"l2.example.com/announce":"true"},"nodeSelector":{},"k8sClientRateLimit":{"qps":30,"burst":60}},"loadBalancerIPPools":{"public":["192.0.2.0/28","2001:db8::/120"],"internal":["10.200.0.0/24"]}},"objects":[{"kind":"Secret","metadata":{"name":"cilium-ca","namespace":"kube-system","annotations":{"kluctl.io/ignore-diff":"true"}},"patch":true},{"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"main-gateway","namespace":"shop"},"profile":"production","spec":{"gatewayClassName":"cilium","listeners":[{"name":"http","port":80,"protocol":"HTTP"}]}},{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"app-route","namespace":"shop","labels":{"app.kubernetes.io/part-of":"shop"}},"profile":"production","spec":{"parentRefs":[{"name":"main-gateway"}],"hostnames":["app.example.com"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backendRefs":[{"name":"app-service","port":8080}]}]}}],"values":{"cluster":{"name":"prod-eu","id":1},"ingressController":{"service":{"annotations":{"lbipam.cilium.io/sharing-key":"*"}}},"k8sServiceHost":"api.prod.example.com"}}
 {
   charts,
   config,
@@ -190,6 +190,14 @@ let
     bgpControlPlane.enabled = !cfg.isLocal;
     hostFirewall.enabled = !cfg.isLocal;
     l2announcements.enabled = !cfg.isLocal;
+    k8sClientRateLimit =
+      if cfg.isLocal then
+        { }
+      else
+        {
+          qps = 30;
+          burst = 60;
+        };
     cluster = {
       name = "prod-eu";
       id = 1;
@@ -329,100 +337,103 @@ in
         };
       }
       {
-        applications.cilium.yamls = [
-          (builtins.toJSON {
-            apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
-            kind = "CiliumClusterwideNetworkPolicy";
-            metadata.name = "ep-default";
-            spec = {
-              endpointSelector = { };
-              ingress = [
-                {
-                  fromEntities = [
-                    "cluster"
-                    "ingress"
-                  ];
-                }
-              ];
-              egress = [ { toEntities = [ "all" ]; } ];
-            };
-          })
-          (builtins.toJSON {
-            apiVersion = "networking.k8s.io/v1";
-            kind = "NetworkPolicy";
-            metadata = {
-              name = "allow-frontend-to-backend";
-              namespace = "shop";
-            };
-            spec = {
-              podSelector.matchLabels.app = "backend";
-              ingress = [
-                {
-                  from = [ { podSelector.matchLabels.app = "frontend"; } ];
-                  ports = [ { port = 8080; } ];
-                }
-              ];
-            };
-          })
-          (builtins.toJSON {
-            apiVersion = facts.apiMappings.CiliumNetworkPolicy;
-            kind = "CiliumNetworkPolicy";
-            metadata = {
-              name = "backend-dns";
-              namespace = "shop";
-              labels."app.kubernetes.io/part-of" = "shop";
-            };
-            spec = {
-              endpointSelector.matchLabels.app = "backend";
-              egress = [
-                {
-                  toEndpoints = [
-                    {
-                      matchLabels = {
-                        "k8s:io.kubernetes.pod.namespace" = "kube-system";
-                        k8s-app = "kube-dns";
-                      };
-                    }
-                  ];
-                  toPorts = [
-                    {
-                      ports = [
-                        {
-                          port = "53";
-                          protocol = "ANY";
-                        }
-                      ];
-                      rules.dns = [ { matchPattern = "*"; } ];
-                    }
-                  ];
-                }
-              ];
-            };
-          })
-          (builtins.toJSON {
-            apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
-            kind = "CiliumClusterwideNetworkPolicy";
-            metadata.name = "host-ssh";
-            spec = {
-              nodeSelector = { };
-              ingress = [
-                {
-                  fromEntities = [ "world" ];
-                  toPorts = [
-                    {
-                      ports = [
-                        {
-                          port = "22";
-                          protocol = "TCP";
-                        }
-                      ];
-                    }
-                  ];
-                }
-              ];
-            };
-          })
-        ];
+        applications.cilium = {
+          yamls = [
+            (builtins.toJSON {
+              apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
+              kind = "CiliumClusterwideNetworkPolicy";
+              metadata.name = "ep-default";
+              spec = {
+                endpointSelector = { };
+                ingress = [
+                  {
+                    fromEntities = [
+                      "cluster"
+                      "ingress"
+                    ];
+                  }
+                ];
+                egress = [ { toEntities = [ "all" ]; } ];
+              };
+            })
+            (builtins.toJSON {
+              apiVersion = "networking.k8s.io/v1";
+              kind = "NetworkPolicy";
+              metadata = {
+                name = "allow-frontend-to-backend";
+                namespace = "shop";
+              };
+              spec = {
+                podSelector.matchLabels.app = "backend";
+                ingress = [
+                  {
+                    from = [ { podSelector.matchLabels.app = "frontend"; } ];
+                    ports = [ { port = 8080; } ];
+                  }
+                ];
+              };
+            })
+            (builtins.toJSON {
+              apiVersion = facts.apiMappings.CiliumNetworkPolicy;
+              kind = "CiliumNetworkPolicy";
+              metadata = {
+                name = "backend-dns";
+                namespace = "shop";
+                labels."app.kubernetes.io/part-of" = "shop";
+              };
+              spec = {
+                endpointSelector.matchLabels.app = "backend";
+                egress = [
+                  {
+                    toEndpoints = [
+                      {
+                        matchLabels = {
+                          "k8s:io.kubernetes.pod.namespace" = "kube-system";
+                          k8s-app = "kube-dns";
+                        };
+                      }
+                    ];
+                    toPorts = [
+                      {
+                        ports = [
+                          {
+                            port = "53";
+                            protocol = "ANY";
+                          }
+                        ];
+                        rules.dns = [ { matchPattern = "*"; } ];
+                      }
+                    ];
+                  }
+                ];
+              };
+            })
+            (builtins.toJSON {
+              apiVersion = facts.apiMappings.CiliumClusterwideNetworkPolicy;
+              kind = "CiliumClusterwideNetworkPolicy";
+              metadata.name = "host-ssh";
+              spec = {
+                nodeSelector = { };
+                ingress = [
+                  {
+                    fromEntities = [ "world" ];
+                    toPorts = [
+                      {
+                        ports = [
+                          {
+                            port = "22";
+                            protocol = "TCP";
+                          }
+                        ];
+                      }
+                    ];
+                  }
+                ];
+              };
+            })
+          ];
+          resources.secrets.cilium-ca.metadata.annotations."kluctl.io/ignore-diff" = "true";
+        };
       }
       (lib.mkIf (!cfg.isLocal) {
         applications.cilium.yamls = [
@@ -440,6 +451,127 @@ in
             kind = "CiliumLoadBalancerIPPool";
             metadata.name = "internal";
             spec.blocks = [ { cidr = "10.200.0.0/24"; } ];
+          })
+          (builtins.toJSON {
+            apiVersion = facts.apiMappings.CiliumBGPClusterConfig;
+            kind = "CiliumBGPClusterConfig";
+            metadata.name = "cilium-bgp";
+            spec = {
+              nodeSelector.matchLabels."bgp.example.com/peer" = "tor";
+              bgpInstances = [
+                {
+                  name = "instance-64512";
+                  localASN = 64512;
+                  peers = [
+                    {
+                      name = "tor";
+                      peerASN = 64513;
+                      peerAddress = "192.0.2.254";
+                      peerConfigRef.name = "cilium-peer";
+                    }
+                  ];
+                }
+              ];
+            };
+          })
+          (builtins.toJSON {
+            apiVersion = facts.apiMappings.CiliumBGPPeerConfig;
+            kind = "CiliumBGPPeerConfig";
+            metadata.name = "cilium-peer";
+            spec.families = [
+              {
+                afi = "ipv4";
+                safi = "unicast";
+                advertisements.matchLabels.advertise = "bgp";
+              }
+              {
+                afi = "ipv6";
+                safi = "unicast";
+                advertisements.matchLabels.advertise = "bgp";
+              }
+            ];
+          })
+          (builtins.toJSON {
+            apiVersion = facts.apiMappings.CiliumBGPAdvertisement;
+            kind = "CiliumBGPAdvertisement";
+            metadata = {
+              name = "cilium-bgp";
+              labels.advertise = "bgp";
+            };
+            spec.advertisements = [
+              { advertisementType = "PodCIDR"; }
+              {
+                advertisementType = "Service";
+                service.addresses = [ "LoadBalancerIP" ];
+                selector.matchExpressions = [
+                  {
+                    key = "somekey";
+                    operator = "NotIn";
+                    values = [ "never-used-value" ];
+                  }
+                ];
+              }
+            ];
+          })
+          (builtins.toJSON {
+            apiVersion = facts.apiMappings.CiliumL2AnnouncementPolicy;
+            kind = "CiliumL2AnnouncementPolicy";
+            metadata.name = "cilium-l2";
+            spec = {
+              serviceSelector.matchLabels."l2.example.com/announce" = "true";
+              interfaces = [ "^eth[0-9]+" ];
+              loadBalancerIPs = true;
+              externalIPs = false;
+            };
+          })
+          (builtins.toJSON {
+            apiVersion = "gateway.networking.k8s.io/v1";
+            kind = "Gateway";
+            metadata = {
+              name = "main-gateway";
+              namespace = "shop";
+            };
+            spec = {
+              gatewayClassName = "cilium";
+              listeners = [
+                {
+                  name = "http";
+                  port = 80;
+                  protocol = "HTTP";
+                }
+              ];
+            };
+          })
+          (builtins.toJSON {
+            apiVersion = "gateway.networking.k8s.io/v1";
+            kind = "HTTPRoute";
+            metadata = {
+              name = "app-route";
+              namespace = "shop";
+              labels."app.kubernetes.io/part-of" = "shop";
+            };
+            spec = {
+              parentRefs = [ { name = "main-gateway"; } ];
+              hostnames = [ "app.example.com" ];
+              rules = [
+                {
+                  matches = [
+                    {
+                      path = {
+                        type = "PathPrefix";
+                        value = "/";
+                      };
+                    }
+                  ];
+                  backendRefs = [
+                    {
+                      name = "app-service";
+                      port = 8080;
+                    }
+                  ];
+                }
+              ];
+            };
           })
         ];
       })

@@ -147,7 +147,8 @@ def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None
 @click.option("--profile", type=click.Choice(PROFILES), required=True,
               help="Which profile's values to print.")
 @click.option("--objects", is_flag=True,
-              help="Print the Kubernetes objects the module adds (policies, pools) instead.")
+              help="Print the Kubernetes objects the module adds (policies, pools, BGP, L2, "
+                   "[[objects]] and patches) instead.")
 @click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
               show_default=True, help="Print as a Nix expression or as JSON.")
 @format_option

@@ -30,9 +30,14 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
 
 
 def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[plan.Plan, list[str]]:
-    """The plan and its warnings, after the cross-field rules."""
+    """The plan and its warnings, after the cross-field rules and the check of every Cilium
+    object against its CRD's schema."""
+    from nixgen import objects
+
     built = plan.build(as_spec(spec))
-    return built, rules.check(built)
+    warnings = rules.check(built)
+    objects.check(built)
+    return built, warnings
 
 
 def module(spec: Spec | Mapping[str, Any], fmt: str = "never",

@@ -9,7 +9,7 @@ turns its data into Nix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from nixgen.errors import NixgenError
 from nixgen.spec import Spec
 
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
+ALPHA_CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2alpha1"
 CHART_DIR = "install/kubernetes/cilium"
 NAMESPACE = "kube-system"
 
@@ -54,8 +55,9 @@ def lower(tree: Any, profiles: bool = True) -> Any:
 
 @dataclass(frozen=True)
 class Condition:
-    """When an object is deployed: `always`, `production`, or whenever the final Helm value at
-    `path` is true (so a user's `cilium.helmValues` override moves the object with it)."""
+    """When an object is deployed: `always`, only in one profile (`local`, `production`), or
+    whenever the final Helm value at `path` is true (so a user's `cilium.helmValues` override
+    moves the object with it)."""
 
     kind: str
     path: tuple[str, ...] = ()
@@ -63,13 +65,14 @@ class Condition:
     def holds(self, profile: str, values: Mapping[str, Any]) -> bool:
         if self.kind == "always":
             return True
-        if self.kind == "production":
-            return profile == "production"
+        if self.kind in PROFILES:
+            return profile == self.kind
         return overrides.lookup(values, self.path) is True
 
 
 ALWAYS = Condition("always")
 PRODUCTION = Condition("production")
+LOCAL = Condition("local")
 
 
 @dataclass(frozen=True)
@@ -78,18 +81,37 @@ class KubeObject:
     kind: str
     name: str
     namespace: str | None
-    body: Mapping[str, Any]  # everything but apiVersion, kind and metadata.name/namespace
+    body: Mapping[str, Any]  # everything but apiVersion, kind and metadata
     labels: Mapping[str, str]
     when: Condition
+    # Where the config asks for it (`policies.extra[0]`, `objects[2]`, `production.bgp`).
+    origin: str = ""
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    # A patch of an object the chart renders: it merges with that object, so it carries only
+    # what it changes (no apiVersion; kind and name are where the framework files it).
+    patch: bool = False
+    # Whether the module takes the apiVersion from the facts of the Cilium minor in use (the
+    # objects nixgen builds), rather than as the config wrote it (the user's objects).
+    api_from_facts: bool = True
+
+    def changes(self) -> dict[str, Any]:
+        """What the object sets besides apiVersion, kind, name and namespace."""
+        metadata: dict[str, Any] = {}
+        if self.labels:
+            metadata["labels"] = dict(self.labels)
+        if self.annotations:
+            metadata["annotations"] = dict(self.annotations)
+        return {"metadata": metadata, **self.body} if metadata else dict(self.body)
 
     def manifest(self) -> dict[str, Any]:
+        """The object as `nixgen values --objects` lists it (a patch without apiVersion)."""
         metadata: dict[str, Any] = {"name": self.name}
         if self.namespace is not None:
             metadata["namespace"] = self.namespace
-        if self.labels:
-            metadata["labels"] = dict(self.labels)
-        return {"apiVersion": self.api_version, "kind": self.kind, "metadata": metadata,
-                **self.body}  # fmt: skip
+        rest = self.changes()
+        metadata.update(rest.pop("metadata", {}))
+        head = {} if self.patch else {"apiVersion": self.api_version}
+        return {**head, "kind": self.kind, "metadata": metadata, **rest}
 
 
 @dataclass(frozen=True)
@@ -107,6 +129,7 @@ class Plan:
     # Where the module finds things in a Cilium tree, and where it deploys.
     chart_dir: str = CHART_DIR
     crd_dir: str = CRD_DIR
+    alpha_crd_dir: str = ALPHA_CRD_DIR
     namespace: str = NAMESPACE
 
     @property
@@ -130,7 +153,7 @@ class Plan:
         groups: dict[Condition, list[KubeObject]] = {}
         for obj in self.objects:
             groups.setdefault(obj.when, []).append(obj)
-        order = {"always": 0, "production": 1, "value": 2}
+        order = {"always": 0, "local": 1, "production": 2, "value": 3}
         return sorted(groups.items(), key=lambda kv: (order[kv[0].kind], kv[0].path))
 
     def values_for(self, profile: str, env: Mapping[str, Any] | None = None) -> Any:
@@ -144,12 +167,14 @@ class Plan:
 
 def settings_values(spec: Spec) -> dict[str, Any]:
     """The Helm values the typed settings and production features give, before `values`."""
+    from nixgen import objects
+
     tree = lower(spec.settings)
     production_only = Split(False, True)
     for name in ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements"):
         if getattr(spec, name):
             tree[name] = {"enabled": production_only}
-    return tree
+    return {**tree, **objects.l2_values(spec)}
 
 
 def helm_values(spec: Spec) -> dict[str, Any]:
@@ -184,43 +209,64 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
             raise PlanError(f"Cilium {release.version} ships no {kind} CRD, which this spec needs")
         return known[kind]
 
+    from nixgen import objects
+
     out = []
     if spec.defaultPolicy:
         out.append(KubeObject(api("CiliumClusterwideNetworkPolicy"), "CiliumClusterwideNetworkPolicy",
-                              "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS))  # fmt: skip
-    for obj in spec.policies:
+                              "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS,
+                              "policies.defaultPolicy"))  # fmt: skip
+    for i, obj in enumerate(spec.policies):
         out.append(KubeObject(api(obj.kind), obj.kind, obj.name, obj.namespace,
                               {"spec": lower(obj.spec, profiles=False)}, obj.labels,
-                              ALWAYS))  # fmt: skip
+                              ALWAYS, f"policies.extra[{i}]"))  # fmt: skip
     for name, cidrs in spec.loadBalancerIPPools.items():
         body = {"spec": {"blocks": [{"cidr": c} for c in cidrs]}}
         out.append(KubeObject(api("CiliumLoadBalancerIPPool"), "CiliumLoadBalancerIPPool", name,
-                              None, body, {}, PRODUCTION))  # fmt: skip
+                              None, body, {}, PRODUCTION,
+                              f"production.loadBalancerIPPools.{name}"))  # fmt: skip
+    out += objects.bgp_objects(spec, api) + objects.l2_objects(spec, api)
     if spec.hubbleRelayPolicy:
         out.append(KubeObject(api("CiliumNetworkPolicy"), "CiliumNetworkPolicy",
                               "allow-hubble-relay-server-egress", NAMESPACE,
                               {"spec": RELAY_EGRESS_SPEC}, {},
-                              Condition("value", ("hubble", "relay", "enabled"))))  # fmt: skip
+                              Condition("value", ("hubble", "relay", "enabled")),
+                              "policies.hubbleRelayPolicy"))  # fmt: skip
     given = [(p.kind, p.namespace, p.name) for p in spec.policies]
     for kind, _, name in (k for k in given if given.count(k) > 1):
         raise PlanError(f"policies.extra: {kind} {name!r} is given twice")
-    seen: set[tuple[str, str | None, str]] = set()
+    out += objects.user_objects(spec, release)
+    seen: dict[tuple[str, str | None, str], str] = {}
     for obj in out:
         key = (obj.kind, obj.namespace, obj.name)
-        if key in seen:
-            raise PlanError(f"policies.extra: {obj.kind} {obj.name!r} is one nixgen generates "
-                            "itself; rename yours, or turn the generated one off in [policies]")  # fmt: skip
-        seen.add(key)
+        first = seen.setdefault(key, obj.origin)
+        if first == obj.origin:
+            continue
+        if first.startswith(("policies.extra", "objects")):
+            raise PlanError(f"{obj.origin}: {obj.kind} {obj.name!r} is {first} too: give each "
+                            "object once (a patch included)")  # fmt: skip
+        section = "policies.extra" if obj.origin.startswith("policies.extra") else obj.origin
+        raise PlanError(f"{section}: {obj.kind} {obj.name!r} is one nixgen generates itself "
+                        f"({first}); rename yours, or turn the generated one off")  # fmt: skip
     return out
 
 
-def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> dict[str, Any]:
+def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
+    """The CRD files in crds/v2alpha1 of `rel` that define one of `kinds`."""
+    return sorted(c.file for c in rel.crds if c.dir == "v2alpha1" and c.kind in kinds)
+
+
+def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
+                kinds: Collection[str] = ()) -> dict[str, Any]:
     """Per known minor: its gateway-api release and its CRD mappings, taken from the pinned
-    release for its own minor and from the newest known patch for the others."""
+    release for its own minor and from the newest known patch for the others; in the hetzkube
+    flavour also the v2alpha1 CRD files of the `kinds` the module creates objects of (the
+    v2 files are all imported), when there are any at some minor."""
     hetzkube = spec.flavor == "hetzkube"
     out: dict[str, Any] = {}
-    for minor in cat.minors():
-        rel = release if release.minor == minor else cat.newest(minor)
+    rels = {m: release if release.minor == m else cat.newest(m) for m in cat.minors()}
+    alpha = hetzkube and any(alpha_crd_files(r, kinds) for r in rels.values())
+    for minor, rel in rels.items():
         entry: dict[str, Any] = {}
         if hetzkube:
             entry["gatewayApi"] = cat.gateway_api[minor]
@@ -229,6 +275,8 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> d
         entry["apiMappings"] = rel.api_mappings
         if hetzkube and spec.easykubenix == "hetzkube-pin":
             entry["namespacedMappings"] = rel.namespaced
+        if alpha:
+            entry["alphaCrds"] = alpha_crd_files(rel, kinds)
         out[minor] = entry
     return out
 
@@ -238,13 +286,14 @@ def build(spec: Spec) -> Plan:
 
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
+    objects = tuple(kube_objects(spec, release))
     return Plan(
         spec=spec,
         release=release,
         values=helm_values(spec),
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
-        objects=tuple(kube_objects(spec, release)),
-        facts=minor_facts(spec, cat, release),
+        objects=objects,
+        facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),
         rules=rules.table(release.version),
     )
 

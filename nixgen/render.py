@@ -98,6 +98,8 @@ def nixify(tree: Any) -> Any:
 def condition(c: Condition) -> str:
     if c.kind == "production":
         return f"!{NAMES['local']}"
+    if c.kind == "local":
+        return NAMES["local"]
     if c.kind == "value":
         return f"{NAMES['values']}.{'.'.join(c.path)} or false"
     raise ValueError("an unconditional object has no Nix condition")
@@ -106,18 +108,32 @@ def condition(c: Condition) -> str:
 def object_entries(plan: Plan) -> list[Any]:
     """One `lib.mkMerge` entry per group of objects that share a condition: hetzkube puts them
     under `kubernetes.resources.<namespace or none>.<kind>.<name>`, nixidy adds them as YAML
-    (JSON is YAML) to `applications.cilium.yamls`, which needs no Cilium type module."""
+    (JSON is YAML) to `applications.cilium.yamls`, which needs no Cilium type module.
+
+    A patch is a definition beside the chart's own object, so the framework merges the two:
+    hetzkube at the object's place in `kubernetes.resources`, nixidy in the typed resources
+    (`applications.cilium.resources.secrets.<name>`), keyed by name in the app's namespace."""
+    from nixgen.objects import nixidy_attribute
+
     entries: list[Any] = []
     for when, objects in plan.object_groups():
         if plan.flavor == "hetzkube":
             content: dict[str, Any] = {}
             for obj in objects:
                 scope = content.setdefault(obj.namespace or "none", {})
-                scope.setdefault(obj.kind, {})[obj.name] = manifest(plan, obj)
+                body = obj.changes() if obj.patch else manifest(plan, obj)
+                scope.setdefault(obj.kind, {})[obj.name] = body
             entry: Any = {"kubernetes": {"resources": content}}
         else:
-            yamls = [Call("builtins.toJSON", (manifest(plan, obj),)) for obj in objects]
-            entry = {"applications": {"cilium": {"yamls": yamls}}}
+            app: dict[str, Any] = {}
+            yamls = [Call("builtins.toJSON", (manifest(plan, obj),))
+                     for obj in objects if not obj.patch]  # fmt: skip
+            if yamls:
+                app["yamls"] = yamls
+            for obj in (o for o in objects if o.patch):
+                typed = app.setdefault("resources", {})
+                typed.setdefault(nixidy_attribute(obj.kind), {})[obj.name] = obj.changes()
+            entry = {"applications": {"cilium": app}}
         if when != ALWAYS:
             entry = Call("lib.mkIf", (Raw(condition(when)), entry))
         entries.append(entry)
@@ -128,7 +144,7 @@ def manifest(plan: Plan, obj: KubeObject) -> dict[str, Any]:
     """An object as the module writes it: a Cilium kind's apiVersion comes from the facts of
     the minor in use, so editing `cilium.version` in Nix keeps it right."""
     out = obj.manifest()
-    if obj.kind in plan.api_mappings:
+    if obj.api_from_facts and obj.kind in plan.api_mappings:
         out["apiVersion"] = Raw(f"{NAMES['facts']}.apiMappings.{obj.kind}")
     return out
 
@@ -178,6 +194,7 @@ def render(plan: Plan) -> str:
         objects=object_entries(plan),
         facts=facts_text(plan),
         rules=rules_text(plan),
+        alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
         about=ABOUT[about],

@@ -223,17 +223,145 @@ class Policies(Strict):
     extra: list[PolicyObject] = Field(default_factory=list)
 
 
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IP address") from None
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise ValueError(f"{value!r} is not a regular expression ({err})") from None
+    return value
+
+
+IP = Annotated[str, AfterValidator(_ip)]
+Regex = Annotated[str, AfterValidator(_regex)]
+ASN = Annotated[int, Field(ge=1, le=4294967295)]
+Qps = Annotated[int, Field(ge=1)]
+# What a BGP advertisement may carry: the nodes' pod CIDRs, or addresses of Services.
+Advertised = Literal["PodCIDR", "LoadBalancerIP", "ExternalIP", "ClusterIP"]
+
+
+class BgpPeer(Strict):
+    name: K8sName
+    address: IP
+    asn: ASN
+
+
+class Bgp(Strict):
+    """The BGP control plane's peering (Cilium's BGPv2 API): one cluster config, one peer
+    config, one advertisement."""
+
+    localASN: ASN
+    peers: Annotated[list[BgpPeer], Field(min_length=1)]
+    advertise: Annotated[list[Advertised], Field(min_length=1)] = Field(
+        default_factory=lambda: ["PodCIDR", "LoadBalancerIP"]
+    )
+    # Which nodes peer (matchLabels); empty: every node.
+    nodeSelector: dict[str, str] = Field(default_factory=dict)
+    # Which Services' addresses are advertised (matchLabels); empty: every Service.
+    serviceSelector: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique_peers(self) -> Bgp:
+        names = [p.name for p in self.peers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"peer {name!r} is given twice")
+        return self
+
+
+class ClientRateLimit(Strict):
+    qps: Qps = 20
+    burst: Qps = 40
+
+
+class L2Announcements(Strict):
+    """One CiliumL2AnnouncementPolicy: which interfaces answer ARP/NDP for which addresses."""
+
+    # Regular expressions of interface names; empty: every interface.
+    interfaces: list[Regex] = Field(default_factory=list)
+    loadBalancerIPs: bool = True
+    externalIPs: bool = False
+    serviceSelector: dict[str, str] = Field(default_factory=dict)
+    nodeSelector: dict[str, str] = Field(default_factory=dict)
+    # The agents' Kubernetes client limit: every announced Service holds a lease the agent
+    # renews, so Cilium's docs ask for more than the chart's default (10 qps, burst 20).
+    k8sClientRateLimit: ClientRateLimit = ClientRateLimit()
+
+
 class Production(Strict):
     """Features that stay off locally and are opted into for production."""
 
     ipv6: bool = False
+    # The bare switch; a [production.bgp] table turns it on and adds the peering objects.
     bgpControlPlane: bool = False
+    bgp: Bgp | None = None
     hostFirewall: bool = False
-    l2announcements: bool = False
+    # `true` is the bare switch; a table adds the announcement policy.
+    l2announcements: bool | L2Announcements = False
     # CiliumLoadBalancerIPPool objects: pool name → CIDRs.
     loadBalancerIPPools: dict[K8sName, Annotated[list[Cidr], Field(min_length=1)]] = Field(
         default_factory=dict
     )
+
+    @model_validator(mode="after")
+    def _bgp_needs_the_switch(self) -> Production:
+        if self.bgp is not None and "bgpControlPlane" in self.model_fields_set \
+                and not self.bgpControlPlane:
+            raise ValueError("bgp peers need the BGP control plane: drop bgpControlPlane = false")
+        return self
+
+
+_OBJECT_NAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?\Z")
+_API_VERSION = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[0-9]+((alpha|beta)[0-9]+)?\Z")
+
+
+def _object_name(value: str) -> str:
+    if not _OBJECT_NAME.match(value):
+        raise ValueError(f"{value!r} is not a Kubernetes object name")
+    return value
+
+
+def _api_version(value: str) -> str:
+    if not _API_VERSION.match(value):
+        raise ValueError(f"{value!r} is not an apiVersion such as v1 or cilium.io/v2")
+    return value
+
+
+class ObjectMeta(Strict):
+    name: Annotated[str, AfterValidator(_object_name)]
+    namespace: K8sName | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+
+class KubeObject(BaseModel):
+    """Any Kubernetes object deployed with Cilium: apiVersion, kind, metadata, and the rest of
+    its body (spec, data, ...) as given. A patch (`patch = true`) changes an object the chart
+    renders: it carries no apiVersion, only what it changes."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    apiVersion: Annotated[str, AfterValidator(_api_version)] | None = None
+    kind: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]*$")]
+    metadata: ObjectMeta
+    profile: Literal["local", "production"] | None = None
+    patch: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> KubeObject:
+        if self.patch and self.apiVersion is not None:
+            raise ValueError("a patch carries no apiVersion: it merges with the object the "
+                             "chart renders, and changes only what it names")  # fmt: skip
+        if not self.patch and self.apiVersion is None:
+            raise ValueError(f"{self.kind} {self.metadata.name!r} needs an apiVersion "
+                             "(or patch = true to change an object the chart renders)")  # fmt: skip
+        return self
 
 
 Rev = Annotated[str, Field(pattern=f"^{REV_PATTERN}$")]
@@ -270,6 +398,8 @@ class Config(Strict):
     settings: Settings = Settings()
     policies: Policies = Policies()
     production: Production = Production()
+    # Kubernetes objects of any kind deployed with Cilium, or patches of the chart's objects.
+    objects: list[KubeObject] = Field(default_factory=list)
     # Free-form Helm values deep-merged over the generated ones (`values` table, `--set`).
     values: dict[str, Any] = Field(default_factory=dict)
 

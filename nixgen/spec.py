@@ -54,6 +54,52 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class BgpPeer:
+    name: str
+    address: str
+    asn: int
+
+
+@dataclass(frozen=True)
+class Bgp:
+    """BGP peering: `advertise` lists PodCIDR and the Service address types to advertise;
+    empty selectors select every node or Service."""
+
+    localASN: int
+    peers: tuple[BgpPeer, ...]
+    advertise: tuple[str, ...]
+    nodeSelector: Mapping[str, str]
+    serviceSelector: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class L2Policy:
+    interfaces: tuple[str, ...]
+    loadBalancerIPs: bool
+    externalIPs: bool
+    serviceSelector: Mapping[str, str]
+    nodeSelector: Mapping[str, str]
+    qps: int
+    burst: int
+
+
+@dataclass(frozen=True)
+class UserObject:
+    """A Kubernetes object of the user's (`[[objects]]`), or a patch of one the chart renders
+    (api_version None). `body` is everything but apiVersion, kind and metadata."""
+
+    api_version: str | None
+    kind: str
+    name: str
+    namespace: str | None
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    body: Mapping[str, Any]
+    profile: str | None = None
+    patch: bool = False
+
+
+@dataclass(frozen=True)
 class Spec:
     """One module to generate. `settings` and `values` are in the config's notation; `given`
     is what the user set (the spec a generated file's header records)."""
@@ -73,6 +119,9 @@ class Spec:
     hostFirewall: bool = False
     l2announcements: bool = False
     loadBalancerIPPools: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    bgp: Bgp | None = None
+    l2Policy: L2Policy | None = None
+    objects: tuple[UserObject, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
     given: Mapping[str, Any] = field(default_factory=dict)
 
@@ -111,11 +160,14 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     policies = tuple(
         Policy(p.kind, p.name, p.namespace, p.labels, p.spec) for p in config.policies.extra
     )
+    objects = tuple(_user_object(o) for o in config.objects)
     try:
         check_data(config.values, "values")
         for i, p in enumerate(policies):
             check_data(p.labels, f"policies.extra[{i}].labels")
             check_data(p.spec, f"policies.extra[{i}].spec")
+        for i, o in enumerate(objects):
+            check_data(o.body, f"objects[{i}]")
     except ConfigError as err:
         raise ConfigError(prefix + str(err)) from None
     given = config.model_dump(mode="json", exclude_unset=True)
@@ -124,6 +176,8 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     if not given.get("values"):
         given.pop("values", None)
     production = config.production
+    bgp = production.bgp
+    l2 = production.l2announcements
     return Spec(
         flavor=config.flavor,
         ciliumVersion=config.ciliumVersion,
@@ -136,13 +190,27 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         hubbleRelayPolicy=config.policies.hubbleRelayPolicy,
         policies=policies,
         ipv6=production.ipv6,
-        bgpControlPlane=production.bgpControlPlane,
+        bgpControlPlane=production.bgpControlPlane or bgp is not None,
         hostFirewall=production.hostFirewall,
-        l2announcements=production.l2announcements,
+        l2announcements=l2 is not False,
         loadBalancerIPPools={k: tuple(v) for k, v in production.loadBalancerIPPools.items()},
+        bgp=None if bgp is None else Bgp(
+            bgp.localASN, tuple(BgpPeer(p.name, p.address, p.asn) for p in bgp.peers),
+            tuple(bgp.advertise), bgp.nodeSelector, bgp.serviceSelector),
+        l2Policy=None if isinstance(l2, bool) else L2Policy(
+            tuple(l2.interfaces), l2.loadBalancerIPs, l2.externalIPs, l2.serviceSelector,
+            l2.nodeSelector, l2.k8sClientRateLimit.qps, l2.k8sClientRateLimit.burst),
+        objects=objects,
         values=config.values,
         given=given,
     )
+
+
+def _user_object(model: Any) -> UserObject:
+    meta = model.metadata
+    return UserObject(model.apiVersion, model.kind, meta.name, meta.namespace, meta.labels,
+                      meta.annotations, dict(model.model_extra or {}), model.profile,
+                      model.patch)  # fmt: skip
 
 
 def check_data(data: Any, path: str) -> None:

@@ -9,11 +9,16 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from nixgen import catalog
+from nixgen import catalog, objects
 
 HERE = Path(__file__).parent
 HARNESS = HERE / "nix" / "harness.nix"
 CLUSTER_HOST = "api.cluster.test"
+
+
+# nixidy's typed resources the harness stands for: attribute → kind and scope.
+NIXIDY_KINDS = {attr: {"kind": kind, "namespaced": scoped}
+                for kind, (scoped, attr) in objects.WELL_KNOWN.items() if attr}  # fmt: skip
 
 
 class NixEvalError(RuntimeError):
@@ -70,6 +75,7 @@ def evaluate(
         "--argstr", "part", part,
         "--argstr", "generation", generation,
         "--argstr", "otherJSON", json.dumps(other or {}),
+        "--argstr", "nixidyKindsJSON", json.dumps(NIXIDY_KINDS),
     ]  # fmt: skip
     return json.loads(run_nix(args))
 

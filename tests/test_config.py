@@ -86,7 +86,7 @@ def test_schema_is_the_config_files_json_schema() -> None:
     assert code == 0 and schema["title"] == "Config"
     assert set(schema["properties"]) == {"flavor", "ciliumVersion", "easykubenix",
                                          "gatewayApiVersion", "source", "settings", "policies",
-                                         "production", "values"}  # fmt: skip
+                                         "production", "objects", "values"}  # fmt: skip
     settings = schema["$defs"]["Settings"]["properties"]
     assert settings["routingMode"]["enum"] == ["tunnel", "native"]
     assert schema["$defs"]["Settings"]["additionalProperties"] is False

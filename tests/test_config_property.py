@@ -91,7 +91,9 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
         "hubbleRelayPolicy": draw(st.booleans()),
         "extra": [{"kind": "CiliumNetworkPolicy", "name": "mine", "namespace": "apps",
                    "labels": {"team": draw(TEXT)},
-                   "spec": {"endpointSelector": {"matchLabels": {"app": draw(TEXT)}}}}]
+                   # Free text where the CRD takes any string (label values have a pattern).
+                   "spec": {"description": draw(TEXT), "endpointSelector": {},
+                            "egress": [{"toEntities": ["all"]}]}}]
         if draw(st.booleans()) else [],
     }  # fmt: skip
     return {

@@ -364,7 +364,8 @@ def test_objects_of_a_generated_module_pass_the_schema(
         objects = evaluate(path_of("hetzkube-production"), "hetzkube", local, fake_trees[release],
                            lib_path, {"version": release}, part="objects")  # fmt: skip
         for obj in objects:
-            if obj["apiVersion"].startswith("cilium.io/"):
+            if obj.get("apiVersion", "").startswith("cilium.io/"):
                 seen.add(obj["kind"])
                 assert validate(obj, release) == [], obj["kind"]
-    assert {"CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool"} <= seen
+    assert {"CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool", "CiliumBGPClusterConfig",
+            "CiliumBGPPeerConfig", "CiliumBGPAdvertisement", "CiliumL2AnnouncementPolicy"} <= seen

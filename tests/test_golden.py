@@ -72,6 +72,12 @@ def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dic
         crd_dir = f"{src.resolve()}/{plan.CRD_DIR}"
         gateway_api = p.spec.gatewayApiVersion or catalog.load().gateway_api[p.release.minor]
         importyaml = {f: {"src": f"{crd_dir}/{f}"} for f in p.crd_files}
+        # Besides every v2 CRD: the v2alpha1 CRDs of the kinds the module creates objects of
+        # (in either profile), as the pinned release files them.
+        made = {o.kind for o in p.objects if not o.patch}
+        alpha_dir = f"{src.resolve()}/{plan.ALPHA_CRD_DIR}"
+        importyaml |= {c.file: {"src": f"{alpha_dir}/{c.file}"} for c in p.release.crds
+                       if c.dir == "v2alpha1" and c.kind in made}  # fmt: skip
         generation = p.spec.easykubenix
         if generation == "standalone" and values["gatewayAPI"]["enabled"]:
             importyaml["gateway-api"] = {"src": (

@@ -132,7 +132,8 @@ def test_values_that_add_new_keys_give_no_warning(tmp_path: Path) -> None:
 
 
 def test_a_user_policy_may_not_take_a_generated_objects_name(tmp_path: Path) -> None:
-    policy = {"kind": "CiliumClusterwideNetworkPolicy", "name": "ep-default", "spec": {}}
+    policy = {"kind": "CiliumClusterwideNetworkPolicy", "name": "ep-default",
+              "spec": {"endpointSelector": {}, "egress": [{"toEntities": ["all"]}]}}
     code, out, err, target = run_config(tmp_path, {"policies": {"extra": [policy]}})
     assert code == 2 and out == ""
     assert "policies.extra: CiliumClusterwideNetworkPolicy 'ep-default' is one nixgen generates" in err

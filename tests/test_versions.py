@@ -181,7 +181,14 @@ VERSION_TEMPLATE = """  - additionalPrinterColumns:
         description: "A description over several lines that mentions
           kind: NotAKind and scope: Namespaced \\n storage: true"
         properties:
+          apiVersion:
+            type: string
+          kind:
+            type: string
+          metadata:
+            type: object
           spec:
+            x-kubernetes-preserve-unknown-fields: true
             description: |-
               name: v9
               storage: true

@@ -18,6 +18,8 @@
   part ? "all",
   # hetzkube flavour: which easykubenix (and hetzkube modules) the stubs stand for.
   generation ? "hetzkube-pin",
+  # nixidy's typed resources: attribute (`secrets`) → { kind; namespaced; }.
+  nixidyKindsJSON ? "{}",
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
@@ -86,9 +88,16 @@ let
           type = types.listOf types.str;
           default = [ ];
         };
+        # Typed resources, keyed by attribute and name: definitions (the chart's object, a
+        # patch) merge key by key.
+        resources = mkOption {
+          type = types.attrsOf (types.attrsOf types.anything);
+          default = { };
+        };
       };
     };
   };
+  nixidyKinds = builtins.fromJSON nixidyKindsJSON;
 
   user = {
     config.cilium = {
@@ -130,20 +139,58 @@ let
     };
     fetchArgs = c.cilium.src.fetchArgs or null;
     importyaml = c.importyaml;
-    # Every Kubernetes object the module adds, as a list of manifests.
+    # Every Kubernetes object the module adds, as a list of manifests. Like easykubenix, an
+    # object takes its kind, name and namespace from where it is defined unless it sets them;
+    # like nixidy, a typed resource takes its kind from the attribute and the app's namespace.
     objects =
       if flavor == "hetzkube" then
         let
           byNamespace = c.kubernetes.resources;
+          complete =
+            ns: kind: name: obj:
+            {
+              inherit kind;
+            }
+            // obj
+            // {
+              metadata = {
+                inherit name;
+              }
+              // lib.optionalAttrs (ns != "none") { namespace = ns; }
+              // obj.metadata or { };
+            };
         in
         builtins.concatMap (
           ns:
-          builtins.concatMap (kind: builtins.attrValues byNamespace.${ns}.${kind}) (
-            builtins.attrNames byNamespace.${ns}
-          )
+          builtins.concatMap (
+            kind:
+            map (name: complete ns kind name byNamespace.${ns}.${kind}.${name}) (
+              builtins.attrNames byNamespace.${ns}.${kind}
+            )
+          ) (builtins.attrNames byNamespace.${ns})
         ) (builtins.attrNames byNamespace)
       else
-        map builtins.fromJSON c.applications.cilium.yamls;
+        let
+          app = c.applications.cilium;
+          typed =
+            attr: name: obj:
+            {
+              inherit (nixidyKinds.${attr}) kind;
+            }
+            // obj
+            // {
+              metadata = {
+                inherit name;
+              }
+              // lib.optionalAttrs nixidyKinds.${attr}.namespaced { inherit (app) namespace; }
+              // obj.metadata or { };
+            };
+        in
+        map builtins.fromJSON app.yamls
+        ++ builtins.concatMap (
+          attr:
+          map (name: typed attr name app.resources.${attr}.${name}) (builtins.attrNames app.resources.${attr})
+        ) (builtins.attrNames app.resources);
     apiMappings = c.kubernetes.apiMappings;
     namespacedMappings = c.kubernetes.namespacedMappings;
   };
