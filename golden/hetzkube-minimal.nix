@@ -36,30 +36,6 @@ let
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumBGPPeeringPolicy = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumExternalWorkload = false;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
-        };
       };
       "1.17" = {
         gatewayApi = "1.2.0";
@@ -86,30 +62,6 @@ let
           CiliumNode = "cilium.io/v2";
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
-        };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumBGPPeeringPolicy = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumExternalWorkload = false;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
         };
       };
       "1.18" = {
@@ -138,30 +90,6 @@ let
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumBGPPeeringPolicy = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumGatewayClassConfig = true;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
-        };
       };
       "1.19" = {
         gatewayApi = "1.4.1";
@@ -187,29 +115,6 @@ let
           CiliumNode = "cilium.io/v2";
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
-        };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumGatewayClassConfig = true;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
         };
       };
       "1.20" = {
@@ -238,34 +143,37 @@ let
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumDatapathPlugin = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumGatewayClassConfig = true;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
-        };
       };
     }
     .${minor}
       or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");
+  # Whether a Cilium kind's objects live in a namespace: a kind keeps its scope across releases.
+  namespaced = {
+    CiliumBGPAdvertisement = false;
+    CiliumBGPClusterConfig = false;
+    CiliumBGPNodeConfig = false;
+    CiliumBGPNodeConfigOverride = false;
+    CiliumBGPPeerConfig = false;
+    CiliumBGPPeeringPolicy = false;
+    CiliumCIDRGroup = false;
+    CiliumClusterwideEnvoyConfig = false;
+    CiliumClusterwideNetworkPolicy = false;
+    CiliumDatapathPlugin = false;
+    CiliumEgressGatewayPolicy = false;
+    CiliumEndpoint = true;
+    CiliumEndpointSlice = false;
+    CiliumEnvoyConfig = true;
+    CiliumExternalWorkload = false;
+    CiliumGatewayClassConfig = true;
+    CiliumIdentity = false;
+    CiliumL2AnnouncementPolicy = false;
+    CiliumLoadBalancerIPPool = false;
+    CiliumLocalRedirectPolicy = true;
+    CiliumNetworkPolicy = true;
+    CiliumNode = false;
+    CiliumNodeConfig = true;
+    CiliumPodIPPool = false;
+  };
   source = {
     type = "github";
     owner = "cilium";
@@ -347,7 +255,8 @@ in
         };
         importyaml = crdImports;
         kubernetes.apiMappings = facts.apiMappings;
-        kubernetes.namespacedMappings = facts.namespacedMappings;
+        # The scopes of the kinds the minor in use ships.
+        kubernetes.namespacedMappings = builtins.intersectAttrs facts.apiMappings namespaced;
       }
     ]
   );

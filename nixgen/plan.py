@@ -9,7 +9,7 @@ turns its data into Nix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +102,10 @@ class Plan:
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
+    # kubernetes.namespacedMappings (else empty): a kind keeps its scope across releases, so
+    # the module writes the table once and takes the kinds of the minor in use from it.
+    scopes: dict[str, bool] = field(default_factory=dict)
     # Where the module finds things in a Cilium tree, and where it deploys.
     chart_dir: str = CHART_DIR
     crd_dir: str = CRD_DIR
@@ -212,28 +216,51 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
     return out
 
 
+def fact_releases(cat: catalog.Catalog, release: catalog.Release) -> dict[str, catalog.Release]:
+    """Per known minor, the release the module takes its facts from: the pinned release for
+    its own minor, the newest known patch for the others."""
+    return {minor: release if release.minor == minor else cat.newest(minor)
+            for minor in cat.minors()}  # fmt: skip
+
+
 def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release) -> dict[str, Any]:
-    """Per known minor: its gateway-api release and its CRD mappings, taken from the pinned
-    release for its own minor and from the newest known patch for the others."""
+    """Per known minor: its gateway-api release and its CRD mappings."""
     hetzkube = spec.flavor == "hetzkube"
     out: dict[str, Any] = {}
-    for minor in cat.minors():
-        rel = release if release.minor == minor else cat.newest(minor)
+    for minor, rel in fact_releases(cat, release).items():
         entry: dict[str, Any] = {}
         if hetzkube:
             entry["gatewayApi"] = cat.gateway_api[minor]
         if hetzkube and spec.easykubenix == "standalone":
             entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
         entry["apiMappings"] = rel.api_mappings
-        if hetzkube and spec.easykubenix == "hetzkube-pin":
-            entry["namespacedMappings"] = rel.namespaced
         out[minor] = entry
     return out
+
+
+_SCOPE = {True: "namespaced", False: "cluster-scoped"}
+
+
+def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
+    """Kind → namespaced over `releases`, by kind. The module keeps one scope per kind, which
+    holds only while no release moves a kind between cluster and namespace scope: a catalog
+    where one does is an error here, not a wrong table in the module."""
+    seen: dict[str, catalog.Release] = {}
+    for rel in releases:
+        for kind, namespaced in rel.namespaced.items():
+            first = seen.setdefault(kind, rel)
+            if first.namespaced[kind] != namespaced:
+                was, now = (_SCOPE[r.namespaced[kind]] for r in (first, rel))
+                raise PlanError(f"{catalog.catalog_path()}: {kind} is {was} in Cilium "
+                                f"{first.version} but {now} in {rel.version}; nixgen keeps one "
+                                "scope per kind across releases")  # fmt: skip
+    return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
 
 
 def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
+    scopes = kind_scopes(fact_releases(cat, release).values())
     return Plan(
         spec=spec,
         release=release,
@@ -241,6 +268,7 @@ def build(spec: Spec) -> Plan:
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=tuple(kube_objects(spec, release)),
         facts=minor_facts(spec, cat, release),
+        scopes=scopes if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin" else {},
     )
 
 

@@ -163,6 +163,16 @@ def facts_text(plan: Plan) -> str:
     return _facts_text(json.dumps(plan.facts))
 
 
+@cache
+def _scopes_text(scopes_json: str) -> str:
+    return emit.bindings(json.loads(scopes_json), 4)
+
+
+def scopes_text(plan: Plan) -> str:
+    """The bindings of the kind → namespaced table ("" when the module has none)."""
+    return _scopes_text(json.dumps(plan.scopes)) if plan.scopes else ""
+
+
 def render(plan: Plan) -> str:
     template = environment().get_template(f"{plan.flavor}.nix.j2")
     about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
@@ -170,6 +180,7 @@ def render(plan: Plan) -> str:
         plan=plan,
         objects=object_entries(plan),
         facts=facts_text(plan),
+        scopes=scopes_text(plan),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
         about=ABOUT[about],

@@ -40,6 +40,60 @@ def test_module_follows_cilium_version_to_every_catalog_release(
     assert got["fetchArgs"]["ref"] == f"v{version}"
 
 
+def shipped_crds(version: str) -> dict[str, dict[str, object]]:
+    """The shipped catalog's CRD entries of `version`, read from the file itself."""
+    data = json.loads((Path(catalog.DATA_DIR) / "catalog.json").read_text(encoding="utf-8"))
+    return {c["kind"]: c for c in data["versions"][version]["crds"]}
+
+
+def test_1_20_module_maps_every_kind_to_its_storage_version(
+    fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    crds = shipped_crds("1.20.0")
+    got = evaluate(path_of("hetzkube-1.20.0"), "hetzkube", False, fake_trees["1.20.0"], lib_path,
+                   {"version": "1.20.0"})  # fmt: skip
+    assert got["apiMappings"] == {k: f"{c['group']}/{c['storageVersion']}" for k, c in crds.items()}
+    assert got["namespacedMappings"] == {k: c["namespaced"] for k, c in crds.items()}
+    assert got["apiMappings"]["CiliumDatapathPlugin"] == "cilium.io/v2alpha1"
+    assert got["apiMappings"]["CiliumNodeConfig"] == "cilium.io/v2"
+    assert got["apiMappings"]["CiliumPodIPPool"] == "cilium.io/v2alpha1"
+    assert got["gatewayApi"]["version"] == "1.5.1"
+
+
+def test_1_20_nixidy_objects_use_the_storage_versions(
+    fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    crds = shipped_crds("1.20.0")
+    got = evaluate(path_of("nixidy-production-1.20.0"), "nixidy", False, fake_trees["1.20.0"],
+                   lib_path, {"version": "1.20.0", "k8sServiceHost": "10.0.0.1"},
+                   part="objects")  # fmt: skip
+    cilium = [o for o in got if o["kind"] in crds]
+    assert {o["kind"] for o in cilium} >= {"CiliumClusterwideNetworkPolicy", "CiliumNetworkPolicy",
+                                           "CiliumLoadBalancerIPPool"}  # fmt: skip
+    for obj in cilium:
+        crd = crds[obj["kind"]]
+        assert obj["apiVersion"] == f"{crd['group']}/{crd['storageVersion']}"
+
+
+def test_a_kind_whose_scope_changes_between_releases_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(Path(catalog.catalog_path()).read_text(encoding="utf-8"))
+    for crd in data["versions"]["1.20.0"]["crds"]:
+        if crd["kind"] == "CiliumNodeConfig":
+            crd["namespaced"] = False
+    mine = tmp_path / "catalog.json"
+    mine.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    out = tmp_path / "cilium.nix"
+    for flavor in ("hetzkube", "nixidy"):
+        code, _, err = run("module", "--flavor", flavor, "-o", str(out))
+        assert code == 2 and not out.exists()
+        assert err == (f"nixgen: error: {mine}: CiliumNodeConfig is namespaced in Cilium 1.16.19 "
+                       "but cluster-scoped in 1.20.0; nixgen keeps one scope per kind across "
+                       "releases\n")  # fmt: skip
+
+
 def test_catalog_knows_what_the_seed_table_got_wrong() -> None:
     cat = catalog.load()
     api = {v: {c.kind: c.api_version for c in r.crds} for v, r in cat.releases.items()}
