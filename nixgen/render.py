@@ -39,7 +39,7 @@ ABOUT = {
         "CRDs itself, and production needs `cilium.k8sServiceHost` set.",
     ),
     "nixidy": (
-        "A nixidy module: the chart comes from the `charts` argument (charts.cilium.cilium).",
+        "A nixidy module: the chart is `cilium.chart`, by default nixhelm's charts.cilium.cilium.",
         "nixidy has no clusterHost: production needs `cilium.k8sServiceHost` set.",
     ),
 }

@@ -125,6 +125,24 @@ def test_source_option_takes_a_tree_of_ones_own(fake_trees: dict[str, Path], lib
     assert got == f"{tree}/install/kubernetes/cilium"
 
 
+def test_nixidy_chart_option_chooses_the_chart(fake_trees: dict[str, Path], lib_path: str,
+                                               tmp_path: Path) -> None:
+    """`cilium.chart` defaults to the `charts` argument's charts.cilium.cilium and takes a
+    folder or a derivation instead; anything else is a type error."""
+    module, tree = path_of("nixidy-1.18.4"), fake_trees["1.18.4"]
+
+    def chart(settings: dict[str, object]) -> object:
+        return evaluate(module, "nixidy", True, tree, lib_path, settings, part="chart")
+
+    assert chart({}) == f"{tree.resolve()}/install/kubernetes/cilium"
+    assert chart({"chart": str(tmp_path)}) == str(tmp_path)
+    drv = {"type": "derivation", "name": "cilium-1.20.0", "outPath": "/nix/store/"
+           "00000000000000000000000000000000-helm-chart-cilium-1.20.0"}  # fmt: skip
+    assert chart({"chart": drv}) == drv["outPath"]
+    with pytest.raises(NixEvalError, match="cilium.chart"):
+        chart({"chart": "charts/cilium"})
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_regen_of_a_generated_file_is_byte_identical(name: str, tmp_path: Path) -> None:
     copy = tmp_path / "cilium.nix"
