@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from goldens import CASES, path_of
 from nixharness import NixEvalError, evaluate
 
-from nixgen import catalog, crds
+from nixgen import catalog, chart, crds
 from nixgen.cli import cli
 
 
@@ -279,11 +281,37 @@ def crd_yaml(kind: str, plural: str, scope: str, stored: str, served: tuple[str,
     return CRD_TEMPLATE.format(kind=kind, plural=plural, scope=scope, versions=versions.rstrip("\n"))
 
 
+CHART_VALUES = """# -- The cluster's name.
+clusterName: default
+operator:
+  # -- Operator replicas.
+  replicas: 2
+nodeSelector:
+  kubernetes.io/os: linux
+"""
+
+
+def tiny_chart(root: Path, version: str, values: str = CHART_VALUES) -> Path:
+    """A Helm chart with a few values, one of them read only by a template."""
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text(f"apiVersion: v2\nname: cilium\nversion: {version}\n"
+                                     "dependencies:\n  - name: x\n    version: 9.9.9\n")  # fmt: skip
+    (root / "values.yaml").write_text(values)
+    (root / "templates" / "agent.yaml").write_text(
+        "{{- if .Values.policyAuditMode }}x: {{ .Values.operator.replicas }}{{ end }}\n")
+    return root
+
+
+def chart_tgz(path: Path, version: str, values: str = CHART_VALUES) -> Path:
+    """The chart as `helm package` releases it: cilium-X.Y.Z.tgz with the files under cilium/."""
+    folder = tiny_chart(path.parent / f"chart-{version}" / "cilium", version, values)
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(folder, arcname="cilium")
+    return path
+
+
 def cilium_tree(root: Path, version: str) -> Path:
-    chart = root / "install" / "kubernetes" / "cilium"
-    chart.mkdir(parents=True)
-    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: cilium\nversion: {version}\n"
-                                      "dependencies:\n  - name: x\n    version: 9.9.9\n")  # fmt: skip
+    tiny_chart(root / "install" / "kubernetes" / "cilium", version)
     crds = root / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
     (crds / "v2").mkdir(parents=True)
     (crds / "v2alpha1").mkdir()
@@ -321,7 +349,8 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     tree = cilium_tree(tmp_path / "cilium", "1.20.2")
     code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine))
     assert code == 0, err
-    assert out == f"{mine}: Cilium 1.20.2, 4 CRDs\n"
+    assert out == (f"{mine}: Cilium 1.20.2, 4 CRDs\n"
+                   f"{tmp_path / 'chart' / '1.20.2.json'}: chart facts of Cilium 1.20.2\n")
     data = json.loads(mine.read_text())
     assert data["gatewayApi"]["1.20"] == "1.5.1"
     assert data["versions"]["1.20.2"]["crds"] == [
@@ -349,6 +378,73 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     monkeypatch.delenv("NIXGEN_CATALOG")
     code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
     assert code == 0 and "CiliumWidget" not in out  # the shipped catalog is unchanged
+
+
+def test_catalog_import_stores_the_chart_beside_the_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart's values go into the store beside the catalog, from --chart (a released .tgz)
+    or else the tree's own chart; with NIXGEN_CATALOG set, nixgen reads that store first."""
+    mine = tmp_path / "facts" / "catalog.json"
+    mine.parent.mkdir()
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.20.2")
+    tgz = chart_tgz(tmp_path / "cilium-1.20.2.tgz", "1.20.2",
+                    CHART_VALUES + "# -- Whether to run Hubble.\nhubble: {enabled: true}\n")
+    code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine), "--chart", str(tgz))
+    assert code == 0, err
+    stored = tmp_path / "facts" / "chart" / "1.20.2.json"
+    assert out.splitlines()[1] == f"{stored}: chart facts of Cilium 1.20.2"
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["1.20.2.json", "docs.json"]
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    facts = chart.load("1.20.2")
+    assert facts.info("hubble.enabled").default is True  # from the .tgz, not the tree
+    assert facts.doc("operator.replicas") == "Operator replicas."
+    assert facts.info("policyAuditMode").source == "template"
+    assert chart.versions()[-2:] == ["1.20.0", "1.20.2"]
+    assert chart.load("1.18.4").doc("cluster.name")  # shipped releases still come from nixgen
+    monkeypatch.delenv("NIXGEN_CATALOG")
+    assert "1.20.2" not in chart.versions()
+    # Without --chart, the tree's own chart.
+    assert run("catalog", "import", str(tree), "--catalog", str(mine))[0] == 0
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    assert chart.load("1.20.2").info("hubble.enabled") is None
+
+
+def _missing(d: Path) -> Path:
+    return d / "nothing.tgz"
+
+
+def _not_a_tarball(d: Path) -> Path:
+    (d / "c.tgz").write_text("not a tarball")
+    return d / "c.tgz"
+
+
+def _empty_folder(d: Path) -> Path:
+    (d / "empty").mkdir()
+    return d / "empty"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(_missing, "Path '{d}/nothing.tgz' does not exist"),
+     (_not_a_tarball, "{d}/c.tgz: neither a chart folder nor a chart .tgz"),
+     (_empty_folder, "{d}/empty: no Chart.yaml"),
+     (lambda d: chart_tgz(d / "old.tgz", "1.20.1"),
+      "{d}/old.tgz: the chart is Cilium 1.20.1, the tree 1.20.2"),
+     (lambda d: chart_tgz(d / "bad.tgz", "1.20.2", "a: [\n"),
+      "{d}/bad.tgz: not a Helm chart nixgen can read (while parsing")],
+)  # fmt: skip
+def test_catalog_import_refuses_a_bad_chart(make: Any, message: str, tmp_path: Path) -> None:
+    mine = tmp_path / "catalog.json"
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.20.2")
+    bad = make(tmp_path)
+    code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine), "--chart", str(bad))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message.format(d=tmp_path) in err
+    assert mine.read_bytes() == Path(catalog.catalog_path()).read_bytes()
+    assert not (tmp_path / "chart").exists() and not (tmp_path / "catalog.schemas.json").exists()
 
 
 def test_a_release_without_a_kind_the_spec_needs_is_a_clear_error(
