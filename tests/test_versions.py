@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from goldens import CASES, path_of
-from nixharness import NixEvalError, evaluate
+from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
-from nixgen import catalog, chart, crds
+from nixgen import catalog, chart, config, crds, plan
 from nixgen.cli import cli
 
 
@@ -169,6 +169,40 @@ def test_regen_bump_changes_exactly_the_version(tmp_path: Path) -> None:
     assert default_a.strip() == 'default = "1.18.4";' and default_b.strip() == 'default = "1.19.6";'
 
 
+@pytest.mark.parametrize(("old", "new"), [("hetzkube-1.18.4", "hetzkube-1.20.0"),
+                                           ("nixidy-production", "nixidy-production-1.20.0")])
+def test_regen_from_1_18_4_to_1_20_0_is_the_1_20_0_module(old: str, new: str,
+                                                          tmp_path: Path) -> None:
+    """Bumping a 1.18.4 file (the default config; production.toml's) gives exactly what
+    generating for 1.20.0 gives: the 1.20.0 golden, which the golden tests evaluate in full."""
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of(old), copy)
+    code, out, err = run("regen", str(copy), "--cilium-version", "1.20.0", "--format", "never")
+    assert code == 0 and out == "", err
+    assert copy.read_bytes() == path_of(new).read_bytes()
+
+
+def test_regen_of_production_to_1_20_0_evaluates_to_its_plan(
+    tmp_path: Path, fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    """hetzkube production.toml bumped to 1.20.0, evaluated by Nix: the 1.20.0 mappings and
+    gateway-api release, and the values and objects `nixgen values` gives for the file."""
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of("hetzkube-production"), copy)
+    assert run("regen", str(copy), "--cilium-version", "1.20.0", "--format", "never")[0] == 0
+    got = evaluate(copy, "hetzkube", False, fake_trees["1.20.0"], lib_path, {"version": "1.20.0"})
+    crds = shipped_crds("1.20.0")
+    assert got["apiMappings"] == {k: f"{c['group']}/{c['storageVersion']}" for k, c in crds.items()}
+    assert got["namespacedMappings"] == {k: c["namespaced"] for k, c in crds.items()}
+    assert got["gatewayApi"] == {"enable": True, "version": "1.5.1"}
+    spec, _ = config.from_header(copy)
+    built = plan.build(spec)
+    env = {"config.clusterHost": CLUSTER_HOST}
+    assert strictly_equal(got["values"], built.values_for("production", env))
+    key = lambda o: (o["kind"], o["metadata"]["name"])
+    assert sorted(got["objects"], key=key) == sorted(built.objects_for("production", env), key=key)
+
+
 def test_regen_bump_drops_a_pin_of_the_old_version(tmp_path: Path) -> None:
     copy = tmp_path / "cilium.nix"
     shutil.copy(path_of("hetzkube-pinned-1.18.4"), copy)
@@ -212,6 +246,28 @@ def test_versions_table_and_json() -> None:
     assert rows[0]["changes"] == [] and "-CiliumBGPPeeringPolicy" in rows[-2]["changes"]
     assert rows[-1]["changes"] == ["+CiliumDatapathPlugin"]
 
+
+
+def test_versions_lists_every_release_with_facts() -> None:
+    rows = json.loads(run("versions", "--json")[1])
+    listed = [r["version"] for r in rows]
+    assert listed == sorted(catalog.load().releases, key=catalog.parse_version)
+    assert listed == chart.versions()  # every release has its chart facts too
+
+
+@pytest.mark.parametrize(("patch", "known"), [("1.19.3", "1.19.6"), ("1.20.4", "1.20.0"),
+                                              ("1.18.7", "1.18.4")])
+@pytest.mark.parametrize("flavor", ["hetzkube", "nixidy"])
+def test_a_patch_release_without_its_own_facts_uses_its_minors(patch: str, known: str,
+                                                               flavor: str) -> None:
+    """The module for a patch release the catalog does not list is the module of the release
+    whose facts it takes, with only the version changed."""
+    code, mine, err = run("module", "--flavor", flavor, "--cilium-version", patch,
+                          "--format", "never")  # fmt: skip
+    assert code == 0, err
+    theirs = run("module", "--flavor", flavor, "--cilium-version", known, "--format", "never")[1]
+    assert mine == theirs.replace(known, patch) and mine != theirs
+    assert catalog.load().release_for(patch).version == known
 
 # ---------------------------------------------------------------- catalog import
 
