@@ -36,30 +36,6 @@ let
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumBGPPeeringPolicy = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumExternalWorkload = false;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
-        };
       };
       "1.17" = {
         gatewayApi = "1.2.0";
@@ -86,30 +62,6 @@ let
           CiliumNode = "cilium.io/v2";
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
-        };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumBGPPeeringPolicy = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumExternalWorkload = false;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
         };
       };
       "1.18" = {
@@ -138,30 +90,6 @@ let
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumBGPPeeringPolicy = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumGatewayClassConfig = true;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
-        };
       };
       "1.19" = {
         gatewayApi = "1.4.1";
@@ -187,29 +115,6 @@ let
           CiliumNode = "cilium.io/v2";
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
-        };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumGatewayClassConfig = true;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
         };
       };
       "1.20" = {
@@ -238,34 +143,37 @@ let
           CiliumNodeConfig = "cilium.io/v2";
           CiliumPodIPPool = "cilium.io/v2alpha1";
         };
-        namespacedMappings = {
-          CiliumBGPAdvertisement = false;
-          CiliumBGPClusterConfig = false;
-          CiliumBGPNodeConfig = false;
-          CiliumBGPNodeConfigOverride = false;
-          CiliumBGPPeerConfig = false;
-          CiliumCIDRGroup = false;
-          CiliumClusterwideEnvoyConfig = false;
-          CiliumClusterwideNetworkPolicy = false;
-          CiliumDatapathPlugin = false;
-          CiliumEgressGatewayPolicy = false;
-          CiliumEndpoint = true;
-          CiliumEndpointSlice = false;
-          CiliumEnvoyConfig = true;
-          CiliumGatewayClassConfig = true;
-          CiliumIdentity = false;
-          CiliumL2AnnouncementPolicy = false;
-          CiliumLoadBalancerIPPool = false;
-          CiliumLocalRedirectPolicy = true;
-          CiliumNetworkPolicy = true;
-          CiliumNode = false;
-          CiliumNodeConfig = true;
-          CiliumPodIPPool = false;
-        };
       };
     }
     .${minor}
       or (throw "nixgen: this module has no facts for Cilium ${minor}; regenerate it with a nixgen that knows that release");
+  # Whether a Cilium kind's objects live in a namespace: a kind keeps its scope across releases.
+  namespaced = {
+    CiliumBGPAdvertisement = false;
+    CiliumBGPClusterConfig = false;
+    CiliumBGPNodeConfig = false;
+    CiliumBGPNodeConfigOverride = false;
+    CiliumBGPPeerConfig = false;
+    CiliumBGPPeeringPolicy = false;
+    CiliumCIDRGroup = false;
+    CiliumClusterwideEnvoyConfig = false;
+    CiliumClusterwideNetworkPolicy = false;
+    CiliumDatapathPlugin = false;
+    CiliumEgressGatewayPolicy = false;
+    CiliumEndpoint = true;
+    CiliumEndpointSlice = false;
+    CiliumEnvoyConfig = true;
+    CiliumExternalWorkload = false;
+    CiliumGatewayClassConfig = true;
+    CiliumIdentity = false;
+    CiliumL2AnnouncementPolicy = false;
+    CiliumLoadBalancerIPPool = false;
+    CiliumLocalRedirectPolicy = true;
+    CiliumNetworkPolicy = true;
+    CiliumNode = false;
+    CiliumNodeConfig = true;
+    CiliumPodIPPool = false;
+  };
   source = {
     type = "github";
     owner = "cilium";
@@ -309,15 +217,15 @@ let
   # [ "truthy" path default ], [ "is" path default choices ], [ "match" path default regex ],
   # [ "outside" path default low high ], [ "all" ... ], [ "any" ... ], [ "not" condition ].
   rules = map builtins.fromJSON [
-    ''{"id":"ipv4-native-routing-cidr","when":["all",["is",["routingMode"],"tunnel",["native"]],["on",["ipv4","enabled"],true],["on",["enableIPv4Masquerade"],true],["not",["on",["ipMasqAgent","enabled"],false]],["not",["truthy",["ipv4NativeRoutingCIDR"],""]],["not",["is",["ipam","mode"],"",["eni","alibabacloud"]]]],"message":"routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by default) needs ipv4NativeRoutingCIDR: the agent refuses to start without it"}''
-    ''{"id":"ipv6-native-routing-cidr","when":["all",["is",["routingMode"],"tunnel",["native"]],["on",["ipv6","enabled"],false],["on",["enableIPv6Masquerade"],true],["not",["on",["ipMasqAgent","enabled"],false]],["not",["truthy",["ipv6NativeRoutingCIDR"],""]]],"message":"routingMode = native with IPv6 masquerading (enableIPv6Masquerade, on by default) needs ipv6NativeRoutingCIDR: the chart (from 1.18) and the agent refuse it otherwise"}''
-    ''{"id":"auto-direct-routes-need-native","when":["all",["on",["autoDirectNodeRoutes"],false],["is",["routingMode"],"tunnel",["tunnel",""]]],"message":"autoDirectNodeRoutes needs routingMode = native: with tunnel routing it is fatal for the agent"}''
-    ''{"id":"bpf.masquerade-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["bpf","masquerade"],false]],"message":"bpf.masquerade needs kubeProxyReplacement = true"}''
-    ''{"id":"gatewayAPI.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["gatewayAPI","enabled"],false]],"message":"gatewayAPI.enabled needs kubeProxyReplacement = true"}''
-    ''{"id":"ingressController.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["ingressController","enabled"],false]],"message":"ingressController.enabled needs kubeProxyReplacement = true"}''
-    ''{"id":"l2announcements.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],false]],["on",["l2announcements","enabled"],false]],"message":"l2announcements.enabled needs kubeProxyReplacement = true"}''
-    ''{"id":"kpr-needs-k8sServiceHost","when":["all",["on",["kubeProxyReplacement"],false],["not",["truthy",["k8sServiceHost"],""]]],"message":"kubeProxyReplacement needs k8sServiceHost: without kube-proxy the agents reach the API server only through it"}''
-    ''{"id":"kpr-needs-k8sServicePort","when":["all",["on",["kubeProxyReplacement"],false],["not",["truthy",["k8sServicePort"],""]]],"message":"kubeProxyReplacement needs k8sServicePort: without kube-proxy the agents reach the API server only through it"}''
+    ''{"id":"ipv4-native-routing-cidr","when":["all",["is",["routingMode"],"",["native"]],["on",["ipv4","enabled"],true],["on",["enableIPv4Masquerade"],true],["not",["on",["ipMasqAgent","enabled"],false]],["not",["truthy",["ipv4NativeRoutingCIDR"],""]],["not",["is",["ipam","mode"],"cluster-pool",["eni","alibabacloud"]]]],"message":"routingMode = native with IPv4 masquerading (enableIPv4Masquerade, on by default) needs ipv4NativeRoutingCIDR: the agent refuses to start without it"}''
+    ''{"id":"ipv6-native-routing-cidr","when":["all",["is",["routingMode"],"",["native"]],["on",["ipv6","enabled"],false],["on",["enableIPv6Masquerade"],true],["not",["on",["ipMasqAgent","enabled"],false]],["not",["truthy",["ipv6NativeRoutingCIDR"],""]]],"message":"routingMode = native with IPv6 masquerading (enableIPv6Masquerade, on by default) needs ipv6NativeRoutingCIDR: the chart (from 1.18) and the agent refuse it otherwise"}''
+    ''{"id":"auto-direct-routes-need-native","when":["all",["on",["autoDirectNodeRoutes"],false],["is",["routingMode"],"",["tunnel",""]]],"message":"autoDirectNodeRoutes needs routingMode = native: with tunnel routing it is fatal for the agent"}''
+    ''{"id":"bpf.masquerade-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],"false"]],["on",["bpf","masquerade"],false]],"message":"bpf.masquerade needs kubeProxyReplacement = true"}''
+    ''{"id":"gatewayAPI.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],"false"]],["on",["gatewayAPI","enabled"],false]],"message":"gatewayAPI.enabled needs kubeProxyReplacement = true"}''
+    ''{"id":"ingressController.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],"false"]],["on",["ingressController","enabled"],false]],"message":"ingressController.enabled needs kubeProxyReplacement = true"}''
+    ''{"id":"l2announcements.enabled-needs-kpr","when":["all",["not",["on",["kubeProxyReplacement"],"false"]],["on",["l2announcements","enabled"],false]],"message":"l2announcements.enabled needs kubeProxyReplacement = true"}''
+    ''{"id":"kpr-needs-k8sServiceHost","when":["all",["on",["kubeProxyReplacement"],"false"],["not",["truthy",["k8sServiceHost"],""]]],"message":"kubeProxyReplacement needs k8sServiceHost: without kube-proxy the agents reach the API server only through it"}''
+    ''{"id":"kpr-needs-k8sServicePort","when":["all",["on",["kubeProxyReplacement"],"false"],["not",["truthy",["k8sServicePort"],""]]],"message":"kubeProxyReplacement needs k8sServicePort: without kube-proxy the agents reach the API server only through it"}''
     ''{"id":"kpr-invalid","when":["not",["is",["kubeProxyReplacement"],"false",[true,false,"true","false"]]],"message":"kubeProxyReplacement {value} must be true or false (the chart refuses it otherwise)","show":["kubeProxyReplacement"]}''
     ''{"id":"hubble-ui-needs-relay","when":["all",["on",["hubble","ui","enabled"],false],["not",["on",["hubble","ui","standalone","enabled"],false]],["not",["on",["hubble","relay","enabled"],false]]],"message":"hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise)"}''
     ''{"id":"hubble-relay-needs-hubble","when":["all",["on",["hubble","relay","enabled"],false],["not",["on",["hubble","enabled"],true]]],"message":"hubble.relay.enabled needs hubble.enabled (the chart refuses it otherwise)"}''
@@ -331,7 +239,7 @@ let
     ''{"id":"gateway-external-traffic-policy","when":["all",["on",["gatewayAPI","enabled"],false],["not",["is",["gatewayAPI","externalTrafficPolicy"],"Cluster",["Cluster","Local"]]]],"message":"gatewayAPI.externalTrafficPolicy {value} must be \"Cluster\" or \"Local\" (the chart refuses it otherwise)","show":["gatewayAPI","externalTrafficPolicy"]}''
     ''{"id":"k8s-service-host-and-ref","when":["all",["truthy",["k8sServiceHostRef","name"],""],["truthy",["k8sServiceHostRef","key"],""],["truthy",["k8sServiceHost"],""]],"message":"set k8sServiceHost or k8sServiceHostRef, not both (the chart refuses it otherwise)","since":"1.18"}''
     ''{"id":"k8s-service-host-auto","when":["is",["k8sServiceHost"],"",["auto"]],"message":"k8sServiceHost = \"auto\" makes the chart look the API server up in the cluster, which an offline render (as the frameworks do) cannot: give the address","since":"1.19"}''
-    ''{"id":"service-monitor-crds","when":["all",["any",["all",["on",["prometheus","enabled"],false],["on",["prometheus","serviceMonitor","enabled"],false]],["all",["on",["operator","prometheus","enabled"],false],["on",["operator","prometheus","serviceMonitor","enabled"],false]],["all",["on",["envoy","prometheus","enabled"],false],["on",["envoy","prometheus","serviceMonitor","enabled"],false]],["all",["on",["hubble","relay","prometheus","enabled"],false],["on",["hubble","relay","prometheus","serviceMonitor","enabled"],false]]],["not",["on",["prometheus","serviceMonitor","trustCRDsExist"],false]]],"message":"a ServiceMonitor (*.prometheus.serviceMonitor.enabled) needs the monitoring.coreos.com/v1 CRDs, which an offline render cannot see: set prometheus.serviceMonitor.trustCRDsExist = true once they are installed"}''
+    ''{"id":"service-monitor-crds","when":["all",["any",["all",["on",["prometheus","enabled"],false],["on",["prometheus","serviceMonitor","enabled"],false]],["all",["on",["operator","prometheus","enabled"],true],["on",["operator","prometheus","serviceMonitor","enabled"],false]],["all",["on",["envoy","prometheus","enabled"],true],["on",["envoy","prometheus","serviceMonitor","enabled"],false]],["all",["on",["hubble","relay","prometheus","enabled"],false],["on",["hubble","relay","prometheus","serviceMonitor","enabled"],false]]],["not",["on",["prometheus","serviceMonitor","trustCRDsExist"],false]]],"message":"a ServiceMonitor (*.prometheus.serviceMonitor.enabled) needs the monitoring.coreos.com/v1 CRDs, which an offline render cannot see: set prometheus.serviceMonitor.trustCRDsExist = true once they are installed"}''
     ''{"id":"hubble-tls-server-cert","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["not",["truthy",["hubble","tls","server","existingSecret"],""]]],["not",["truthy",["hubble","tls","server","cert"],""]]],"message":"hubble.tls.server.cert is required: hubble.tls.auto.enabled is off and no secret is given in hubble.tls.server.existingSecret (the chart refuses it otherwise)"}''
     ''{"id":"hubble-tls-server-key","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["not",["truthy",["hubble","tls","server","existingSecret"],""]]],["truthy",["hubble","tls","server","cert"],""],["not",["truthy",["hubble","tls","server","key"],""]]],"message":"hubble.tls.server.key is required beside hubble.tls.server.cert (the chart refuses it otherwise)"}''
     ''{"id":"hubble-relay-client-cert","when":["all",["all",["on",["hubble","enabled"],true],["on",["hubble","tls","enabled"],true],["not",["on",["hubble","tls","auto","enabled"],true]],["on",["hubble","relay","enabled"],false],["not",["truthy",["hubble","relay","tls","client","existingSecret"],""]]],["not",["truthy",["hubble","relay","tls","client","cert"],""]]],"message":"hubble.relay.tls.client.cert is required: hubble.tls.auto.enabled is off and no secret is given in hubble.relay.tls.client.existingSecret (the chart refuses it otherwise)"}''
@@ -340,7 +248,8 @@ let
     ''{"id":"hubble-ui-standalone-tls","when":["all",["on",["hubble","ui","enabled"],false],["on",["hubble","ui","standalone","enabled"],false],["on",["hubble","relay","tls","server","enabled"],false],["not",["truthy",["hubble","ui","standalone","tls","certsVolume"],{}]]],"message":"hubble.ui.standalone with hubble.relay.tls.server.enabled needs hubble.ui.standalone.tls.certsVolume (the chart refuses it otherwise)"}''
     ''{"id":"hubble-redact-headers","when":["all",["truthy",["hubble","redact","http","headers","allow"],[]],["truthy",["hubble","redact","http","headers","deny"],[]]],"message":"hubble.redact.http.headers: give allow or deny, not both (the chart refuses it otherwise)"}''
     ''{"id":"node-taints","when":["all",["on",["operator","setNodeTaints"],false],["not",["on",["operator","removeNodeTaints"],true]]],"message":"operator.setNodeTaints needs operator.removeNodeTaints = true (the chart refuses it otherwise)"}''
-    ''{"id":"spire-needs-auth","when":["all",["on",["authentication","mutual","spire","enabled"],false],["not",["on",["authentication","enabled"],true]]],"message":"authentication.mutual.spire.enabled needs authentication.enabled (the chart refuses it otherwise)"}''
+    ''{"id":"spire-needs-auth","when":["all",["on",["authentication","mutual","spire","enabled"],false],["not",["on",["authentication","enabled"],true]]],"message":"authentication.mutual.spire.enabled needs authentication.enabled (the chart refuses it otherwise)","until":"1.18"}''
+    ''{"id":"spire-needs-auth","when":["all",["on",["authentication","mutual","spire","enabled"],false],["not",["on",["authentication","enabled"],false]]],"message":"authentication.mutual.spire.enabled needs authentication.enabled (the chart refuses it otherwise)","since":"1.19"}''
     ''{"id":"ces-needs-endpoint-crd","when":["all",["on",["ciliumEndpointSlice","enabled"],false],["on",["disableEndpointCRD"],false]],"message":"ciliumEndpointSlice.enabled needs disableEndpointCRD = false (the chart refuses it otherwise)"}''
     ''{"id":"tproxy-netkit","when":["all",["on",["bpf","tproxy"],false],["is",["bpf","datapathMode"],"veth",["netkit","netkit-l2"]]],"message":"bpf.tproxy cannot be combined with bpf.datapathMode = netkit or netkit-l2 (the chart refuses it otherwise)","since":"1.19"}''
     ''{"id":"ipam-eni-needs-eni","when":["all",["is",["ipam","mode"],"cluster-pool",["eni"]],["not",["on",["eni","enabled"],false]]],"message":"ipam.mode = eni needs eni.enabled (the chart refuses it otherwise)","since":"1.20"}''
@@ -445,7 +354,8 @@ in
         };
         importyaml = crdImports;
         kubernetes.apiMappings = facts.apiMappings;
-        kubernetes.namespacedMappings = facts.namespacedMappings;
+        # The scopes of the kinds the minor in use ships.
+        kubernetes.namespacedMappings = builtins.intersectAttrs facts.apiMappings namespaced;
       }
     ]
   );

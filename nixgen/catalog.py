@@ -246,8 +246,40 @@ def _catalog_data(target: Path) -> dict[str, Any]:
     return data
 
 
-def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tuple[str, int]:
-    """Read one release's facts from a Cilium source tree into the catalog file `target`."""
+def _chart_facts(path: Path, version: str) -> dict[str, Any]:
+    """The chart facts of the chart folder or .tgz at `path`, which must be `version`'s."""
+    import tarfile
+
+    import yaml
+
+    from nixgen import chart
+
+    if path.is_file() and not tarfile.is_tarfile(path):
+        raise ImportError_(f"{path}: neither a chart folder nor a chart .tgz")
+    try:
+        facts = chart.read_chart(path)
+    except chart.ChartError as err:
+        raise ImportError_(str(err)) from None
+    except (yaml.YAMLError, ValueError, AttributeError, TypeError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise ImportError_(f"{path}: not a Helm chart nixgen can read ({reason})") from None
+    if facts["version"] != version:
+        raise ImportError_(f"{path}: the chart is Cilium {facts['version']}, the tree {version}")
+    return facts
+
+
+def import_tree(tree: Path, target: Path, gateway_api: str | None = None,
+                chart_path: Path | None = None) -> tuple[str, int, str]:
+    """Read one release's facts from a Cilium source tree into the catalog file `target`: its
+    CRDs, their schemas into the store beside it, and the Helm chart's values (from
+    `chart_path`, a chart folder or released .tgz, else the tree's own chart) into the chart
+    store beside it. Everything is read and checked before anything is written. Returns the
+    version, the number of CRDs, and the chart facts file written."""
+    if gateway_api is not None:
+        try:
+            parse_version(gateway_api)
+        except UnknownVersion as err:
+            raise ImportError_(f"--gateway-api-version: {err}") from None
     version = _chart_version(tree)
     crd_root = tree / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
     try:
@@ -272,12 +304,9 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tup
     if not crds:
         raise ImportError_(f"{crd_root}: no CRD YAMLs in v2*/")
     data = _catalog_data(target)
+    chart_facts = _chart_facts(chart_path or tree / "install" / "kubernetes" / "cilium", version)
     minor = minor_of(version)
     if gateway_api is not None:
-        try:
-            parse_version(gateway_api)
-        except UnknownVersion as err:
-            raise ImportError_(f"--gateway-api-version: {err}") from None
         data["gatewayApi"][minor] = gateway_api
     elif minor not in data["gatewayApi"]:
         raise ImportError_(f"no gateway-api release is known for Cilium {minor}: "
@@ -289,9 +318,12 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None) -> tup
                                    key=lambda kv: parse_version(kv[0])))  # fmt: skip
     from pathlib import Path
 
+    from nixgen import chart
     from nixgen.output import write_atomic
 
     crd_yaml.store_schemas(Path(crd_yaml.schemas_path(target)), version, read)
+    store = chart.store_path(target)
+    chart.write_store([chart_facts], store)
     write_atomic(target, json.dumps(data, indent=1) + "\n")
     _load.cache_clear()
-    return version, len(crds)
+    return version, len(crds), os.path.join(store, f"{version}.json")

@@ -4,7 +4,9 @@ check of a final values tree against them.
 Facts per release live in nixgen/data/chart/<version>.json (paths, types, defaults) and
 nixgen/data/chart/docs.json (docs, shared by all releases), so a check reads one small file and
 only `doc` reads the docs. They are made from the released chart tarballs by
-`python -m nixgen.chart cilium-X.Y.Z.tgz ...`. Removed and renamed keys, with what replaces
+`python -m nixgen.chart cilium-X.Y.Z.tgz ...`, or by `nixgen catalog import`, which writes them
+into the store beside the catalog it extends (`store_path`); a catalog named by $NIXGEN_CATALOG
+brings its store, read before the shipped one. Removed and renamed keys, with what replaces
 them, are curated by hand in nixgen/data/chart-changes.json.
 
 A path is a tuple of keys; written out it is dotted, with a key that is not a plain name in
@@ -110,9 +112,11 @@ _FREE = ("any",)
 class Chart:
     """The values of one chart release. Build it with `load`."""
 
-    def __init__(self, version: str, rows: Mapping[Path, tuple[tuple[str, ...], Any, str]]):
+    def __init__(self, version: str, rows: Mapping[Path, tuple[tuple[str, ...], Any, str]],
+                 store: str | None = None):  # fmt: skip
         self.version = version
         self._rows = rows  # path → (types, default, flags); flags: "o" open, "t" template-only
+        self._store = store or STORE_DIR  # the folder whose docs.json has this release's docs
 
     @cached_property
     def _maps(self) -> frozenset[Path]:
@@ -196,7 +200,7 @@ class Chart:
 
     def doc(self, path: Path | str) -> str | None:
         """The chart's one-line description of `path`, if it has one."""
-        variants = _docs().get(dotted(_as_path(path)))
+        variants = _docs(self._store).get(dotted(_as_path(path)))
         if variants is None:
             return None
         if isinstance(variants, str):
@@ -227,33 +231,59 @@ def _one_edit(a: str, b: str) -> bool:
     return longer[i + 1 :] == shorter[i:]
 
 
+def store_path(catalog_file: str | os.PathLike[str]) -> str:
+    """The chart store that goes with a catalog file: the folder `chart` beside it (for the
+    shipped catalog, nixgen/data/chart)."""
+    return os.path.join(os.path.dirname(os.path.abspath(catalog_file)), "chart")
+
+
+def stores() -> list[str]:
+    """The stores nixgen reads, first match wins: the one beside $NIXGEN_CATALOG's catalog
+    (where `nixgen catalog import` writes), then the shipped one."""
+    from nixgen import catalog
+
+    mine = store_path(catalog.catalog_path())
+    return [mine, STORE_DIR] if mine != os.path.abspath(STORE_DIR) else [STORE_DIR]
+
+
+def _stored(folder: str) -> list[str]:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [n[: -len(".json")] for n in names if n[0].isdigit() and n.endswith(".json")]
+
+
 def versions() -> list[str]:
     """The releases with stored chart facts, oldest first."""
-    names = [n[: -len(".json")] for n in os.listdir(STORE_DIR) if n[0].isdigit() and
-             n.endswith(".json")]  # fmt: skip
-    return sorted(names, key=_version_key)
+    return sorted({v for folder in stores() for v in _stored(folder)}, key=_version_key)
+
+
+def load(version: str) -> Chart:
+    """The chart facts of Cilium `version`, which must be one of `versions()`."""
+    return _load(version, tuple(stores()))
 
 
 @cache
-def load(version: str) -> Chart:
-    """The chart facts of Cilium `version`, which must be one of `versions()`."""
-    file = os.path.join(STORE_DIR, f"{version}.json")
-    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", version) or not os.path.isfile(file):
+def _load(version: str, folders: tuple[str, ...]) -> Chart:
+    files = [os.path.join(folder, f"{version}.json") for folder in folders]
+    found = [f for f in files if os.path.isfile(f)]
+    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", version) or not found:
         known = ", ".join(versions())
         raise UnknownChart(f"nixgen has no chart facts for Cilium {version} (known: {known})")
-    with open(file, encoding="utf-8") as handle:
+    with open(found[0], encoding="utf-8") as handle:
         raw = json.load(handle)
     rows = {}
     for entry in raw["paths"]:
         text, types, default = entry[0], entry[1], entry[2]
         rows[split_dotted(text)] = (tuple(types.split("|")), default, entry[3] if len(entry) > 3
                                     else "")  # fmt: skip
-    return Chart(raw["version"], rows)
+    return Chart(raw["version"], rows, os.path.dirname(found[0]))
 
 
 @cache
-def _docs() -> dict[str, Any]:
-    with open(os.path.join(STORE_DIR, "docs.json"), encoding="utf-8") as handle:
+def _docs(folder: str) -> dict[str, Any]:
+    with open(os.path.join(folder, "docs.json"), encoding="utf-8") as handle:
         return json.load(handle)["docs"]
 
 
@@ -694,7 +724,7 @@ def write_store(charts: Iterable[Mapping[str, Any]], folder: str = STORE_DIR) ->
                        for k, v in merged.items())  # fmt: skip
     head = f'{{"versions":{json.dumps(all_versions)},"docs":{{'
     write_atomic(FilePath(docs_file), f"{head}\n{lines}\n}}}}\n")
-    load.cache_clear()
+    _load.cache_clear()
     _docs.cache_clear()
     return [*written, "docs.json"]
 

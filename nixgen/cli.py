@@ -235,18 +235,25 @@ def catalog_group() -> None:
               default=None, help="Catalog file to update [default: the one nixgen reads].")
 @click.option("--gateway-api-version", metavar="X.Y.Z", default=None,
               help="The gateway-api release for this minor, when the catalog has none yet.")
-def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: str | None) -> None:
-    """Add or refresh one release's facts from a Cilium source TREE."""
+@click.option("--chart", "chart_path", type=click.Path(exists=True), callback=_as_path,
+              default=None, help="The release's Helm chart, a folder or the released .tgz "
+                                 "[default: TREE's install/kubernetes/cilium].")
+def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: str | None,
+                   chart_path: Path | None) -> None:
+    """Add or refresh one release's facts from a Cilium source TREE: its CRDs into the
+    catalog, its chart's values into the chart store beside the catalog."""
     from pathlib import Path
 
     from nixgen import catalog
 
     target = catalog_file or Path(catalog.catalog_path())
     try:
-        version, count = catalog.import_tree(tree, target, gateway_api_version)
+        version, count, chart_file = catalog.import_tree(tree, target, gateway_api_version,
+                                                         chart_path)  # fmt: skip
     except OSError as err:
         raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
     click.echo(f"{target}: Cilium {version}, {count} CRDs")
+    click.echo(f"{chart_file}: chart facts of Cilium {version}")
 
 
 def _jsonable(data: Any) -> Any:

@@ -9,7 +9,7 @@ turns its data into Nix.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +126,10 @@ class Plan:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The cross-field rules as data (nixgen.rules.table), judged in Python and in the module.
     rules: list[dict[str, Any]] = field(default_factory=list)
+    # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
+    # kubernetes.namespacedMappings (else empty): a kind keeps its scope across releases, so
+    # the module writes the table once and takes the kinds of the minor in use from it.
+    scopes: dict[str, bool] = field(default_factory=dict)
     # Where the module finds things in a Cilium tree, and where it deploys.
     chart_dir: str = CHART_DIR
     crd_dir: str = CRD_DIR
@@ -256,15 +260,21 @@ def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
     return sorted(c.file for c in rel.crds if c.dir == "v2alpha1" and c.kind in kinds)
 
 
+def fact_releases(cat: catalog.Catalog, release: catalog.Release) -> dict[str, catalog.Release]:
+    """Per known minor, the release the module takes its facts from: the pinned release for
+    its own minor, the newest known patch for the others."""
+    return {minor: release if release.minor == minor else cat.newest(minor)
+            for minor in cat.minors()}  # fmt: skip
+
+
 def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
                 kinds: Collection[str] = ()) -> dict[str, Any]:
-    """Per known minor: its gateway-api release and its CRD mappings, taken from the pinned
-    release for its own minor and from the newest known patch for the others; in the hetzkube
-    flavour also the v2alpha1 CRD files of the `kinds` the module creates objects of (the
-    v2 files are all imported), when there are any at some minor."""
+    """Per known minor: its gateway-api release and its CRD mappings; in the hetzkube flavour
+    also the v2alpha1 CRD files of the `kinds` the module creates objects of (the v2 files are
+    all imported), when there are any at some minor."""
     hetzkube = spec.flavor == "hetzkube"
     out: dict[str, Any] = {}
-    rels = {m: release if release.minor == m else cat.newest(m) for m in cat.minors()}
+    rels = fact_releases(cat, release)
     alpha = hetzkube and any(alpha_crd_files(r, kinds) for r in rels.values())
     for minor, rel in rels.items():
         entry: dict[str, Any] = {}
@@ -273,12 +283,29 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
         if hetzkube and spec.easykubenix == "standalone":
             entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
         entry["apiMappings"] = rel.api_mappings
-        if hetzkube and spec.easykubenix == "hetzkube-pin":
-            entry["namespacedMappings"] = rel.namespaced
         if alpha:
             entry["alphaCrds"] = alpha_crd_files(rel, kinds)
         out[minor] = entry
     return out
+
+
+_SCOPE = {True: "namespaced", False: "cluster-scoped"}
+
+
+def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
+    """Kind → namespaced over `releases`, by kind. The module keeps one scope per kind, which
+    holds only while no release moves a kind between cluster and namespace scope: a catalog
+    where one does is an error here, not a wrong table in the module."""
+    seen: dict[str, catalog.Release] = {}
+    for rel in releases:
+        for kind, namespaced in rel.namespaced.items():
+            first = seen.setdefault(kind, rel)
+            if first.namespaced[kind] != namespaced:
+                was, now = (_SCOPE[r.namespaced[kind]] for r in (first, rel))
+                raise PlanError(f"{catalog.catalog_path()}: {kind} is {was} in Cilium "
+                                f"{first.version} but {now} in {rel.version}; nixgen keeps one "
+                                "scope per kind across releases")  # fmt: skip
+    return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
 
 
 def build(spec: Spec) -> Plan:
@@ -287,6 +314,7 @@ def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release))
+    scopes = kind_scopes(fact_releases(cat, release).values())
     return Plan(
         spec=spec,
         release=release,
@@ -294,7 +322,8 @@ def build(spec: Spec) -> Plan:
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
         facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),
-        rules=rules.table(release.version),
+        rules=rules.table(),
+        scopes=scopes if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin" else {},
     )
 
 

@@ -39,7 +39,7 @@ ABOUT = {
         "CRDs itself, and production needs `cilium.k8sServiceHost` set.",
     ),
     "nixidy": (
-        "A nixidy module: the chart comes from the `charts` argument (charts.cilium.cilium).",
+        "A nixidy module: the chart is `cilium.chart`, by default nixhelm's charts.cilium.cilium.",
         "nixidy has no clusterHost: production needs `cilium.k8sServiceHost` set.",
     ),
 }
@@ -186,6 +186,16 @@ def rules_text(plan: Plan) -> str:
     return emit.expr(Call("map builtins.fromJSON", (lines,)), 2)
 
 
+@cache
+def _scopes_text(scopes_json: str) -> str:
+    return emit.bindings(json.loads(scopes_json), 4)
+
+
+def scopes_text(plan: Plan) -> str:
+    """The bindings of the kind → namespaced table ("" when the module has none)."""
+    return _scopes_text(json.dumps(plan.scopes)) if plan.scopes else ""
+
+
 def render(plan: Plan) -> str:
     template = environment().get_template(f"{plan.flavor}.nix.j2")
     about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
@@ -195,6 +205,7 @@ def render(plan: Plan) -> str:
         facts=facts_text(plan),
         rules=rules_text(plan),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
+        scopes=scopes_text(plan),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
         about=ABOUT[about],

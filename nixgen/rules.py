@@ -15,7 +15,8 @@ Nix computes (templates/nix/_rules.nix.j2). A rule's condition is a tree of list
     ["all", c, ...], ["any", c, ...], ["not", c]
 
 `path` is a list of keys; `default` is what the chart or the agent takes when the value is
-absent or null, written `CHART` where it is the pinned chart's own default. A message may show
+absent or null (the chart's own default in every release nixgen knows, a test holds them to the
+chart data, or the agent's where the chart leaves it null). A message may show
 one value, `{value}`, as JSON. `since`/`until` name the Cilium minors a rule applies to.
 
 A few checks need more than this language (CIDR arithmetic): they are Python only, `EXTRA`.
@@ -28,6 +29,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from typing import Any
 
@@ -40,9 +42,6 @@ from nixgen.plan import Plan, lower, settings_values
 
 class RuleError(NixgenError):
     """Values that break a rule Cilium enforces."""
-
-
-CHART = "$chart"  # a leaf's default: the pinned chart's default for its path
 
 
 @dataclass(frozen=True)
@@ -59,23 +58,23 @@ def _leaf(op: str, path: str, default: Any, *args: Any) -> list[Any]:
     return [op, path.split("."), default, *args]
 
 
-def on(path: str, default: Any = CHART) -> list[Any]:
+def on(path: str, default: Any) -> list[Any]:
     return _leaf("on", path, default)
 
 
-def truthy(path: str, default: Any = CHART) -> list[Any]:
+def truthy(path: str, default: Any) -> list[Any]:
     return _leaf("truthy", path, default)
 
 
-def is_(path: str, choices: list[Any], default: Any = CHART) -> list[Any]:
+def is_(path: str, choices: list[Any], default: Any) -> list[Any]:
     return _leaf("is", path, default, choices)
 
 
-def match(path: str, regex: str, default: Any = CHART) -> list[Any]:
+def match(path: str, regex: str, default: Any) -> list[Any]:
     return _leaf("match", path, default, regex)
 
 
-def outside(path: str, low: int, high: int, default: Any = CHART) -> list[Any]:
+def outside(path: str, low: int, high: int, default: Any) -> list[Any]:
     return _leaf("outside", path, default, low, high)
 
 
@@ -91,7 +90,7 @@ def not_(condition: list[Any]) -> list[Any]:
     return ["not", condition]
 
 
-KPR = on("kubeProxyReplacement", False)
+KPR = on("kubeProxyReplacement", "false")
 REFUSES = "(the chart refuses it otherwise)"
 
 
@@ -117,11 +116,11 @@ def _hubble_cert(part: str, gate: list[list[Any]], prefix: str) -> list[Rule]:
 
 def _native_cidr(family: str) -> Rule:
     v4 = family == "4"
-    conditions = [is_("routingMode", ["native"], "tunnel"), on(f"ipv{family}.enabled", v4),
+    conditions = [is_("routingMode", ["native"], ""), on(f"ipv{family}.enabled", v4),
                   on(f"enableIPv{family}Masquerade", True), not_(on("ipMasqAgent.enabled", False)),
                   not_(truthy(f"ipv{family}NativeRoutingCIDR", ""))]  # fmt: skip
     if v4:  # the agent routes these IPAM modes' pod addresses itself
-        conditions.append(not_(is_("ipam.mode", ["eni", "alibabacloud"], "")))
+        conditions.append(not_(is_("ipam.mode", ["eni", "alibabacloud"], "cluster-pool")))
     return Rule(
         f"ipv{family}-native-routing-cidr",
         all_(*conditions),
@@ -132,14 +131,15 @@ def _native_cidr(family: str) -> Rule:
     )  # fmt: skip
 
 
-SERVICE_MONITORS = ("prometheus", "operator.prometheus", "envoy.prometheus",
-                    "hubble.relay.prometheus")  # fmt: skip
+# Where the chart makes a ServiceMonitor, and whether its metrics are on by default.
+SERVICE_MONITORS = (("prometheus", False), ("operator.prometheus", True),
+                    ("envoy.prometheus", True), ("hubble.relay.prometheus", False))  # fmt: skip
 
 RULES: tuple[Rule, ...] = (
     _native_cidr("4"),
     _native_cidr("6"),
     Rule("auto-direct-routes-need-native",
-         all_(on("autoDirectNodeRoutes", False), is_("routingMode", ["tunnel", ""], "tunnel")),
+         all_(on("autoDirectNodeRoutes", False), is_("routingMode", ["tunnel", ""], "")),
          "autoDirectNodeRoutes needs routingMode = native: with tunnel routing it is fatal for "
          "the agent"),
     *(_needs_kpr(p) for p in ("bpf.masquerade", "gatewayAPI.enabled", "ingressController.enabled",
@@ -159,12 +159,12 @@ RULES: tuple[Rule, ...] = (
          all_(on("hubble.relay.enabled", False), not_(on("hubble.enabled", True))),
          f"hubble.relay.enabled needs hubble.enabled {REFUSES}"),
     Rule("cluster-pool-needs-a-cidr",
-         all_(is_("ipam.mode", ["cluster-pool"]), on("ipv4.enabled", True),
-              not_(truthy("ipam.operator.clusterPoolIPv4PodCIDRList"))),
+         all_(is_("ipam.mode", ["cluster-pool"], "cluster-pool"), on("ipv4.enabled", True),
+              not_(truthy("ipam.operator.clusterPoolIPv4PodCIDRList", ["10.0.0.0/8"]))),
          "ipam.mode = cluster-pool needs at least one pod CIDR in "
          "ipam.operator.clusterPoolIPv4PodCIDRList"),
     Rule("ipsec-with-host-firewall",
-         all_(on("encryption.enabled", False), is_("encryption.type", ["ipsec"]),
+         all_(on("encryption.enabled", False), is_("encryption.type", ["ipsec"], "ipsec"),
               on("hostFirewall.enabled", False)),
          "encryption.type = ipsec cannot be combined with hostFirewall.enabled"),
     Rule("no-ip-family", all_(not_(on("ipv4.enabled", True)), not_(on("ipv6.enabled", False))),
@@ -184,13 +184,14 @@ RULES: tuple[Rule, ...] = (
          f"{REFUSES}"),
     Rule("ingress-external-traffic-policy",
          all_(on("ingressController.enabled", False),
-              is_("ingressController.service.type", ["LoadBalancer", "NodePort"]),
-              not_(is_("ingressController.service.externalTrafficPolicy", ["Cluster", "Local"]))),
+              is_("ingressController.service.type", ["LoadBalancer", "NodePort"], "LoadBalancer"),
+              not_(is_("ingressController.service.externalTrafficPolicy", ["Cluster", "Local"],
+                       "Cluster"))),
          "ingressController.service.externalTrafficPolicy {value} must be \"Cluster\" or "
          f"\"Local\" {REFUSES}", show="ingressController.service.externalTrafficPolicy"),
     Rule("gateway-external-traffic-policy",
          all_(on("gatewayAPI.enabled", False),
-              not_(is_("gatewayAPI.externalTrafficPolicy", ["Cluster", "Local"]))),
+              not_(is_("gatewayAPI.externalTrafficPolicy", ["Cluster", "Local"], "Cluster"))),
          f"gatewayAPI.externalTrafficPolicy {{value}} must be \"Cluster\" or \"Local\" {REFUSES}",
          show="gatewayAPI.externalTrafficPolicy"),
     Rule("k8s-service-host-and-ref",
@@ -201,8 +202,8 @@ RULES: tuple[Rule, ...] = (
          "k8sServiceHost = \"auto\" makes the chart look the API server up in the cluster, which "
          "an offline render (as the frameworks do) cannot: give the address", since="1.19"),
     Rule("service-monitor-crds",
-         all_(any_(*(all_(on(f"{p}.enabled", False), on(f"{p}.serviceMonitor.enabled", False))
-                     for p in SERVICE_MONITORS)),
+         all_(any_(*(all_(on(f"{p}.enabled", enabled), on(f"{p}.serviceMonitor.enabled", False))
+                     for p, enabled in SERVICE_MONITORS)),
               not_(on("prometheus.serviceMonitor.trustCRDsExist", False))),
          "a ServiceMonitor (*.prometheus.serviceMonitor.enabled) needs the monitoring.coreos.com/v1 "
          "CRDs, which an offline render cannot see: set "
@@ -212,7 +213,7 @@ RULES: tuple[Rule, ...] = (
     Rule("hubble-certmanager-issuer",
          all_(on("hubble.enabled", True), on("hubble.tls.enabled", True),
               on("hubble.tls.auto.enabled", True),
-              is_("hubble.tls.auto.method", ["certmanager"]),
+              is_("hubble.tls.auto.method", ["certmanager"], "helm"),
               not_(truthy("hubble.tls.auto.certManagerIssuerRef", {}))),
          "hubble.tls.auto.method = certmanager needs hubble.tls.auto.certManagerIssuerRef "
          f"{REFUSES}"),
@@ -229,10 +230,13 @@ RULES: tuple[Rule, ...] = (
     Rule("node-taints",
          all_(on("operator.setNodeTaints", False), not_(on("operator.removeNodeTaints", True))),
          f"operator.setNodeTaints needs operator.removeNodeTaints = true {REFUSES}"),
-    Rule("spire-needs-auth",
-         all_(on("authentication.mutual.spire.enabled", False),
-              not_(on("authentication.enabled", True))),
-         f"authentication.mutual.spire.enabled needs authentication.enabled {REFUSES}"),
+    # authentication.enabled is on by default up to 1.18, off from 1.19.
+    *(Rule("spire-needs-auth",
+           all_(on("authentication.mutual.spire.enabled", False),
+                not_(on("authentication.enabled", default))),
+           f"authentication.mutual.spire.enabled needs authentication.enabled {REFUSES}",
+           since=since, until=until)
+      for default, since, until in ((True, None, "1.18"), (False, "1.19", None))),
     Rule("ces-needs-endpoint-crd",
          all_(on("ciliumEndpointSlice.enabled", False), on("disableEndpointCRD", False)),
          f"ciliumEndpointSlice.enabled needs disableEndpointCRD = false {REFUSES}"),
@@ -241,7 +245,7 @@ RULES: tuple[Rule, ...] = (
          f"bpf.tproxy cannot be combined with bpf.datapathMode = netkit or netkit-l2 {REFUSES}",
          since="1.19"),
     Rule("ipam-eni-needs-eni",
-         all_(is_("ipam.mode", ["eni"]), not_(on("eni.enabled", False))),
+         all_(is_("ipam.mode", ["eni"], "cluster-pool"), not_(on("eni.enabled", False))),
          f"ipam.mode = eni needs eni.enabled {REFUSES}", since="1.20"),
     Rule("gke-routing-native",
          all_(on("gke.enabled", False), not_(is_("routingMode", ["native", ""], ""))),
@@ -296,7 +300,7 @@ _FALSY: tuple[Any, ...] = (None, False, 0, "", [], {})
 
 
 def holds(condition: list[Any], values: Mapping[str, Any]) -> bool:
-    """Whether `condition` (with its defaults resolved) holds for `values`. A value that is a
+    """Whether `condition` holds for `values`. A value that is a
     Nix expression is unknown here: it counts as set, and as matching any pattern."""
     op = condition[0]
     if op == "all":
@@ -328,17 +332,6 @@ def paths(condition: list[Any]) -> list[list[str]]:
     return [condition[1]]
 
 
-def resolved(condition: list[Any], defaults: Mapping[str, Any]) -> list[Any]:
-    """`condition` with each CHART default replaced by the chart's default for its path."""
-    op = condition[0]
-    if op in ("all", "any", "not"):
-        return [op, *(resolved(c, defaults) for c in condition[1:])]
-    default = condition[2]
-    if default == CHART:
-        default = _value(defaults, condition[1], None)
-    return [op, condition[1], default, *condition[3:]]
-
-
 def _applies(rule: Rule, minor: str) -> bool:
     from nixgen.catalog import parse_version
 
@@ -347,27 +340,12 @@ def _applies(rule: Rule, minor: str) -> bool:
             and (rule.until is None or key <= parse_version(rule.until + ".0")))  # fmt: skip
 
 
-def chart_defaults(version: str) -> Mapping[str, Any]:
-    """The chart's default values for `version`: its own chart's, else (a release added to a
-    catalog without chart facts) those of the newest chart nixgen knows of that minor, else of
-    the newest it knows."""
-    from nixgen import chart
-    from nixgen.catalog import minor_of, parse_version
-
-    known = sorted(chart.versions(), key=parse_version)
-    same = [v for v in known if minor_of(v) == minor_of(version)]
-    own = version if version in known else (same or known)[-1]
-    return chart.load(own).defaults()
-
-
-def table(version: str) -> list[dict[str, Any]]:
-    """The rules as data for the module, their CHART defaults resolved with `version`'s chart:
-    what `nixgen.rules` judges, in the form the module's interpreter reads."""
-    defaults = chart_defaults(version)
+@cache
+def table() -> list[dict[str, Any]]:
+    """The rules as data, in the form the module's interpreter reads: what `check` judges."""
     out = []
     for rule in RULES:
-        entry: dict[str, Any] = {"id": rule.id, "when": resolved(rule.when, defaults),
-                                 "message": rule.message}  # fmt: skip
+        entry: dict[str, Any] = {"id": rule.id, "when": rule.when, "message": rule.message}
         if rule.show is not None:
             entry["show"] = rule.show.split(".")
         for key in ("since", "until"):

@@ -48,6 +48,9 @@ CASES: dict[str, list[str]] = {
     "hetzkube-current-1.19.6": ["module", "--easykubenix", "current", "--cilium-version", "1.19.6"],
     "hetzkube-standalone-1.16.19": ["module", "--easykubenix", "standalone",
                                     "--cilium-version", "1.16.19"],
+    "hetzkube-1.20.0": ["module", "--flavor", "hetzkube", "--cilium-version", "1.20.0"],
+    "nixidy-production-1.20.0": ["module", *PROD, "--flavor", "nixidy", "--cilium-version", "1.20.0",
+                                 "--set", "k8sServiceHost=api.prod.example.com"],
     "hetzkube-pinned-1.18.4": ["module", "--cilium-version", "1.18.4", "--rev", _REV,
                                "--nar-hash", _NAR_HASH, "--gateway-api-version", "1.3.0"],
 }  # fmt: skip

@@ -270,7 +270,7 @@ def test_an_unknown_release_is_refused() -> None:
 def test_a_check_reads_one_release_and_no_docs_nor_yaml() -> None:
     code = ("import sys, nixgen.chart as c; c.check({'x': 1}, c.load('1.18.4')); "
             "print(sorted(m for m in sys.modules if m in ('yaml', 'nixgen.emit')), "
-            "c._docs.cache_info().currsize, c.load.cache_info().currsize)")  # fmt: skip
+            "c._docs.cache_info().currsize, c._load.cache_info().currsize)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
     assert out.split() == ["[]", "0", "1"]
@@ -397,7 +397,7 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
     store = tmp_path / "store"
     assert chart.main(["--out", str(store), str(tgz)]) == 0
     monkeypatch.setattr(chart, "STORE_DIR", str(store))
-    load.cache_clear()
+    chart._load.cache_clear()
     chart._docs.cache_clear()
     try:
         facts = load("9.8.7")
@@ -409,7 +409,7 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
         assert facts.info("extra.scalar.nonsense") is None
         assert facts.info("removedThing") is None
     finally:
-        load.cache_clear()
+        chart._load.cache_clear()
         chart._docs.cache_clear()
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import NixEvalError, evaluate, strictly_equal
 
-from nixgen import catalog, overrides, plan, rules
+from nixgen import catalog, chart, overrides, plan, rules
 from nixgen.config import from_command_line
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "chart-refusals.json").read_text())["cases"]
@@ -49,7 +49,7 @@ def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists
     case: dict[str, Any],
 ) -> None:
     for version in case["releases"]:
-        table = rules.table(version)
+        table = rules.table()
         minor = catalog.minor_of(version)
         assert case["rule"] in _ids(rules.broken(table, minor, case["trigger"])), version
         if "passes" in case:
@@ -60,12 +60,37 @@ def test_every_rule_has_a_case() -> None:
     assert {r.id for r in rules.RULES} == {c["rule"] for c in CASES} | set(OWN)
 
 
-@pytest.mark.parametrize("rule", [r for r in rules.RULES if r.since], ids=lambda r: r.id)
+def _leaves(condition: list[Any]) -> list[list[Any]]:
+    if condition[0] in ("all", "any", "not"):
+        return [leaf for c in condition[1:] for leaf in _leaves(c)]
+    return [condition]
+
+
+@pytest.mark.parametrize("version", chart.versions())
+def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
+    """A rule reads an absent value as its default: where the chart has one (not null), the
+    rule must judge the same with it, in every release the rule applies to."""
+    defaults = chart.load(version).defaults()
+    minor = catalog.minor_of(version)
+    for entry in rules.table():
+        if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
+            continue  # the rule does not apply to this release
+        for leaf in _leaves(entry["when"]):
+            own = overrides.lookup(defaults, tuple(leaf[1]))
+            if own is not None:
+                present = overrides.nest(leaf[1], own)
+                assert rules.holds(leaf, present) == rules.holds(leaf, {}), (entry["id"], leaf)
+
+
+UNIQUE = [r for r in rules.RULES if r.since and sum(o.id == r.id for o in rules.RULES) == 1]
+
+
+@pytest.mark.parametrize("rule", UNIQUE, ids=lambda r: r.id)
 def test_a_rule_of_later_releases_lets_earlier_ones_pass(rule: rules.Rule) -> None:
     trigger = next(c["trigger"] for c in CASES if c["rule"] == rule.id)
     for version in catalog.load().releases:
         minor = catalog.minor_of(version)
-        fires = rule.id in _ids(rules.broken(rules.table(version), minor, trigger))
+        fires = rule.id in _ids(rules.broken(rules.table(), minor, trigger))
         assert fires == (catalog.parse_version(minor + ".0")
                          >= catalog.parse_version(rule.since + ".0")), version  # fmt: skip
 
@@ -83,7 +108,7 @@ def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, 
     built = plan.build(spec)
     values = overrides.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                   helm_values)  # fmt: skip
-    hits = rules.broken(rules.table(built.release.version), built.release.minor, values)
+    hits = rules.broken(rules.table(), built.release.minor, values)
     return rules.message(hits[0], values) if hits else None
 
 
@@ -109,7 +134,7 @@ def test_each_rule_fails_the_module_through_helm_values_with_nixgens_message(
     assert f"nixgen: {message}" in str(err.value)
 
 
-LEAF_PATHS = sorted({tuple(p) for r in rules.table("1.18.4") for p in rules.paths(r["when"])})
+LEAF_PATHS = sorted({tuple(p) for r in rules.table() for p in rules.paths(r["when"])})
 LEAF_VALUES = st.one_of(st.booleans(), st.none(), st.sampled_from(
     ["", "true", "false", "native", "tunnel", "ipsec", "cluster-pool", "eni", "default", "prod-1",
      "Local", "Cluster", "auto", "certmanager", "netkit", "10.0.0.0/8", "Bad_Name"]),

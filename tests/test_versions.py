@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from goldens import CASES, path_of
-from nixharness import NixEvalError, evaluate
+from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
-from nixgen import catalog, crds
+from nixgen import catalog, chart, config, crds, plan
 from nixgen.cli import cli
 
 
@@ -38,6 +40,60 @@ def test_module_follows_cilium_version_to_every_catalog_release(
     want = "cilium.io/v2alpha1" if release.minor in ("1.16", "1.17") else "cilium.io/v2"
     assert pools and {o["apiVersion"] for o in pools} == {want}
     assert got["fetchArgs"]["ref"] == f"v{version}"
+
+
+def shipped_crds(version: str) -> dict[str, dict[str, object]]:
+    """The shipped catalog's CRD entries of `version`, read from the file itself."""
+    data = json.loads((Path(catalog.DATA_DIR) / "catalog.json").read_text(encoding="utf-8"))
+    return {c["kind"]: c for c in data["versions"][version]["crds"]}
+
+
+def test_1_20_module_maps_every_kind_to_its_storage_version(
+    fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    crds = shipped_crds("1.20.0")
+    got = evaluate(path_of("hetzkube-1.20.0"), "hetzkube", False, fake_trees["1.20.0"], lib_path,
+                   {"version": "1.20.0"})  # fmt: skip
+    assert got["apiMappings"] == {k: f"{c['group']}/{c['storageVersion']}" for k, c in crds.items()}
+    assert got["namespacedMappings"] == {k: c["namespaced"] for k, c in crds.items()}
+    assert got["apiMappings"]["CiliumDatapathPlugin"] == "cilium.io/v2alpha1"
+    assert got["apiMappings"]["CiliumNodeConfig"] == "cilium.io/v2"
+    assert got["apiMappings"]["CiliumPodIPPool"] == "cilium.io/v2alpha1"
+    assert got["gatewayApi"]["version"] == "1.5.1"
+
+
+def test_1_20_nixidy_objects_use_the_storage_versions(
+    fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    crds = shipped_crds("1.20.0")
+    got = evaluate(path_of("nixidy-production-1.20.0"), "nixidy", False, fake_trees["1.20.0"],
+                   lib_path, {"version": "1.20.0", "k8sServiceHost": "10.0.0.1"},
+                   part="objects")  # fmt: skip
+    cilium = [o for o in got if o["kind"] in crds]
+    assert {o["kind"] for o in cilium} >= {"CiliumClusterwideNetworkPolicy", "CiliumNetworkPolicy",
+                                           "CiliumLoadBalancerIPPool"}  # fmt: skip
+    for obj in cilium:
+        crd = crds[obj["kind"]]
+        assert obj["apiVersion"] == f"{crd['group']}/{crd['storageVersion']}"
+
+
+def test_a_kind_whose_scope_changes_between_releases_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.loads(Path(catalog.catalog_path()).read_text(encoding="utf-8"))
+    for crd in data["versions"]["1.20.0"]["crds"]:
+        if crd["kind"] == "CiliumNodeConfig":
+            crd["namespaced"] = False
+    mine = tmp_path / "catalog.json"
+    mine.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    out = tmp_path / "cilium.nix"
+    for flavor in ("hetzkube", "nixidy"):
+        code, _, err = run("module", "--flavor", flavor, "-o", str(out))
+        assert code == 2 and not out.exists()
+        assert err == (f"nixgen: error: {mine}: CiliumNodeConfig is namespaced in Cilium 1.16.19 "
+                       "but cluster-scoped in 1.20.0; nixgen keeps one scope per kind across "
+                       "releases\n")  # fmt: skip
 
 
 def test_catalog_knows_what_the_seed_table_got_wrong() -> None:
@@ -71,6 +127,24 @@ def test_source_option_takes_a_tree_of_ones_own(fake_trees: dict[str, Path], lib
     assert got == f"{tree}/install/kubernetes/cilium"
 
 
+def test_nixidy_chart_option_chooses_the_chart(fake_trees: dict[str, Path], lib_path: str,
+                                               tmp_path: Path) -> None:
+    """`cilium.chart` defaults to the `charts` argument's charts.cilium.cilium and takes a
+    folder or a derivation instead; anything else is a type error."""
+    module, tree = path_of("nixidy-1.18.4"), fake_trees["1.18.4"]
+
+    def chart(settings: dict[str, object]) -> object:
+        return evaluate(module, "nixidy", True, tree, lib_path, settings, part="chart")
+
+    assert chart({}) == f"{tree.resolve()}/install/kubernetes/cilium"
+    assert chart({"chart": str(tmp_path)}) == str(tmp_path)
+    drv = {"type": "derivation", "name": "cilium-1.20.0", "outPath": "/nix/store/"
+           "00000000000000000000000000000000-helm-chart-cilium-1.20.0"}  # fmt: skip
+    assert chart({"chart": drv}) == drv["outPath"]
+    with pytest.raises(NixEvalError, match="cilium.chart"):
+        chart({"chart": "charts/cilium"})
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_regen_of_a_generated_file_is_byte_identical(name: str, tmp_path: Path) -> None:
     copy = tmp_path / "cilium.nix"
@@ -93,6 +167,40 @@ def test_regen_bump_changes_exactly_the_version(tmp_path: Path) -> None:
     (spec_a, spec_b), (default_a, default_b) = changed
     assert spec_a.replace('"ciliumVersion":"1.18.4"', '"ciliumVersion":"1.19.6"') == spec_b
     assert default_a.strip() == 'default = "1.18.4";' and default_b.strip() == 'default = "1.19.6";'
+
+
+@pytest.mark.parametrize(("old", "new"), [("hetzkube-1.18.4", "hetzkube-1.20.0"),
+                                           ("nixidy-production", "nixidy-production-1.20.0")])
+def test_regen_from_1_18_4_to_1_20_0_is_the_1_20_0_module(old: str, new: str,
+                                                          tmp_path: Path) -> None:
+    """Bumping a 1.18.4 file (the default config; production.toml's) gives exactly what
+    generating for 1.20.0 gives: the 1.20.0 golden, which the golden tests evaluate in full."""
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of(old), copy)
+    code, out, err = run("regen", str(copy), "--cilium-version", "1.20.0", "--format", "never")
+    assert code == 0 and out == "", err
+    assert copy.read_bytes() == path_of(new).read_bytes()
+
+
+def test_regen_of_production_to_1_20_0_evaluates_to_its_plan(
+    tmp_path: Path, fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    """hetzkube production.toml bumped to 1.20.0, evaluated by Nix: the 1.20.0 mappings and
+    gateway-api release, and the values and objects `nixgen values` gives for the file."""
+    copy = tmp_path / "cilium.nix"
+    shutil.copy(path_of("hetzkube-production"), copy)
+    assert run("regen", str(copy), "--cilium-version", "1.20.0", "--format", "never")[0] == 0
+    got = evaluate(copy, "hetzkube", False, fake_trees["1.20.0"], lib_path, {"version": "1.20.0"})
+    crds = shipped_crds("1.20.0")
+    assert got["apiMappings"] == {k: f"{c['group']}/{c['storageVersion']}" for k, c in crds.items()}
+    assert got["namespacedMappings"] == {k: c["namespaced"] for k, c in crds.items()}
+    assert got["gatewayApi"] == {"enable": True, "version": "1.5.1"}
+    spec, _ = config.from_header(copy)
+    built = plan.build(spec)
+    env = {"config.clusterHost": CLUSTER_HOST}
+    assert strictly_equal(got["values"], built.values_for("production", env))
+    key = lambda o: (o["kind"], o["metadata"]["name"])
+    assert sorted(got["objects"], key=key) == sorted(built.objects_for("production", env), key=key)
 
 
 def test_regen_bump_drops_a_pin_of_the_old_version(tmp_path: Path) -> None:
@@ -138,6 +246,28 @@ def test_versions_table_and_json() -> None:
     assert rows[0]["changes"] == [] and "-CiliumBGPPeeringPolicy" in rows[-2]["changes"]
     assert rows[-1]["changes"] == ["+CiliumDatapathPlugin"]
 
+
+
+def test_versions_lists_every_release_with_facts() -> None:
+    rows = json.loads(run("versions", "--json")[1])
+    listed = [r["version"] for r in rows]
+    assert listed == sorted(catalog.load().releases, key=catalog.parse_version)
+    assert listed == chart.versions()  # every release has its chart facts too
+
+
+@pytest.mark.parametrize(("patch", "known"), [("1.19.3", "1.19.6"), ("1.20.4", "1.20.0"),
+                                              ("1.18.7", "1.18.4")])
+@pytest.mark.parametrize("flavor", ["hetzkube", "nixidy"])
+def test_a_patch_release_without_its_own_facts_uses_its_minors(patch: str, known: str,
+                                                               flavor: str) -> None:
+    """The module for a patch release the catalog does not list is the module of the release
+    whose facts it takes, with only the version changed."""
+    code, mine, err = run("module", "--flavor", flavor, "--cilium-version", patch,
+                          "--format", "never")  # fmt: skip
+    assert code == 0, err
+    theirs = run("module", "--flavor", flavor, "--cilium-version", known, "--format", "never")[1]
+    assert mine == theirs.replace(known, patch) and mine != theirs
+    assert catalog.load().release_for(patch).version == known
 
 # ---------------------------------------------------------------- catalog import
 
@@ -214,11 +344,37 @@ def crd_yaml(kind: str, plural: str, scope: str, stored: str, served: tuple[str,
     return CRD_TEMPLATE.format(kind=kind, plural=plural, scope=scope, versions=versions.rstrip("\n"))
 
 
+CHART_VALUES = """# -- The cluster's name.
+clusterName: default
+operator:
+  # -- Operator replicas.
+  replicas: 2
+nodeSelector:
+  kubernetes.io/os: linux
+"""
+
+
+def tiny_chart(root: Path, version: str, values: str = CHART_VALUES) -> Path:
+    """A Helm chart with a few values, one of them read only by a template."""
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text(f"apiVersion: v2\nname: cilium\nversion: {version}\n"
+                                     "dependencies:\n  - name: x\n    version: 9.9.9\n")  # fmt: skip
+    (root / "values.yaml").write_text(values)
+    (root / "templates" / "agent.yaml").write_text(
+        "{{- if .Values.policyAuditMode }}x: {{ .Values.operator.replicas }}{{ end }}\n")
+    return root
+
+
+def chart_tgz(path: Path, version: str, values: str = CHART_VALUES) -> Path:
+    """The chart as `helm package` releases it: cilium-X.Y.Z.tgz with the files under cilium/."""
+    folder = tiny_chart(path.parent / f"chart-{version}" / "cilium", version, values)
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(folder, arcname="cilium")
+    return path
+
+
 def cilium_tree(root: Path, version: str) -> Path:
-    chart = root / "install" / "kubernetes" / "cilium"
-    chart.mkdir(parents=True)
-    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: cilium\nversion: {version}\n"
-                                      "dependencies:\n  - name: x\n    version: 9.9.9\n")  # fmt: skip
+    tiny_chart(root / "install" / "kubernetes" / "cilium", version)
     crds = root / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
     (crds / "v2").mkdir(parents=True)
     (crds / "v2alpha1").mkdir()
@@ -256,7 +412,8 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     tree = cilium_tree(tmp_path / "cilium", "1.20.2")
     code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine))
     assert code == 0, err
-    assert out == f"{mine}: Cilium 1.20.2, 4 CRDs\n"
+    assert out == (f"{mine}: Cilium 1.20.2, 4 CRDs\n"
+                   f"{tmp_path / 'chart' / '1.20.2.json'}: chart facts of Cilium 1.20.2\n")
     data = json.loads(mine.read_text())
     assert data["gatewayApi"]["1.20"] == "1.5.1"
     assert data["versions"]["1.20.2"]["crds"] == [
@@ -284,6 +441,73 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     monkeypatch.delenv("NIXGEN_CATALOG")
     code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
     assert code == 0 and "CiliumWidget" not in out  # the shipped catalog is unchanged
+
+
+def test_catalog_import_stores_the_chart_beside_the_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart's values go into the store beside the catalog, from --chart (a released .tgz)
+    or else the tree's own chart; with NIXGEN_CATALOG set, nixgen reads that store first."""
+    mine = tmp_path / "facts" / "catalog.json"
+    mine.parent.mkdir()
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.20.2")
+    tgz = chart_tgz(tmp_path / "cilium-1.20.2.tgz", "1.20.2",
+                    CHART_VALUES + "# -- Whether to run Hubble.\nhubble: {enabled: true}\n")
+    code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine), "--chart", str(tgz))
+    assert code == 0, err
+    stored = tmp_path / "facts" / "chart" / "1.20.2.json"
+    assert out.splitlines()[1] == f"{stored}: chart facts of Cilium 1.20.2"
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["1.20.2.json", "docs.json"]
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    facts = chart.load("1.20.2")
+    assert facts.info("hubble.enabled").default is True  # from the .tgz, not the tree
+    assert facts.doc("operator.replicas") == "Operator replicas."
+    assert facts.info("policyAuditMode").source == "template"
+    assert chart.versions()[-2:] == ["1.20.0", "1.20.2"]
+    assert chart.load("1.18.4").doc("cluster.name")  # shipped releases still come from nixgen
+    monkeypatch.delenv("NIXGEN_CATALOG")
+    assert "1.20.2" not in chart.versions()
+    # Without --chart, the tree's own chart.
+    assert run("catalog", "import", str(tree), "--catalog", str(mine))[0] == 0
+    monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
+    assert chart.load("1.20.2").info("hubble.enabled") is None
+
+
+def _missing(d: Path) -> Path:
+    return d / "nothing.tgz"
+
+
+def _not_a_tarball(d: Path) -> Path:
+    (d / "c.tgz").write_text("not a tarball")
+    return d / "c.tgz"
+
+
+def _empty_folder(d: Path) -> Path:
+    (d / "empty").mkdir()
+    return d / "empty"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(_missing, "Path '{d}/nothing.tgz' does not exist"),
+     (_not_a_tarball, "{d}/c.tgz: neither a chart folder nor a chart .tgz"),
+     (_empty_folder, "{d}/empty: no Chart.yaml"),
+     (lambda d: chart_tgz(d / "old.tgz", "1.20.1"),
+      "{d}/old.tgz: the chart is Cilium 1.20.1, the tree 1.20.2"),
+     (lambda d: chart_tgz(d / "bad.tgz", "1.20.2", "a: [\n"),
+      "{d}/bad.tgz: not a Helm chart nixgen can read (while parsing")],
+)  # fmt: skip
+def test_catalog_import_refuses_a_bad_chart(make: Any, message: str, tmp_path: Path) -> None:
+    mine = tmp_path / "catalog.json"
+    shutil.copy(catalog.catalog_path(), mine)
+    tree = cilium_tree(tmp_path / "cilium", "1.20.2")
+    bad = make(tmp_path)
+    code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine), "--chart", str(bad))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message.format(d=tmp_path) in err
+    assert mine.read_bytes() == Path(catalog.catalog_path()).read_bytes()
+    assert not (tmp_path / "chart").exists() and not (tmp_path / "catalog.schemas.json").exists()
 
 
 def test_a_release_without_a_kind_the_spec_needs_is_a_clear_error(

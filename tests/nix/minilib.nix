@@ -204,6 +204,14 @@ let
         check = x: isInt x && x >= 0 && x <= 65535;
       };
       port = ints.u16;
+      # A derivation or a store path (nixpkgs' merge also wraps a store path in a derivation).
+      package = mkOptionType {
+        name = "package";
+        check =
+          x:
+          isAttrs x && x.type or null == "derivation"
+          || isStringLike x && builtins.dirOf (toString x) == builtins.storeDir;
+      };
       # Definitions that all have one branch's type merge by that type; a mix is a type error.
       either =
         t1: t2:
