@@ -30,9 +30,24 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
 
 
 def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[plan.Plan, list[str]]:
-    """The plan and its warnings, after the cross-field rules."""
+    """The plan and its warnings, after the check of the final values against the pinned chart
+    and the typed settings, then the cross-field rules."""
     built = plan.build(as_spec(spec))
-    return built, rules.check(built)
+    warnings: list[str] = []
+    if _beyond_defaults(built.spec):
+        from nixgen import valuecheck
+
+        warnings += valuecheck.check(built)
+    return built, warnings + rules.check(built)
+
+
+def _beyond_defaults(spec: Spec) -> bool:
+    """Whether a spec has values beyond the defaults: those of every release are proven valid
+    by the tests, so a spec at its defaults (the plain fast path) is not checked again."""
+    from nixgen.spec import DEFAULT_SETTINGS
+
+    features = spec.ipv6 or spec.bgpControlPlane or spec.hostFirewall or spec.l2announcements
+    return bool(spec.values) or features or spec.settings != DEFAULT_SETTINGS
 
 
 def module(spec: Spec | Mapping[str, Any], fmt: str = "never",
