@@ -53,7 +53,7 @@ def check(plan: Plan) -> list[str]:
     """Raise ValuesError for the first problem of the final values; return the warnings."""
     spec = plan.spec
     if _touches_settings(spec.values):
-        _check_settings(plan)
+        check_settings(plan)
     try:
         facts = chart.load(plan.version)
     except chart.UnknownChart as err:
@@ -141,7 +141,7 @@ def _touches_settings(values: Mapping[str, Any]) -> bool:
     return False
 
 
-def _check_settings(plan: Plan) -> None:
+def check_settings(plan: Plan) -> None:
     """The typed settings' constraints (schema.Settings) on each profile's final values."""
     from pydantic import ValidationError
 
