@@ -75,6 +75,10 @@ def spec_options(func: Any) -> Any:
                      help="Free-form Helm value merged over the generated ones (and over the "
                           "config's `values`); VALUE is JSON when it parses, else a string; "
                           "write a dot inside a key as \\. (repeatable)."),
+        click.option("--unchecked", "unchecked", multiple=True, metavar="PATH",
+                     help="Let this Helm value path (and all below it) past the check against "
+                          "the pinned chart, for a key the chart reads that nixgen does not see; "
+                          "recorded as uncheckedValues in the header (repeatable)."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -178,6 +182,19 @@ def schema() -> None:
     from nixgen.schema import Config
 
     sys.stdout.write(json.dumps(Config.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+
+@cli.command()
+@click.argument("path")
+@click.option("--cilium-version", metavar="X.Y.Z", default=DEFAULT_VERSION, show_default=True,
+              help="The release whose chart to ask.")
+def explain(path: str, cilium_version: str) -> None:
+    """Print what the Cilium chart says of a Helm value PATH (dotted, e.g.
+    hubble.relay.enabled): its description, type and default, and whether nixgen models it as
+    a typed setting."""
+    from nixgen import explain as explain_
+
+    sys.stdout.write(explain_.explain(path, cilium_version))
 
 
 @cli.command()

@@ -77,19 +77,25 @@ def known_version(version: Any, where: str) -> None:
 def from_command_line(config_path: Path | None = None, flavor: str | None = None,
                       cilium_version: str | None = None, easykubenix: str | None = None,
                       gateway_api_version: str | None = None, rev: str | None = None,
-                      nar_hash: str | None = None, sets: tuple[str, ...] = ()) -> spec_.Spec:
-    """The Spec from the config file, then the command line over it. A command line that
-    names only flavour, version and easykubenix generation needs no validation model."""
+                      nar_hash: str | None = None, sets: tuple[str, ...] = (),
+                      unchecked: tuple[str, ...] = ()) -> spec_.Spec:
+    """The Spec from the config file, then the command line over it. A command line without a
+    config file or pins (flavour, version, easykubenix generation, `--set`, `--unchecked`)
+    needs no validation model: its settings are the defaults."""
     version_flag = "--cilium-version"
-    if config_path is None and not (gateway_api_version or rev or nar_hash or sets):
+    if config_path is None and not (gateway_api_version or rev or nar_hash):
         known_version(cilium_version or DEFAULT_VERSION, version_flag)
-        return spec_.plain(flavor, cilium_version, easykubenix)
+        values = with_sets({}, sets).get("values", {})
+        return spec_.plain(flavor, cilium_version, easykubenix, values, unchecked)
     data: dict[str, Any] = load_config(config_path) if config_path else {}
     flags = {"flavor": flavor, "ciliumVersion": cilium_version, "easykubenix": easykubenix,
              "gatewayApiVersion": gateway_api_version}  # fmt: skip
     data.update({k: v for k, v in flags.items() if v is not None})
     if rev is not None or nar_hash is not None:
         data["source"] = {k: v for k, v in (("rev", rev), ("narHash", nar_hash)) if v is not None}
+    if unchecked:
+        given = data.get("uncheckedValues", [])
+        data["uncheckedValues"] = [*given, *unchecked] if isinstance(given, list) else given
     where = version_flag if cilium_version is not None else "ciliumVersion"
     known_version(data.get("ciliumVersion", DEFAULT_VERSION), where)
     data = with_sets(data, sets)

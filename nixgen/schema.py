@@ -61,6 +61,17 @@ def _k8s_name(value: str) -> str:
     return value
 
 
+def _value_path(value: str) -> str:
+    from nixgen.chart import split_dotted
+
+    try:
+        split_dotted(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a dotted Helm value path such as "
+                         'nodeSelector."kubernetes.io/os"') from None  # fmt: skip
+    return value
+
+
 def nix_expression(value: str) -> str:
     """Only attribute paths (`config.clusterHost`, `cfg.k8sServiceHost`): anything larger
     belongs in the user's own module, through `cilium.helmValues`."""
@@ -74,12 +85,15 @@ Cidr4 = Annotated[str, AfterValidator(_network(ipaddress.IPv4Network, "an IPv4 C
 Cidr6 = Annotated[str, AfterValidator(_network(ipaddress.IPv6Network, "an IPv6 CIDR"))]
 Cidr = Annotated[str, AfterValidator(_network(ipaddress.ip_network, "a CIDR"))]
 K8sName = Annotated[str, AfterValidator(_k8s_name)]
+ValuePath = Annotated[str, AfterValidator(_value_path)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Replicas = Annotated[int, Field(ge=0)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: a model's validator is built on first use, so a config validation builds
+    # one (Config's, with every section inside it) instead of one per class at import.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
     # Fields written into the Helm values only when the user set them (the chart's defaults
     # stand otherwise).
     omit_unless_set: ClassVar[frozenset[str]] = frozenset()
@@ -98,9 +112,10 @@ class Profiles(Strict, Generic[T]):
     production: T
 
 
-def _default(model: Any, value: Any) -> Any:
-    """A field default from DEFAULT_SETTINGS, validated into `model` when it is one."""
-    return model.model_validate(value) if isinstance(value, dict) else value
+def _default(value: Any) -> Any:
+    """A field default given as plain data (a DEFAULT_SETTINGS entry, `{}` for a section),
+    validated into the field's type when a config is: nothing is built at import."""
+    return Field(default=value, validate_default=True)
 
 
 class IpamOperator(Strict):
@@ -110,7 +125,7 @@ class IpamOperator(Strict):
 class Ipam(Strict):
     omit_unless_set = frozenset({"operator"})
     mode: Literal["kubernetes", "cluster-pool"] = D["ipam"]["mode"]
-    operator: IpamOperator = IpamOperator()
+    operator: IpamOperator = _default({})
 
 
 class Bpf(Strict):
@@ -122,23 +137,21 @@ class GatewayAPI(Strict):
 
 
 class Relay(Strict):
-    enabled: bool | Profiles[bool] = _default(Profiles[bool], D["hubble"]["relay"]["enabled"])
+    enabled: bool | Profiles[bool] = _default(D["hubble"]["relay"]["enabled"])
 
 
 class UI(Strict):
-    enabled: bool | Profiles[bool] = _default(Profiles[bool], D["hubble"]["ui"]["enabled"])
+    enabled: bool | Profiles[bool] = _default(D["hubble"]["ui"]["enabled"])
 
 
 class Hubble(Strict):
     enabled: bool | Profiles[bool] = D["hubble"]["enabled"]
-    relay: Relay = Relay()
-    ui: UI = UI()
+    relay: Relay = _default({})
+    ui: UI = _default({})
 
 
 class Operator(Strict):
-    replicas: Replicas | Profiles[Replicas] = _default(
-        Profiles[Replicas], D["operator"]["replicas"]
-    )
+    replicas: Replicas | Profiles[Replicas] = _default(D["operator"]["replicas"])
 
 
 class IngressController(Strict):
@@ -173,22 +186,20 @@ class Settings(Strict):
     # Needed with native routing when IPv6 is on (production.ipv6) and masqueraded.
     ipv6NativeRoutingCIDR: Cidr6 | None = None
     autoDirectNodeRoutes: bool = False
-    ipam: Ipam = Ipam()
-    bpf: Bpf = Bpf()
-    k8sServiceHost: Host | NixExpr | Profiles[Host | NixExpr] = _default(
-        Profiles[Host | NixExpr], D["k8sServiceHost"]
-    )
+    ipam: Ipam = _default({})
+    bpf: Bpf = _default({})
+    k8sServiceHost: Host | NixExpr | Profiles[Host | NixExpr] = _default(D["k8sServiceHost"])
     k8sServicePort: Port = D["k8sServicePort"]
     policyEnforcementMode: Literal["default", "always", "never"] = D["policyEnforcementMode"]
     # Takes effect only after the Cilium pods restart.
     policyAuditMode: bool | Profiles[bool] = False
-    gatewayAPI: GatewayAPI = GatewayAPI()
-    ingressController: IngressController = IngressController()
-    hubble: Hubble = Hubble()
-    operator: Operator = Operator()
-    encryption: Encryption = Encryption()
+    gatewayAPI: GatewayAPI = _default({})
+    ingressController: IngressController = _default({})
+    hubble: Hubble = _default({})
+    operator: Operator = _default({})
+    encryption: Encryption = _default({})
     rollOutCiliumPods: bool = D["rollOutCiliumPods"]
-    cni: Cni = Cni()
+    cni: Cni = _default({})
 
 
 PolicyKind = Literal["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy"]
@@ -291,7 +302,7 @@ class L2Announcements(Strict):
     nodeSelector: dict[str, str] = Field(default_factory=dict)
     # The agents' Kubernetes client limit: every announced Service holds a lease the agent
     # renews, so Cilium's docs ask for more than the chart's default (10 qps, burst 20).
-    k8sClientRateLimit: ClientRateLimit = ClientRateLimit()
+    k8sClientRateLimit: ClientRateLimit = _default({})
 
 
 class Production(Strict):
@@ -394,14 +405,17 @@ class Config(Strict):
     easykubenix: EasyKubenix = "hetzkube-pin"
     # The gateway-api release to deploy, instead of the one Cilium's docs name for the minor.
     gatewayApiVersion: SemVer | None = None
-    source: Source = Source()
-    settings: Settings = Settings()
-    policies: Policies = Policies()
-    production: Production = Production()
+    source: Source = _default({})
+    settings: Settings = _default({})
+    policies: Policies = _default({})
+    production: Production = _default({})
     # Kubernetes objects of any kind deployed with Cilium, or patches of the chart's objects.
     objects: list[KubeObject] = Field(default_factory=list)
     # Free-form Helm values deep-merged over the generated ones (`values` table, `--set`).
     values: dict[str, Any] = Field(default_factory=dict)
+    # Helm value paths the chart check lets through (with everything below them): for a key
+    # the pinned chart reads in a way nixgen's chart facts miss. `--unchecked PATH` adds one.
+    uncheckedValues: list[ValuePath] = Field(default_factory=list)
 
 
 def written(model: Strict) -> dict[str, Any]:

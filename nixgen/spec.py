@@ -123,6 +123,8 @@ class Spec:
     l2Policy: L2Policy | None = None
     objects: tuple[UserObject, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    # Dotted Helm value paths the chart check lets through (config `uncheckedValues`).
+    unchecked: tuple[str, ...] = ()
     given: Mapping[str, Any] = field(default_factory=dict)
 
     def header_data(self) -> dict[str, Any]:
@@ -131,12 +133,30 @@ class Spec:
 
 
 def plain(flavor: str | None = None, version: str | None = None,
-          easykubenix: str | None = None) -> Spec:
+          easykubenix: str | None = None, values: Mapping[str, Any] | None = None,
+          unchecked: tuple[str, ...] = ()) -> Spec:
     """The spec of a command line that names at most these three (each already one of its
-    choices, the version already known): every setting at its default."""
+    choices, the version already known), free-form Helm values (`--set`) and unchecked value
+    paths: every setting at its default. The values are checked here as `validate` checks
+    them; the typed settings they override are judged on the final values
+    (nixgen.valuecheck)."""
     chosen = {"flavor": flavor, "ciliumVersion": version, "easykubenix": easykubenix}
     given = {k: v for k, v in chosen.items() if v is not None}
-    return Spec(**given, given={k: v for k, v in given.items() if k == "easykubenix"})
+    recorded: dict[str, Any] = {k: v for k, v in given.items() if k == "easykubenix"}
+    if values:
+        check_data(values, "values")
+        recorded["values"] = dict(values)
+    if unchecked:
+        from nixgen.chart import split_dotted
+
+        for path in unchecked:
+            try:
+                split_dotted(path)
+            except ValueError:
+                raise ConfigError(f"--unchecked {path!r}: not a dotted Helm value path such "
+                                  'as nodeSelector."kubernetes.io/os"') from None  # fmt: skip
+        recorded["uncheckedValues"] = list(unchecked)
+    return Spec(**given, values=dict(values or {}), unchecked=tuple(unchecked), given=recorded)
 
 
 def validate(data: Mapping[str, Any], where: str = "") -> Spec:
@@ -173,8 +193,9 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     given = config.model_dump(mode="json", exclude_unset=True)
     for key in ("flavor", "ciliumVersion"):
         given.pop(key, None)
-    if not given.get("values"):
-        given.pop("values", None)
+    for key in ("values", "uncheckedValues"):
+        if not given.get(key):
+            given.pop(key, None)
     production = config.production
     bgp = production.bgp
     l2 = production.l2announcements
@@ -202,6 +223,7 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
             l2.nodeSelector, l2.k8sClientRateLimit.qps, l2.k8sClientRateLimit.burst),
         objects=objects,
         values=config.values,
+        unchecked=tuple(config.uncheckedValues),
         given=given,
     )
 

@@ -32,15 +32,17 @@ def test_toml_and_json_configs_give_the_same_module(tmp_path: Path) -> None:
 
 def test_command_line_overrides_the_file(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('flavor = "hetzkube"\nciliumVersion = "1.17.18"\n[values]\na = 1\nb = 1\n')
+    config.write_text('flavor = "hetzkube"\nciliumVersion = "1.17.18"\nuncheckedValues = ["a"]\n'
+                      '[values]\na = 1\nb = 1\n')
     code, out, _ = run("module", "--format", "never", "--config", str(config), "--flavor", "nixidy",
-                       "--set", "b=2")  # fmt: skip
+                       "--set", "b=2", "--unchecked", "b")  # fmt: skip
     assert code == 0
     assert "applications.cilium" in out and 'default = "1.17.18";' in out
     assert "    a = 1;\n    b = 2;\n" in out
     spec_line = next(line for line in out.splitlines() if line.startswith("# nixgen-spec: "))
     assert json.loads(spec_line.removeprefix("# nixgen-spec: ")) == {
-        "flavor": "nixidy", "ciliumVersion": "1.17.18", "values": {"a": 1, "b": 2}}
+        "flavor": "nixidy", "ciliumVersion": "1.17.18", "values": {"a": 1, "b": 2},
+        "uncheckedValues": ["a", "b"]}
 
 
 CONFIG_ERRORS = [
@@ -86,7 +88,8 @@ def test_schema_is_the_config_files_json_schema() -> None:
     assert code == 0 and schema["title"] == "Config"
     assert set(schema["properties"]) == {"flavor", "ciliumVersion", "easykubenix",
                                          "gatewayApiVersion", "source", "settings", "policies",
-                                         "production", "objects", "values"}  # fmt: skip
+                                         "production", "objects", "values",
+                                         "uncheckedValues"}  # fmt: skip
     settings = schema["$defs"]["Settings"]["properties"]
     assert settings["routingMode"]["enum"] == ["tunnel", "native"]
     assert schema["$defs"]["Settings"]["additionalProperties"] is False

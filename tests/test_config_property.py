@@ -16,6 +16,7 @@ from nixharness import evaluate, strictly_equal
 from test_emit import TEXT
 
 from nixgen import overrides, plan
+from nixgen.chart import dotted
 from nixgen.spec import Spec, validate
 
 HOST = "10.0.0.1"
@@ -156,7 +157,8 @@ def test_values_table_keys_and_strings_come_out_of_nix_exactly(
     values: dict[str, Any], flavor: str, tmp_path_factory: pytest.TempPathFactory,
     fake_trees: dict[str, Path],
 ) -> None:  # fmt: skip
-    config = {"flavor": flavor, "values": values}
+    # Keys no chart knows: passed by name past the chart check.
+    config = {"flavor": flavor, "values": values, "uncheckedValues": [dotted((k,)) for k in values]}
     check_config(config, tmp_path_factory.mktemp("values"), fake_trees)
     # and, independently of `nixgen values`, each given value is there as given
     folder = tmp_path_factory.mktemp("direct")

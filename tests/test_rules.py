@@ -46,9 +46,10 @@ ERRORS = {
                       "gatewayAPI": {"enabled": False}}, "production": {"l2announcements": True}},
         [], "l2announcements.enabled needs kubeProxyReplacement = true (in the production profile)"),
     "kpr-needs-api-host": (
-        {}, ["--set", 'k8sServiceHost=""'], "kubeProxyReplacement needs k8sServiceHost"),
+        # The typed setting's own constraint refuses the value before the rule sees it.
+        {}, ["--set", 'k8sServiceHost=""'], "k8sServiceHost = \"\": '' is neither an IP address"),
     "kpr-needs-api-port": (
-        {}, ["--set", "k8sServicePort=null"], "kubeProxyReplacement needs k8sServicePort"),
+        {}, ["--set", "k8sServicePort=null"], "k8sServicePort = null: Input should be a valid integer"),
     "ui-needs-relay": (
         {"settings": {"hubble": {"relay": {"enabled": False}}}}, [],
         ("hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise) "
