@@ -179,9 +179,9 @@ def schema() -> None:
     """Print the JSON Schema of the config file."""
     import json
 
-    from nixgen.schema import Config
+    from nixgen.schema import json_schema
 
-    sys.stdout.write(json.dumps(Config.model_json_schema(), indent=2, sort_keys=True) + "\n")
+    sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
 
 
 @cli.command()

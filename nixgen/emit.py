@@ -350,7 +350,7 @@ def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
 
 def _breakable(v: Any) -> bool:
     if isinstance(v, Call):
-        return bool(v.args) and _breakable(v.args[-1]) and not isinstance(v.args[-1], Call)
+        return bool(v.args) and _breakable(v.args[-1])
     m = _mapping(v)
     return bool(m) or (isinstance(v, (list, tuple)) and len(v) > 0) or isinstance(v, If)
 
@@ -367,7 +367,11 @@ def _broken(v: Any, indent: int, path: str) -> str:
             if text is None:
                 raise NixError(path, f"{v.func} ...: only its last argument may span lines")
             head.append(text)
-        return " ".join(head) + " " + _broken(v.args[-1], indent, path)
+        last = v.args[-1]
+        if isinstance(last, Call):  # `f (` / the inner application / `)`, as nixfmt writes it
+            inner = _item(last, indent + 2, 0, path, in_list=False)
+            return " ".join(head) + " (\n" + " " * (indent + 2) + inner + "\n" + pad + ")"
+        return " ".join(head) + " " + _broken(last, indent, path)
     m = _mapping(v)
     if m is not None:
         body = bindings(m, indent + 2, path)

@@ -1,11 +1,10 @@
 """What a config file may say: the pydantic models of the config file (`nixgen schema` prints
 their JSON Schema), imported only when there is user input to validate.
 
-The `settings` models use the Cilium chart's own key names, so a settings model is a Helm values
-tree. A setting that may differ between the local and the production profile takes either a
-plain value or `{ local = ..., production = ... }`; a Nix expression is written explicitly as
-`{ nix = "config.clusterHost" }`, never guessed from a string. The defaults of the settings that
-are written by default come from `nixgen.spec.DEFAULT_SETTINGS`, the one copy of them.
+The `settings` models are built from the table of nixgen.settings and use the Cilium chart's own
+key names, so a settings model is a Helm values tree. Every setting takes a plain value,
+`{ local = ..., production = ... }` (a value per profile) or `{ nix = "config.clusterHost" }`
+(a Nix expression, written explicitly, never guessed from a string).
 """
 
 from __future__ import annotations
@@ -13,13 +12,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
-from nixgen import emit
+from nixgen import emit, settings
 from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, NAR_HASH_PATTERN, REV_PATTERN
-from nixgen.spec import DEFAULT_SETTINGS as D
 
 T = TypeVar("T")
 
@@ -118,88 +117,48 @@ def _default(value: Any) -> Any:
     return Field(default=value, validate_default=True)
 
 
-class IpamOperator(Strict):
-    clusterPoolIPv4PodCIDRList: list[Cidr4] = Field(default_factory=lambda: ["10.42.0.0/16"])
+AbsPath = Annotated[str, Field(pattern="^/")]
+_KINDS: dict[str, Any] = {"bool": bool, "port": Port, "count": Replicas, "host": Host,
+                          "cidr4": Cidr4, "cidr6": Cidr6, "cidr4s": list[Cidr4],
+                          "abspath": AbsPath}  # fmt: skip
 
 
-class Ipam(Strict):
-    omit_unless_set = frozenset({"operator"})
-    mode: Literal["kubernetes", "cluster-pool"] = D["ipam"]["mode"]
-    operator: IpamOperator = _default({})
+def _cap(key: str) -> str:
+    return key[0].upper() + key[1:]
 
 
-class Bpf(Strict):
-    masquerade: bool = D["bpf"]["masquerade"]
+@cache
+def _split(kind: str, choices: tuple[str, ...], base: Any) -> Any:
+    """Profiles of one kind of value, under a name a reader of the JSON Schema can follow."""
+    name = "".join(_cap(c.replace("-", "")) for c in choices) if choices else _cap(kind)
+    return create_model(f"{name}Profiles", __base__=Profiles[Union[base, NixExpr]])  # noqa: UP007
 
 
-class GatewayAPI(Strict):
-    enabled: bool = D["gatewayAPI"]["enabled"]
+def _setting_type(s: settings.Setting) -> Any:
+    """A plain value of the setting's kind, a Nix expression, or a profile split of either."""
+    base = Literal[s.choices] if s.kind == "enum" else _KINDS[s.kind]  # type: ignore[valid-type]
+    return Union[base, NixExpr, _split(s.kind, s.choices, base)]  # noqa: UP007
 
 
-class Relay(Strict):
-    enabled: bool | Profiles[bool] = _default(D["hubble"]["relay"]["enabled"])
+def _section(prefix: tuple[str, ...]) -> type[Strict]:
+    """The model of the settings under `prefix`, from nixgen.settings.SETTINGS; a leaf's
+    default is the table's, shown in the JSON Schema (what it writes is settings.written's)."""
+    fields: dict[str, Any] = {}
+    for s in settings.SETTINGS:
+        if s.keys[: len(prefix)] != prefix:
+            continue
+        key = s.keys[len(prefix)]
+        if len(s.keys) == len(prefix) + 1:
+            default = None if s.default is settings.UNSET else s.default
+            fields[key] = (_setting_type(s), Field(default=default, validate_default=False))
+        elif key not in fields:
+            fields[key] = (_section((*prefix, key)), _default({}))
+    name = "".join(_cap(k) for k in prefix) or "Settings"
+    return create_model(name, __base__=Strict, **fields)
 
 
-class UI(Strict):
-    enabled: bool | Profiles[bool] = _default(D["hubble"]["ui"]["enabled"])
-
-
-class Hubble(Strict):
-    enabled: bool | Profiles[bool] = D["hubble"]["enabled"]
-    relay: Relay = _default({})
-    ui: UI = _default({})
-
-
-class Operator(Strict):
-    replicas: Replicas | Profiles[Replicas] = _default(D["operator"]["replicas"])
-
-
-class IngressController(Strict):
-    enabled: bool | Profiles[bool] = False
-    default: bool = False
-    loadbalancerMode: Literal["shared", "dedicated"] = "dedicated"
-
-
-class Encryption(Strict):
-    enabled: bool = False
-    type: Literal["wireguard", "ipsec"] = "wireguard"
-
-
-class Cni(Strict):
-    binPath: Annotated[str, Field(pattern="^/")] = D["cni"]["binPath"]
-    confPath: Annotated[str, Field(pattern="^/")] = D["cni"]["confPath"]
-
-
-class Settings(Strict):
-    """The Helm values nixgen models, in the order the seed module writes them."""
-
-    omit_unless_set = frozenset(
-        {"ipv4NativeRoutingCIDR", "ipv6NativeRoutingCIDR", "autoDirectNodeRoutes",
-         "policyAuditMode", "ingressController", "encryption"}
-    )  # fmt: skip
-
-    kubeProxyReplacement: bool = D["kubeProxyReplacement"]
-    routingMode: Literal["tunnel", "native"] = D["routingMode"]
-    # Written only with tunnel routing, unless set explicitly (then a warning with native).
-    tunnelProtocol: Literal["geneve", "vxlan"] = D["tunnelProtocol"]
-    ipv4NativeRoutingCIDR: Cidr4 | None = None
-    # Needed with native routing when IPv6 is on (production.ipv6) and masqueraded.
-    ipv6NativeRoutingCIDR: Cidr6 | None = None
-    autoDirectNodeRoutes: bool = False
-    ipam: Ipam = _default({})
-    bpf: Bpf = _default({})
-    k8sServiceHost: Host | NixExpr | Profiles[Host | NixExpr] = _default(D["k8sServiceHost"])
-    k8sServicePort: Port = D["k8sServicePort"]
-    policyEnforcementMode: Literal["default", "always", "never"] = D["policyEnforcementMode"]
-    # Takes effect only after the Cilium pods restart.
-    policyAuditMode: bool | Profiles[bool] = False
-    gatewayAPI: GatewayAPI = _default({})
-    ingressController: IngressController = _default({})
-    hubble: Hubble = _default({})
-    operator: Operator = _default({})
-    encryption: Encryption = _default({})
-    rollOutCiliumPods: bool = D["rollOutCiliumPods"]
-    cni: Cni = _default({})
+# The Helm values nixgen models, in the order the seed module writes them.
+Settings = _section(())
 
 
 PolicyKind = Literal["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy"]
@@ -418,39 +377,26 @@ class Config(Strict):
     uncheckedValues: list[ValuePath] = Field(default_factory=list)
 
 
-def written(model: Strict) -> dict[str, Any]:
-    """A settings section as the values it writes, in field order: a profile split stays
-    `{local, production}` and a Nix expression `{nix}` (the config's own notation); None and
-    the fields a section writes only when set are left out unless the user set them."""
-    out: dict[str, Any] = {}
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if value is None:
-            continue
-        if name in model.omit_unless_set and name not in model.model_fields_set:
-            continue
-        if isinstance(value, (Profiles, NixExpr)):
-            out[name] = value.model_dump(mode="json")
-        elif isinstance(value, Strict):
-            out[name] = written(value)
-        else:
-            out[name] = value
+def json_schema() -> dict[str, Any]:
+    """The config file's JSON Schema, each setting described as the module's option is."""
+    out = Config.model_json_schema()
+    for s in settings.SETTINGS:
+        section = "".join(_cap(k) for k in s.keys[:-1]) or "Settings"
+        out["$defs"][section]["properties"][s.keys[-1]]["description"] = settings.describe(s)
     return out
-
-
-def settings_tree(settings: Settings) -> dict[str, Any]:
-    """The Helm values the typed settings give (before production features and `values`)."""
-    tree = written(settings)
-    if settings.routingMode == "native" and "tunnelProtocol" not in settings.model_fields_set:
-        del tree["tunnelProtocol"]  # meaningless without tunnels
-    if settings.ipam.mode == "cluster-pool" and "operator" not in tree["ipam"]:
-        tree["ipam"]["operator"] = written(settings.ipam.operator)
-    return tree
 
 
 # The names pydantic gives the branches of a union in an error's location: they are not keys
 # of the user's config, so an error message leaves them out.
+def _model_names(model: type[BaseModel]) -> set[str]:
+    names = {model.__name__}
+    for info in model.model_fields.values():
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            names |= _model_names(info.annotation)
+    return names
+
+
 MODEL_NAMES = frozenset(
-    name for name, value in dict(globals()).items()
-    if isinstance(value, type) and issubclass(value, BaseModel)
+    {name for name, value in dict(globals()).items()
+     if isinstance(value, type) and issubclass(value, BaseModel)} | _model_names(Settings)
 )  # fmt: skip

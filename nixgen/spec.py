@@ -13,34 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nixgen import k3s
+from nixgen import settings as settings_
 from nixgen.choices import DEFAULT_VERSION
 from nixgen.errors import ConfigError
 
-# The settings written when the config sets none, in the config's own notation
-# ({local, production} for a profile split, {nix} for a Nix expression) and in the order the
-# seed's module writes them. The pydantic models' defaults are read from here.
-DEFAULT_SETTINGS: Mapping[str, Any] = {
-    "kubeProxyReplacement": True,
-    "routingMode": "tunnel",
-    "tunnelProtocol": "geneve",
-    "ipam": {"mode": "kubernetes"},
-    "bpf": {"masquerade": True},
-    "k8sServiceHost": {"local": "127.0.0.1", "production": {"nix": "cfg.k8sServiceHost"}},
-    "k8sServicePort": 6443,
-    "policyEnforcementMode": "default",
-    "gatewayAPI": {"enabled": True},
-    "hubble": {
-        "enabled": True,
-        "relay": {"enabled": {"local": False, "production": True}},
-        "ui": {"enabled": {"local": False, "production": True}},
-    },
-    "operator": {"replicas": {"local": 1, "production": 2}},
-    "rollOutCiliumPods": True,
-    # Where k3s's containerd reads CNI plugins and configs without flannel (nixgen.k3s), which
-    # the node module (`nixgen node`) also reads: the two agree by construction.
-    "cni": {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR},
-}
+# The settings written when the config sets none (nixgen.settings is their one table).
+DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
 
 @dataclass(frozen=True)
 class Policy:
@@ -206,7 +184,8 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         gatewayApiVersion=config.gatewayApiVersion,
         rev=config.source.rev,
         narHash=config.source.narHash,
-        settings=schema.settings_tree(config.settings),
+        settings=settings_.written(config.settings.model_dump(mode="json",
+                                                             exclude_unset=True)),
         defaultPolicy=config.policies.defaultPolicy,
         hubbleRelayPolicy=config.policies.hubbleRelayPolicy,
         policies=policies,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from nixgen import chart, overrides
+from nixgen import chart, overrides, settings
 from nixgen.choices import PROFILES
 from nixgen.emit import Raw
 from nixgen.errors import NixgenError
@@ -28,21 +28,8 @@ if TYPE_CHECKING:
 
 Path = tuple[str, ...]
 
-# The leaf paths of schema.Settings, the typed settings (a section's fields below it). Written
-# out so that a command line with `--set` but no config can tell, without importing pydantic,
-# whether it overrides a typed setting; tests/test_valuecheck.py derives them from the model
-# and holds this list to it.
-SETTING_PATHS: frozenset[Path] = frozenset(
-    tuple(p.split(".")) for p in (
-        "kubeProxyReplacement", "routingMode", "tunnelProtocol", "ipv4NativeRoutingCIDR",
-        "autoDirectNodeRoutes", "ipam.mode", "ipam.operator.clusterPoolIPv4PodCIDRList",
-        "bpf.masquerade", "k8sServiceHost", "k8sServicePort", "policyEnforcementMode",
-        "policyAuditMode", "gatewayAPI.enabled", "ingressController.enabled",
-        "ingressController.default", "ingressController.loadbalancerMode", "hubble.enabled",
-        "hubble.relay.enabled", "hubble.ui.enabled", "operator.replicas", "encryption.enabled",
-        "encryption.type", "rollOutCiliumPods", "cni.binPath", "cni.confPath",
-    )
-)  # fmt: skip
+# The typed settings' paths (a section's fields below it).
+SETTING_PATHS: frozenset[Path] = settings.PATHS
 
 
 class ValuesError(NixgenError):

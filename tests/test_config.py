@@ -91,7 +91,12 @@ def test_schema_is_the_config_files_json_schema() -> None:
                                          "production", "objects", "values",
                                          "uncheckedValues"}  # fmt: skip
     settings = schema["$defs"]["Settings"]["properties"]
-    assert settings["routingMode"]["enum"] == ["tunnel", "native"]
+    assert {"enum": ["tunnel", "native"], "type": "string"} in settings["routingMode"]["anyOf"]
+    assert settings["routingMode"]["description"] == (
+        "Enable native-routing mode or tunneling mode. Possible values: - \"\" - native - tunnel.")
+    relay = schema["$defs"]["HubbleRelay"]["properties"]["enabled"]
+    assert relay["description"] == "Enable Hubble Relay (requires hubble.enabled=true)."
+    assert relay["default"] == {"local": False, "production": True}
     assert schema["$defs"]["Settings"]["additionalProperties"] is False
 
 

@@ -9,13 +9,18 @@ import sys
 
 import pytest
 
-from nixgen import catalog, generate, schema, spec
+from nixgen import catalog, generate, schema, settings, spec
 from nixgen.choices import EASYKUBENIX, FLAVORS
 from nixgen.config import from_command_line
 
 
-def test_the_models_write_exactly_the_default_settings() -> None:
-    assert schema.settings_tree(schema.Settings()) == spec.DEFAULT_SETTINGS
+def test_the_default_settings_are_valid_settings() -> None:
+    """The table's defaults pass the models built from the same table, and a config that sets
+    them all writes exactly what a config that sets nothing writes."""
+    model = schema.Settings.model_validate(spec.DEFAULT_SETTINGS)
+    given = model.model_dump(mode="json", exclude_unset=True)
+    assert given == spec.DEFAULT_SETTINGS
+    assert settings.written(given) == settings.written({}) == spec.DEFAULT_SETTINGS
 
 
 @pytest.mark.parametrize("easykubenix", [None, *EASYKUBENIX])

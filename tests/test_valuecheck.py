@@ -14,7 +14,7 @@ from typing import Any, get_args
 import pytest
 from click.testing import CliRunner
 
-from nixgen import catalog, chart, plan, schema, valuecheck
+from nixgen import catalog, chart, plan, schema, settings, valuecheck
 from nixgen.chart import dotted
 from nixgen.cli import cli
 from nixgen.spec import Spec
@@ -201,7 +201,8 @@ def test_typed_constraints_hold_for_values_in_a_config_and_name_the_profile(tmp_
 def test_the_typed_settings_model_is_the_one_source() -> None:
     # The enum the check holds `routingMode` to is the model's.
     field = schema.Settings.model_fields["routingMode"]
-    assert get_args(field.annotation) == ("tunnel", "native")
+    assert get_args(get_args(field.annotation)[0]) == ("tunnel", "native")
+    assert settings.BY_PATH[("routingMode",)].choices == ("tunnel", "native")
     code, _, err = run("module", "--set", "routingMode=native", "--set",
                        "ipv4NativeRoutingCIDR=10.0.0.0/8")  # fmt: skip
     assert code == 0, err

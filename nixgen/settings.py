@@ -1,0 +1,170 @@
+"""The Helm values nixgen models as typed settings: one table, `SETTINGS`, with each setting's
+kind, choices, default and (where nixgen has more to say than the chart) description.
+
+Everything else about settings is derived from it: the pydantic models that validate a config's
+`[settings]` (nixgen.schema), the defaults a plain command line uses without pydantic
+(`DEFAULT_SETTINGS`), the typed options of the generated module (`cilium.settings.*`, with Nix
+types from `nix_type`), the descriptions in both and in `nixgen schema` (`describe`), and the
+paths the value check knows as typed (`PATHS`). Import-light: no pydantic here.
+
+Every setting takes a plain value, `{ local = ..., production = ... }` or `{ nix = "..." }`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nixgen import k3s
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class Setting:
+    path: str
+    # bool | enum | port | count | host | cidr4 | cidr6 | cidr4s | abspath
+    kind: str
+    # Written when the config sets nothing (the config's notation); UNSET: only when set.
+    default: Any = UNSET
+    choices: tuple[str, ...] = ()
+    # Written with its section, when the config sets another setting of that section.
+    with_section: Any = UNSET
+    # nixgen's own description, where the chart's doc line does not say enough (or has none).
+    doc: str | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.path.split("."))
+
+
+POOL_DEFAULT = ["10.42.0.0/16"]  # k3s's default pod CIDR
+
+# In the order the seed's module writes them.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("kubeProxyReplacement", "bool", True,
+            doc="Whether Cilium replaces kube-proxy: it routes ClusterIP, NodePort and "
+                "LoadBalancer services in eBPF (k3s then runs with --disable-kube-proxy)."),
+    Setting("routingMode", "enum", "tunnel", ("tunnel", "native")),
+    Setting("tunnelProtocol", "enum", "geneve", ("geneve", "vxlan"),
+            doc="The tunnel between nodes with tunnel routing (written only then, unless set)."),
+    Setting("ipv4NativeRoutingCIDR", "cidr4",
+            doc="The IPv4 CIDR that is routed natively (not masqueraded); native routing with "
+                "IPv4 masquerading needs it."),
+    Setting("ipv6NativeRoutingCIDR", "cidr6",
+            doc="The IPv6 CIDR that is routed natively (not masqueraded); native routing with "
+                "IPv6 masquerading needs it."),
+    Setting("autoDirectNodeRoutes", "bool"),
+    Setting("ipam.mode", "enum", "kubernetes", ("kubernetes", "cluster-pool")),
+    Setting("ipam.operator.clusterPoolIPv4PodCIDRList", "cidr4s",
+            doc="The IPv4 pod CIDRs cluster-pool IPAM hands out to the nodes (written with "
+                "cluster-pool IPAM; k3s's 10.42.0.0/16 unless set)."),
+    Setting("bpf.masquerade", "bool", True),
+    Setting("k8sServiceHost", "host",
+            {"local": "127.0.0.1", "production": {"nix": "cfg.k8sServiceHost"}},
+            doc="The API server address the Cilium agents use (they run in the host network "
+                "and reach it before pod networking exists)."),
+    Setting("k8sServicePort", "port", 6443),
+    Setting("policyEnforcementMode", "enum", "default", ("default", "always", "never")),
+    Setting("policyAuditMode", "bool",
+            doc="Whether policy verdicts are logged instead of enforced; the agents read it at "
+                "start, so restart the Cilium pods after changing it."),
+    Setting("gatewayAPI.enabled", "bool", True),
+    Setting("ingressController.enabled", "bool"),
+    Setting("ingressController.default", "bool"),
+    Setting("ingressController.loadbalancerMode", "enum", choices=("shared", "dedicated")),
+    Setting("hubble.enabled", "bool", True, doc="Whether Hubble observes the flows on each node."),
+    Setting("hubble.relay.enabled", "bool", {"local": False, "production": True}),
+    Setting("hubble.ui.enabled", "bool", {"local": False, "production": True}),
+    Setting("operator.replicas", "count", {"local": 1, "production": 2}),
+    Setting("encryption.enabled", "bool"),
+    Setting("encryption.type", "enum", choices=("wireguard", "ipsec"), with_section="wireguard",
+            doc="The encryption between nodes (wireguard unless set, where the chart's default "
+                "is ipsec)."),
+    Setting("rollOutCiliumPods", "bool", True),
+    Setting("cni.binPath", "abspath", k3s.CNI_BIN_DIR,
+            doc="Where Cilium installs its CNI plugin: where k3s's containerd looks without "
+                "flannel (the node module reads the same)."),
+    Setting("cni.confPath", "abspath", k3s.CNI_CONF_DIR,
+            doc="Where Cilium writes its CNI configuration: where k3s's containerd looks "
+                "without flannel (the node module reads the same)."),
+)  # fmt: skip
+
+BY_PATH = {s.keys: s for s in SETTINGS}
+PATHS = frozenset(BY_PATH)
+
+
+def _lookup(tree: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    node: Any = tree
+    for key in keys:
+        if not isinstance(node, Mapping) or key not in node:
+            return UNSET
+        node = node[key]
+    return node
+
+
+def _put(tree: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
+    for key in keys[:-1]:
+        tree = tree.setdefault(key, {})
+    tree[keys[-1]] = value
+
+
+def written(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a config's `[settings]` (`given`, as the user wrote them) write into the
+    Helm values, in the table's order and notation: what the user set, else the defaults."""
+    out: dict[str, Any] = {}
+    for s in SETTINGS:
+        value = _lookup(given, s.keys)
+        if value is UNSET:
+            value = s.default
+        if value is UNSET and s.with_section is not UNSET:
+            section = _lookup(given, s.keys[:-1])
+            value = s.with_section if isinstance(section, Mapping) and section else UNSET
+        if value is not UNSET:
+            _put(out, s.keys, value)
+    if out.get("routingMode") == "native" and "tunnelProtocol" not in given:
+        del out["tunnelProtocol"]  # meaningless without tunnels
+    if out.get("ipam", {}).get("mode") == "cluster-pool" and "operator" not in out["ipam"]:
+        out["ipam"]["operator"] = {"clusterPoolIPv4PodCIDRList": list(POOL_DEFAULT)}
+    return out
+
+
+DEFAULT_SETTINGS: Mapping[str, Any] = written({})
+
+
+def describe(s: Setting, version: str | None = None) -> str:
+    """One description of a setting, for the module's option and the config's JSON Schema:
+    nixgen's own words, else the chart's doc line (of `version`, else of the default one)."""
+    text = s.doc
+    if text is None:
+        from nixgen import chart
+        from nixgen.choices import DEFAULT_VERSION
+
+        try:
+            text = chart.load(version or DEFAULT_VERSION).doc(s.keys)
+        except chart.UnknownChart:
+            text = None
+    text = " ".join((text or f"The chart's {s.path}.").split())
+    return text if text.endswith(".") else text + "."
+
+
+def nix_type(s: Setting, nullable: bool) -> Any:
+    """The Nix option type of a setting, as emitter data (`nullOr` where null leaves the
+    chart's default)."""
+    from nixgen.emit import Call, Raw
+
+    base: Any = {
+        "bool": Raw("lib.types.bool"), "port": Raw("lib.types.port"),
+        "count": Raw("lib.types.ints.unsigned"), "host": Raw("lib.types.str"),
+        "cidr4": Raw("lib.types.str"), "cidr6": Raw("lib.types.str"),
+        "cidr4s": Call("lib.types.listOf", (Raw("lib.types.str"),)),
+        "abspath": Raw("lib.types.str"), "enum": Call("lib.types.enum", (list(s.choices),)),
+    }[s.kind]  # fmt: skip
+    return Call("lib.types.nullOr", (base,)) if nullable else base
