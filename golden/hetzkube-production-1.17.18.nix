@@ -214,63 +214,38 @@ let
       }) facts.alphaCrds
     );
   gatewayApi = facts.gatewayApi;
-  merged = lib.recursiveUpdate {
-    kubeProxyReplacement = true;
-    routingMode = "native";
-    ipv4NativeRoutingCIDR = "10.0.0.0/8";
-    ipv6NativeRoutingCIDR = "fd00::/104";
-    autoDirectNodeRoutes = true;
-    ipam = {
-      mode = "cluster-pool";
-      operator.clusterPoolIPv4PodCIDRList = [
-        "10.42.0.0/16"
-        "10.43.0.0/16"
-      ];
-    };
-    bpf.masquerade = true;
-    k8sServiceHost = if cfg.isLocal then "127.0.0.1" else config.clusterHost;
-    k8sServicePort = 6443;
-    policyEnforcementMode = "default";
-    policyAuditMode = cfg.isLocal;
-    gatewayAPI.enabled = true;
-    ingressController = {
-      enabled = true;
-      default = true;
-      loadbalancerMode = "shared";
-      service.annotations."lbipam.cilium.io/sharing-key" = "*";
-    };
-    hubble = {
-      enabled = true;
-      relay.enabled = !cfg.isLocal;
-      ui.enabled = !cfg.isLocal;
-    };
-    operator.replicas = if cfg.isLocal then 1 else 3;
-    encryption = {
-      enabled = true;
-      type = "wireguard";
-    };
-    rollOutCiliumPods = true;
-    cni = {
-      binPath = "/opt/cni/bin";
-      confPath = "/etc/cni/net.d";
-    };
-    ipv6.enabled = !cfg.isLocal;
-    bgpControlPlane.enabled = !cfg.isLocal;
-    hostFirewall.enabled = !cfg.isLocal;
-    l2announcements.enabled = !cfg.isLocal;
-    k8sClientRateLimit =
-      if cfg.isLocal then
-        { }
-      else
-        {
-          qps = 30;
-          burst = 60;
-        };
-    cluster = {
-      name = "prod-eu";
-      id = 1;
-    };
-  } cfg.helmValues;
+  # cilium.settings as Helm values: a null setting, or a section of null settings, is left out
+  # and the chart's default stands.
+  setValues =
+    set:
+    lib.filterAttrs (name: value: value != null && value != { }) (
+      builtins.mapAttrs (name: value: if builtins.isAttrs value then setValues value else value) set
+    );
+  settingValues = setValues cfg.settings;
+  # The Helm values: the typed settings, the config's other values over them, then
+  # cilium.helmValues.
+  merged = lib.foldl' lib.recursiveUpdate settingValues [
+    {
+      ingressController.service.annotations."lbipam.cilium.io/sharing-key" = "*";
+      ipv6.enabled = !cfg.isLocal;
+      bgpControlPlane.enabled = !cfg.isLocal;
+      hostFirewall.enabled = !cfg.isLocal;
+      l2announcements.enabled = !cfg.isLocal;
+      k8sClientRateLimit =
+        if cfg.isLocal then
+          { }
+        else
+          {
+            qps = 30;
+            burst = 60;
+          };
+      cluster = {
+        name = "prod-eu";
+        id = 1;
+      };
+    }
+    cfg.helmValues
+  ];
   # nixgen's cross-field rules, one JSON object a rule: the table `nixgen module` judged this
   # module's values with, judged again here on the values Nix computes (cilium.settings and
   # cilium.helmValues included). A condition is a list: [ "on" path default ] (true or "true"),
@@ -387,7 +362,190 @@ in
     helmValues = lib.mkOption {
       type = lib.types.attrsOf lib.types.anything;
       default = { };
-      description = "Helm values merged over the generated ones with lib.recursiveUpdate.";
+      description = "Helm values merged last, with lib.recursiveUpdate, over the ones cilium.settings and the generated module give.";
+    };
+    policyAuditMode = lib.mkOption {
+      type = lib.types.bool;
+      default = cfg.isLocal;
+      defaultText = lib.literalExpression "config.cilium.isLocal";
+      description = "Whether to enable policy audit mode: policy verdicts are logged instead of enforced (hetzkube's option; it sets cilium.settings.policyAuditMode). rollOutCiliumPods restarts the agents when it changes.";
+    };
+    gatewayAPI = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = "Whether to enable Gateway API: Cilium's controller and the gateway-api CRDs (hetzkube's option; it sets cilium.settings.gatewayAPI.enabled).";
+    };
+    settings = {
+      kubeProxyReplacement = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = "Whether Cilium replaces kube-proxy: it routes ClusterIP, NodePort and LoadBalancer services in eBPF (k3s then runs with --disable-kube-proxy).";
+      };
+      routingMode = lib.mkOption {
+        type = lib.types.enum [
+          "tunnel"
+          "native"
+        ];
+        default = "native";
+        description = "How pod traffic crosses between nodes: encapsulated in a tunnel, or routed natively by the network.";
+      };
+      tunnelProtocol = lib.mkOption {
+        type = lib.types.nullOr (
+          lib.types.enum [
+            "geneve"
+            "vxlan"
+          ]
+        );
+        default = null;
+        description = "The tunnel between nodes with tunnel routing (written only then, unless set).";
+      };
+      ipv4NativeRoutingCIDR = lib.mkOption {
+        type = lib.types.str;
+        default = "10.0.0.0/8";
+        description = "The IPv4 CIDR that is routed natively (not masqueraded); native routing with IPv4 masquerading needs it.";
+      };
+      ipv6NativeRoutingCIDR = lib.mkOption {
+        type = lib.types.str;
+        default = "fd00::/104";
+        description = "The IPv6 CIDR that is routed natively (not masqueraded); native routing with IPv6 masquerading needs it.";
+      };
+      autoDirectNodeRoutes = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = "Enable installation of PodCIDR routes between worker nodes if worker nodes share a common L2 network segment.";
+      };
+      ipam = {
+        mode = lib.mkOption {
+          type = lib.types.enum [
+            "kubernetes"
+            "cluster-pool"
+          ];
+          default = "cluster-pool";
+          description = "Configure IP Address Management mode.";
+        };
+        operator.clusterPoolIPv4PodCIDRList = lib.mkOption {
+          type = lib.types.listOf lib.types.str;
+          default = [
+            "10.42.0.0/16"
+            "10.43.0.0/16"
+          ];
+          description = "The IPv4 pod CIDRs cluster-pool IPAM hands out to the nodes (written with cluster-pool IPAM; k3s's 10.42.0.0/16 unless set).";
+        };
+      };
+      bpf.masquerade = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = "Enable native IP masquerade support in eBPF.";
+      };
+      k8sServiceHost = lib.mkOption {
+        type = lib.types.str;
+        default = if cfg.isLocal then "127.0.0.1" else config.clusterHost;
+        defaultText = lib.literalExpression "if config.cilium.isLocal then \"127.0.0.1\" else config.clusterHost";
+        description = "The API server address the Cilium agents use (they run in the host network and reach it before pod networking exists).";
+      };
+      k8sServicePort = lib.mkOption {
+        type = lib.types.port;
+        default = 6443;
+        description = "Kubernetes service port.";
+      };
+      policyEnforcementMode = lib.mkOption {
+        type = lib.types.enum [
+          "default"
+          "always"
+          "never"
+        ];
+        default = "default";
+        description = "When policies are enforced: default (for endpoints that some policy selects), always (deny by default), or never.";
+      };
+      policyAuditMode = lib.mkOption {
+        type = lib.types.bool;
+        default = cfg.policyAuditMode;
+        defaultText = lib.literalExpression "config.cilium.policyAuditMode";
+        description = "Whether policy verdicts are logged instead of enforced; the agents read it at start, so restart the Cilium pods after changing it.";
+      };
+      gatewayAPI.enabled = lib.mkOption {
+        type = lib.types.bool;
+        default = cfg.gatewayAPI;
+        defaultText = lib.literalExpression "config.cilium.gatewayAPI";
+        description = "Whether Cilium implements Gateway API (it turns on its Envoy config too).";
+      };
+      ingressController = {
+        enabled = lib.mkOption {
+          type = lib.types.bool;
+          default = true;
+          description = "Whether Cilium is an Ingress controller (it turns on its Envoy config too).";
+        };
+        default = lib.mkOption {
+          type = lib.types.bool;
+          default = true;
+          description = "Whether Cilium's is the default Ingress controller: it serves Ingresses that name no class.";
+        };
+        loadbalancerMode = lib.mkOption {
+          type = lib.types.enum [
+            "shared"
+            "dedicated"
+          ];
+          default = "shared";
+          description = "Whether Ingresses share one load balancer or get one each (an Ingress may say otherwise with the ingress.cilium.io/loadbalancer-mode annotation).";
+        };
+      };
+      hubble = {
+        enabled = lib.mkOption {
+          type = lib.types.bool;
+          default = true;
+          description = "Whether Hubble observes the flows on each node.";
+        };
+        relay.enabled = lib.mkOption {
+          type = lib.types.bool;
+          default = !cfg.isLocal;
+          defaultText = lib.literalExpression "!config.cilium.isLocal";
+          description = "Enable Hubble Relay (requires hubble.enabled=true).";
+        };
+        ui.enabled = lib.mkOption {
+          type = lib.types.bool;
+          default = !cfg.isLocal;
+          defaultText = lib.literalExpression "!config.cilium.isLocal";
+          description = "Whether to enable the Hubble UI.";
+        };
+      };
+      operator.replicas = lib.mkOption {
+        type = lib.types.ints.unsigned;
+        default = if cfg.isLocal then 1 else 3;
+        defaultText = lib.literalExpression "if config.cilium.isLocal then 1 else 3";
+        description = "Number of replicas to run for the cilium-operator deployment.";
+      };
+      encryption = {
+        enabled = lib.mkOption {
+          type = lib.types.bool;
+          default = true;
+          description = "Enable transparent network encryption.";
+        };
+        type = lib.mkOption {
+          type = lib.types.enum [
+            "wireguard"
+            "ipsec"
+          ];
+          default = "wireguard";
+          description = "The encryption between nodes (wireguard unless set, where the chart's default is ipsec).";
+        };
+      };
+      rollOutCiliumPods = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = "Roll out cilium agent pods automatically when configmap is updated.";
+      };
+      cni = {
+        binPath = lib.mkOption {
+          type = lib.types.str;
+          default = "/opt/cni/bin";
+          description = "Where Cilium installs its CNI plugin: where k3s's containerd looks without flannel (the node module reads the same).";
+        };
+        confPath = lib.mkOption {
+          type = lib.types.str;
+          default = "/etc/cni/net.d";
+          description = "Where Cilium writes its CNI configuration: where k3s's containerd looks without flannel (the node module reads the same).";
+        };
+      };
     };
     src = lib.mkOption {
       type = lib.types.path;

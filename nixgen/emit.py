@@ -30,7 +30,8 @@ Layout (nixfmt 1.4.0, RFC 166, width 100), derived from tests/fixtures/nixfmt:
   indentation, is at most 100 wide (nixfmt measures a line from its first token);
 - a binding that does not fit: lists and applications open on the `=` line; an `if` moves to the
   next line, on one line if it fits there, else as `if c then` / branch / `else` / branch;
-  strings stay on the `=` line after at most four plain names, anything else moves to the next;
+  strings, and applications whose last argument is a string, stay on the `=` line after at most
+  four plain names; anything else moves to the next;
 - strings and other atoms are never broken, however long;
 - a function application that does not fit opens its last argument (attrset or list) on its
   own line, `f a {` ... `}`; as a list element it is parenthesised, `(f a {` ... `})`;
@@ -416,8 +417,11 @@ def binding(name: str, v: Any, indent: int, path: str = "") -> str:
     if _breakable(v):  # lists and applications open on the `=` line
         return f"{head} {_broken(v, indent, path)};"
     assert text is not None
-    if isinstance(v, str) and _simple_lhs(name):
-        return f"{head} {text};"  # a string stays beside a short plain name, however long
+    ends_in_string = isinstance(v, str) or (isinstance(v, Call) and bool(v.args)
+                                            and isinstance(v.args[-1], str))  # fmt: skip
+    if ends_in_string and _simple_lhs(name):
+        # a string, or an application to one, stays beside a short plain name, however long
+        return f"{head} {text};"
     return f"{head}\n{pad}{text};"
 
 

@@ -124,6 +124,9 @@ class Plan:
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The module's typed options (nixgen.options) and the values it writes over them.
+    options: tuple[Any, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
     # The cross-field rules as data (nixgen.rules.table), judged in Python and in the module.
     rules: list[dict[str, Any]] = field(default_factory=list)
     # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
@@ -170,19 +173,29 @@ class Plan:
 
 
 def settings_values(spec: Spec) -> dict[str, Any]:
-    """The Helm values the typed settings and production features give, before `values`."""
+    """The Helm values the typed settings give: what the module's `cilium.settings` options
+    default to (nixgen.options)."""
+    from nixgen import options
+
+    return lower(options.written(spec))
+
+
+def extra_values(spec: Spec) -> dict[str, Any]:
+    """The Helm values the module writes over the typed settings: the production features',
+    then the config's free-form `values`."""
     from nixgen import objects
 
-    tree = lower(spec.settings)
+    tree: dict[str, Any] = {}
     production_only = Split(False, True)
     for name in ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements"):
         if getattr(spec, name):
             tree[name] = {"enabled": production_only}
-    return {**tree, **objects.l2_values(spec)}
+    tree.update(objects.l2_values(spec))
+    return overrides.deep_merge(tree, lower(spec.values, profiles=False))
 
 
 def helm_values(spec: Spec) -> dict[str, Any]:
-    return overrides.deep_merge(settings_values(spec), lower(spec.values, profiles=False))
+    return overrides.deep_merge(settings_values(spec), extra_values(spec))
 
 
 EP_DEFAULT_SPEC = {
@@ -309,16 +322,20 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
 
 
 def build(spec: Spec) -> Plan:
-    from nixgen import rules
+    from nixgen import options, rules
 
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release))
     scopes = kind_scopes(fact_releases(cat, release).values())
+    values = helm_values(spec)
     return Plan(
         spec=spec,
         release=release,
-        values=helm_values(spec),
+        values=values,
+        options=(*options.hetzkube_options(spec, values),
+                 *options.setting_options(spec, values, release.version)),
+        extra=options.without_settings(values),
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
         facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),

@@ -17,6 +17,7 @@ import jinja2
 
 from nixgen import __version__, emit
 from nixgen.emit import Attrs, Call, If, Indented, Raw
+from nixgen.options import OptionRef
 from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
@@ -78,21 +79,65 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def nixify(tree: Any) -> Any:
-    """Plan data as emitter input: a profile Split becomes `if cfg.isLocal then ... else ...`."""
+def nixify(tree: Any, names: Mapping[str, str] = NAMES) -> Any:
+    """Plan data as emitter input: a profile Split becomes `if cfg.isLocal then ... else ...`,
+    a reference to another option `cfg.<name>`."""
     if isinstance(tree, Split):
-        return If(NAMES["local"], nixify(tree.local), nixify(tree.production))
+        return If(names["local"], nixify(tree.local, names), nixify(tree.production, names))
+    if isinstance(tree, OptionRef):
+        return Raw(f"{names['cfg']}.{tree.name}")
+    if isinstance(tree, Raw) and names is not NAMES and tree.expr.startswith("cfg."):
+        return Raw(names["cfg"] + tree.expr[3:])
     if isinstance(tree, Attrs):
-        return Attrs(nixify(dict(tree.items)))
+        return Attrs(nixify(dict(tree.items), names))
     if isinstance(tree, Call):
-        return Call(tree.func, tuple(nixify(a) for a in tree.args))
+        return Call(tree.func, tuple(nixify(a, names) for a in tree.args))
     if isinstance(tree, If):
-        return If(tree.condition, nixify(tree.then_), nixify(tree.else_))
+        return If(tree.condition, nixify(tree.then_, names), nixify(tree.else_, names))
     if isinstance(tree, Mapping):
-        return {k: nixify(v) for k, v in tree.items()}
+        return {k: nixify(v, names) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
-        return [nixify(v) for v in tree]
+        return [nixify(v, names) for v in tree]
     return tree
+
+
+# How a default is shown in the manual (defaultText): the names as a user's module writes them.
+DOC_NAMES = {"cfg": "config.cilium", "local": "config.cilium.isLocal"}
+
+
+def _is_expression(tree: Any) -> bool:
+    if isinstance(tree, (Split, Raw, OptionRef)):
+        return True
+    if isinstance(tree, Mapping):
+        return any(_is_expression(v) for v in tree.values())
+    if isinstance(tree, (list, tuple)):
+        return any(_is_expression(v) for v in tree)
+    return False
+
+
+def options_tree(plan: Plan) -> dict[str, Any]:
+    """The module's typed options (nixgen.options) as `lib.mkOption` declarations."""
+    tree: dict[str, Any] = {}
+    for option in plan.options:
+        attrs: dict[str, Any] = {"type": option.type, "default": option.default}
+        if _is_expression(option.default):
+            text = emit.expr(nixify(option.default, DOC_NAMES))
+            attrs["defaultText"] = Call("lib.literalExpression", (text,))
+        attrs["description"] = option.description
+        node = tree
+        for key in option.keys[:-1]:
+            node = node.setdefault(key, {})
+        node[option.keys[-1]] = Call("lib.mkOption", (attrs,))
+    return tree
+
+
+def merged_values(plan: Plan) -> Any:
+    """The Helm values before the rules: the typed settings, the config's other values over
+    them, then `cilium.helmValues`."""
+    helm = Raw(f"{NAMES['cfg']}.helmValues")
+    if not plan.extra:
+        return Call("lib.recursiveUpdate settingValues", (helm,))
+    return Call("lib.foldl' lib.recursiveUpdate settingValues", ([plan.extra, helm],))
 
 
 def condition(c: Condition) -> str:
@@ -204,6 +249,8 @@ def render(plan: Plan) -> str:
         objects=object_entries(plan),
         facts=facts_text(plan),
         rules=rules_text(plan),
+        options=options_tree(plan),
+        merged=merged_values(plan),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
         scopes=scopes_text(plan),
         source=source(plan),

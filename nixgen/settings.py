@@ -52,7 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kubeProxyReplacement", "bool", True,
             doc="Whether Cilium replaces kube-proxy: it routes ClusterIP, NodePort and "
                 "LoadBalancer services in eBPF (k3s then runs with --disable-kube-proxy)."),
-    Setting("routingMode", "enum", "tunnel", ("tunnel", "native")),
+    Setting("routingMode", "enum", "tunnel", ("tunnel", "native"),
+            doc="How pod traffic crosses between nodes: encapsulated in a tunnel, or routed "
+                "natively by the network."),
     Setting("tunnelProtocol", "enum", "geneve", ("geneve", "vxlan"),
             doc="The tunnel between nodes with tunnel routing (written only then, unless set)."),
     Setting("ipv4NativeRoutingCIDR", "cidr4",
@@ -72,14 +74,22 @@ SETTINGS: tuple[Setting, ...] = (
             doc="The API server address the Cilium agents use (they run in the host network "
                 "and reach it before pod networking exists)."),
     Setting("k8sServicePort", "port", 6443),
-    Setting("policyEnforcementMode", "enum", "default", ("default", "always", "never")),
+    Setting("policyEnforcementMode", "enum", "default", ("default", "always", "never"),
+            doc="When policies are enforced: default (for endpoints that some policy selects), "
+                "always (deny by default), or never."),
     Setting("policyAuditMode", "bool",
             doc="Whether policy verdicts are logged instead of enforced; the agents read it at "
                 "start, so restart the Cilium pods after changing it."),
-    Setting("gatewayAPI.enabled", "bool", True),
-    Setting("ingressController.enabled", "bool"),
-    Setting("ingressController.default", "bool"),
-    Setting("ingressController.loadbalancerMode", "enum", choices=("shared", "dedicated")),
+    Setting("gatewayAPI.enabled", "bool", True,
+            doc="Whether Cilium implements Gateway API (it turns on its Envoy config too)."),
+    Setting("ingressController.enabled", "bool",
+            doc="Whether Cilium is an Ingress controller (it turns on its Envoy config too)."),
+    Setting("ingressController.default", "bool",
+            doc="Whether Cilium's is the default Ingress controller: it serves Ingresses that "
+                "name no class."),
+    Setting("ingressController.loadbalancerMode", "enum", choices=("shared", "dedicated"),
+            doc="Whether Ingresses share one load balancer or get one each (an Ingress may say "
+                "otherwise with the ingress.cilium.io/loadbalancer-mode annotation)."),
     Setting("hubble.enabled", "bool", True, doc="Whether Hubble observes the flows on each node."),
     Setting("hubble.relay.enabled", "bool", {"local": False, "production": True}),
     Setting("hubble.ui.enabled", "bool", {"local": False, "production": True}),

@@ -57,12 +57,14 @@ def test_check_passes_on_a_current_file(tmp_path: Path) -> None:
 
 def test_check_fails_with_a_diff_on_a_stale_file(tmp_path: Path) -> None:
     target = tmp_path / "cilium.nix"
-    stale = GOLDEN_HETZKUBE.read_text(encoding="utf-8").replace("replicas = if", "replicas =  if")
+    stale = GOLDEN_HETZKUBE.read_text(encoding="utf-8").replace("default = if cfg.isLocal then 1",
+                                                                "default =  if cfg.isLocal then 1")
     target.write_text(stale, encoding="utf-8")
     code, out, err = run("module", "--format", "never", "-o", str(target), "--check")
     assert code == 1
     assert out.startswith(f"--- {target} (committed)\n+++ {target} (generated)\n")
-    assert "-    operator.replicas =  if" in out and "+    operator.replicas = if" in out
+    assert "-        default =  if cfg.isLocal then 1" in out
+    assert "+        default = if cfg.isLocal then 1" in out
     assert "stale" in err
     assert target.read_text(encoding="utf-8") == stale  # --check never writes
 
@@ -86,7 +88,7 @@ def test_set_values_reach_the_module() -> None:
                        "--unchecked", '"a.b"', "--unchecked", "s")  # fmt: skip
     assert code == 0
     assert 'cluster.name = "prod";' in out
-    assert '"a.b".c = [\n      1\n      2\n    ];' in out
+    assert '"a.b".c = [\n        1\n        2\n      ];' in out
     assert 's = "true";' in out
 
 

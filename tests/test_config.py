@@ -38,7 +38,7 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
                        "--set", "b=2", "--unchecked", "b")  # fmt: skip
     assert code == 0
     assert "applications.cilium" in out and 'default = "1.17.18";' in out
-    assert "    a = 1;\n    b = 2;\n" in out
+    assert "      a = 1;\n      b = 2;\n" in out
     spec_line = next(line for line in out.splitlines() if line.startswith("# nixgen-spec: "))
     assert json.loads(spec_line.removeprefix("# nixgen-spec: ")) == {
         "flavor": "nixidy", "ciliumVersion": "1.17.18", "values": {"a": 1, "b": 2},
@@ -93,7 +93,8 @@ def test_schema_is_the_config_files_json_schema() -> None:
     settings = schema["$defs"]["Settings"]["properties"]
     assert {"enum": ["tunnel", "native"], "type": "string"} in settings["routingMode"]["anyOf"]
     assert settings["routingMode"]["description"] == (
-        "Enable native-routing mode or tunneling mode. Possible values: - \"\" - native - tunnel.")
+        "How pod traffic crosses between nodes: encapsulated in a tunnel, or routed natively by "
+        "the network.")
     relay = schema["$defs"]["HubbleRelay"]["properties"]["enabled"]
     assert relay["description"] == "Enable Hubble Relay (requires hubble.enabled=true)."
     assert relay["default"] == {"local": False, "production": True}

@@ -203,7 +203,8 @@ def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None
     cluster = plan.build(build_spec()).values_for(profile)["cni"]
     assert cluster == {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR}
     chart = (ROOT / "golden" / "hetzkube-1.18.4.nix").read_text(encoding="utf-8")
-    assert '    cni = {\n      binPath = "/opt/cni/bin";\n      confPath = "/etc/cni/net.d";' in chart
+    assert ('      cni = {\n        binPath = lib.mkOption {\n          type = lib.types.str;\n'
+            '          default = "/opt/cni/bin";') in chart
     got = node.plan_for(plan.build(build_spec()), profile)
     assert (got.cni_bin_dir, got.cni_conf_dir) == (cluster["binPath"], cluster["confPath"])
     assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS

@@ -98,21 +98,29 @@ def test_rule_error_is_exit_2_with_the_message_and_nothing_written(case: str, tm
 
 
 def test_native_routing_with_its_cidr_passes(tmp_path: Path) -> None:
-    code, _, err, target = run_config(tmp_path, {"settings": {
+    code, _, err, _target = run_config(tmp_path, {"settings": {
         "routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8",
         "autoDirectNodeRoutes": True}})  # fmt: skip
     assert (code, err) == (0, "")
-    text = target.read_text(encoding="utf-8")
-    assert 'routingMode = "native";' in text and "tunnelProtocol" not in text
+    values = _values(tmp_path)
+    assert values["routingMode"] == "native" and "tunnelProtocol" not in values
 
 
 def test_tunnel_protocol_with_native_routing_is_a_warning(tmp_path: Path) -> None:
-    code, _, err, target = run_config(tmp_path, {"settings": {
+    code, _, err, _target = run_config(tmp_path, {"settings": {
         "routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8",
         "tunnelProtocol": "vxlan"}})  # fmt: skip
     assert code == 0
     assert err.startswith("nixgen: warning: tunnelProtocol is set but routingMode = native")
-    assert 'tunnelProtocol = "vxlan";' in target.read_text(encoding="utf-8")
+    assert _values(tmp_path)["tunnelProtocol"] == "vxlan"
+
+
+def _values(tmp_path: Path) -> Any:
+    """The production values of the config run_config wrote."""
+    result = CliRunner().invoke(cli, ["values", "--config", str(tmp_path / "nixgen.json"),
+                                      "--profile", "production", "--output", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_values_overriding_a_typed_setting_is_a_warning(tmp_path: Path) -> None:

@@ -69,13 +69,17 @@ let
     hetzkubeModules = {
       options = {
         clusterHost = mkOption { type = types.str; };
+        clusterName = mkOption { type = types.str; };
         gateway-api.enable = mkOption {
           type = types.bool;
           default = false;
         };
         gateway-api.version = mkOption { type = types.nullOr types.str; };
       };
-      config = { inherit clusterHost; };
+      config = {
+        inherit clusterHost;
+        clusterName = "hetzkube-test";
+      };
     };
     nixidy = {
       options.applications.cilium = {

@@ -66,6 +66,26 @@ let
         ls = stringLength suffix;
       in
       lt >= ls && substring (lt - ls) ls text == suffix;
+    foldl' = builtins.foldl';
+    filterAttrsRecursive =
+      pred: set:
+      listToAttrs (
+        concatMap (
+          name:
+          let
+            v = set.${name};
+          in
+          if pred name v then
+            [
+              {
+                inherit name;
+                value = if isAttrs v then filterAttrsRecursive pred v else v;
+              }
+            ]
+          else
+            [ ]
+        ) (attrNames set)
+      );
     attrByPath =
       attrPath: default: set:
       if attrPath == [ ] then
@@ -204,6 +224,11 @@ let
         check = x: isInt x && x >= 0 && x <= 65535;
       };
       port = ints.u16;
+      ints.unsigned = mkOptionType {
+        name = "unsignedInt";
+        description = "unsigned integer, meaning >=0";
+        check = x: isInt x && x >= 0;
+      };
       # A derivation or a store path (nixpkgs' merge also wraps a store path in a derivation).
       package = mkOptionType {
         name = "package";

@@ -1,0 +1,107 @@
+"""The module's options beyond the basic ones: a typed option for every modelled setting
+(`cilium.settings.*`, from nixgen.settings), and in the hetzkube flavour the options hetzkube's
+own Cilium module declares (`cilium.policyAuditMode`, `cilium.gatewayAPI`), so a configuration
+written for that module keeps working.
+
+A setting's option defaults to the value the config gives its path, through `[settings]` or
+through `values`/`--set` (a profile split stays a condition on `cilium.isLocal`); a setting the
+config leaves unset defaults to null, which leaves the chart's default. The Helm values are
+computed from these options, so an option set in Nix is judged by the module's rules like a
+setting on the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nixgen import settings
+from nixgen.spec import Spec
+
+
+@dataclass(frozen=True)
+class OptionRef:
+    """The value of another option of the module, `cilium.<name>`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Option:
+    keys: tuple[str, ...]  # below `cilium.`
+    type: Any  # emitter data
+    default: Any  # plan data: plain, Split, Raw, OptionRef; None: null
+    description: str
+
+
+# hetzkube's options: name → the setting it sets, and its description there.
+HETZKUBE = {
+    "policyAuditMode": (("policyAuditMode",), False,
+                        ("Whether to enable policy audit mode: policy verdicts are logged instead "
+                        "of enforced (hetzkube's option; it sets cilium.settings.policyAuditMode). "
+                        "rollOutCiliumPods restarts the agents when it changes.")),
+    "gatewayAPI": (("gatewayAPI", "enabled"), True,
+                   ("Whether to enable Gateway API: Cilium's controller and the gateway-api CRDs "
+                   "(hetzkube's option; it sets cilium.settings.gatewayAPI.enabled).")),
+}  # fmt: skip
+
+
+def _at(tree: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if not isinstance(tree, dict) or key not in tree:
+            return None
+        tree = tree[key]
+    return tree
+
+
+def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
+    """hetzkube's own options, defaulting to the config's values (else hetzkube's defaults)."""
+    from nixgen.emit import Raw
+
+    if spec.flavor != "hetzkube":
+        return []
+    out = []
+    for name, (keys, default, description) in HETZKUBE.items():
+        value = _at(values, keys)
+        out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
+                          description))  # fmt: skip
+    return out
+
+
+def setting_options(spec: Spec, values: dict[str, Any], version: str) -> list[Option]:
+    """`cilium.settings.*`: one option per setting, in the table's order, defaulting to the
+    final (lowered) Helm value at its path."""
+    linked = {keys: name for name, (keys, _, _) in HETZKUBE.items()} if spec.flavor == "hetzkube" \
+        else {}  # fmt: skip
+    out = []
+    for s in settings.SETTINGS:
+        default = OptionRef(linked[s.keys]) if s.keys in linked else _at(values, s.keys)
+        out.append(Option(("settings", *s.keys), settings.nix_type(s, default is None), default,
+                          settings.describe(s, version)))  # fmt: skip
+    return out
+
+
+def written(spec: Spec) -> dict[str, Any]:
+    """The settings the module writes before the config's other values: the config's, and in
+    the hetzkube flavour hetzkube's options at their defaults where the config sets nothing."""
+    tree = dict(spec.settings)
+    if spec.flavor == "hetzkube" and "policyAuditMode" not in tree:
+        tree["policyAuditMode"] = HETZKUBE["policyAuditMode"][1]
+    return tree
+
+
+def without_settings(values: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`values` less the paths of the typed settings (their options carry them), and less the
+    sections that leaves empty."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        keys = (*prefix, key)
+        if keys in settings.PATHS:
+            continue
+        if isinstance(value, dict) and value and any(p[: len(keys)] == keys
+                                                     for p in settings.PATHS):  # fmt: skip
+            value = without_settings(value, keys)
+            if not value:
+                continue
+        out[key] = value
+    return out
