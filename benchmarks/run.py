@@ -119,6 +119,7 @@ def varied_specs(count: int) -> list[Any]:
         }  # fmt: skip
         if native:
             settings["ipv4NativeRoutingCIDR"] = "10.0.0.0/8"
+            settings["ipv6NativeRoutingCIDR"] = "fd00::/104"
         data = {
             "flavor": rng.choice(["hetzkube", "nixidy"]),
             "ciliumVersion": rng.choice(versions),

@@ -200,15 +200,7 @@ class Chart:
 
     def doc(self, path: Path | str) -> str | None:
         """The chart's one-line description of `path`, if it has one."""
-        variants = _docs(self._store).get(dotted(_as_path(path)))
-        if variants is None:
-            return None
-        if isinstance(variants, str):
-            return variants
-        for text, versions in variants:
-            if self.version in versions.split():
-                return text
-        return None
+        return _doc(self._store, self.version, path)
 
     def __repr__(self) -> str:
         return f"Chart({self.version!r}, {len(self._rows)} paths)"
@@ -279,6 +271,27 @@ def _load(version: str, folders: tuple[str, ...]) -> Chart:
         rows[split_dotted(text)] = (tuple(types.split("|")), default, entry[3] if len(entry) > 3
                                     else "")  # fmt: skip
     return Chart(raw["version"], rows, os.path.dirname(found[0]))
+
+
+def doc_of(version: str, path: Path | str) -> str | None:
+    """The chart's one-line description of `path` in Cilium `version`, read from the docs alone
+    (without the release's paths): what the module's option descriptions need."""
+    for folder in stores():
+        if os.path.isfile(os.path.join(folder, f"{version}.json")):
+            return _doc(folder, version, path)
+    return None
+
+
+def _doc(folder: str, version: str, path: Path | str) -> str | None:
+    variants = _docs(folder).get(dotted(_as_path(path)))
+    if variants is None:
+        return None
+    if isinstance(variants, str):
+        return variants
+    for text, versions in variants:
+        if version in versions.split():
+            return text
+    return None
 
 
 @cache

@@ -238,7 +238,7 @@ def _negative(text: str) -> bool:
 def _mapping(v: Any) -> Mapping[str, Any] | None:
     if isinstance(v, Attrs):
         return v.items
-    if isinstance(v, Mapping):
+    if isinstance(v, dict):
         return v
     return None
 
@@ -251,7 +251,7 @@ def _dotted(key: str, v: Any, path: str) -> tuple[str, Any, str]:
     """Join a chain of single-key attrsets into one dotted attribute path."""
     names = [attr_name(key, path)]
     path = _child(path, key)
-    while isinstance(v, Mapping) and len(v) == 1:
+    while isinstance(v, dict) and len(v) == 1:
         (k, v), = v.items()
         names.append(attr_name(k, path))
         path = _child(path, k)

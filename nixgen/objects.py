@@ -8,7 +8,9 @@ An object's scope (namespaced or cluster-scoped) comes from the catalog for Cili
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from nixgen import catalog
@@ -196,6 +198,26 @@ def _describe(obj: KubeObject) -> str:
     return f"{obj.kind} {where}"
 
 
+def _validated(manifest: dict[str, Any], version: str) -> list[Any]:
+    """crdcheck.validate, once per distinct object and release in a process: a long-running
+    caller generates the same policies again and again. (An object holding a Nix expression
+    is not JSON, and is validated each time.)"""
+    from nixgen import crdcheck
+
+    try:
+        key = json.dumps(manifest, sort_keys=True)
+    except TypeError:
+        return crdcheck.validate(manifest, version)
+    return list(_validated_json(key, version))
+
+
+@lru_cache(maxsize=1024)
+def _validated_json(key: str, version: str) -> tuple[Any, ...]:
+    from nixgen import crdcheck
+
+    return tuple(crdcheck.validate(json.loads(key), version))
+
+
 def check(plan: Plan) -> None:
     """Every Cilium object of each profile (patches aside) against the openAPIV3Schema of its
     apiVersion in the pinned release: ObjectError naming the object, where the config asks
@@ -204,15 +226,13 @@ def check(plan: Plan) -> None:
     cilium = [o for o in plan.objects if not o.patch and _is_cilium(o, plan.release)]
     if not cilium:
         return
-    from nixgen import crdcheck
-
     for profile in ("local", "production"):
         values = plan.values_for(profile)
         for obj in cilium:
             if not obj.when.holds(profile, values):
                 continue
             manifest = resolve(obj.manifest(), profile)
-            problems = crdcheck.validate(manifest, plan.version)
+            problems = _validated(manifest, plan.version)
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 origin = f"{obj.origin}: " if obj.origin else ""

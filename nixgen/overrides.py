@@ -61,7 +61,7 @@ def nest(path: list[str], value: Any) -> dict[str, Any]:
 def deep_merge(base: Any, over: Any) -> Any:
     """`over` on top of `base`: attrsets merge key by key, anything else replaces (like
     `lib.recursiveUpdate`). Neither input is modified."""
-    if isinstance(base, Mapping) and isinstance(over, Mapping):
+    if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
             merged[key] = deep_merge(base[key], value) if key in base else value
@@ -73,7 +73,7 @@ def lookup(values: Mapping[str, Any], path: tuple[str, ...] | str, default: Any 
     """The value at `path` (keys, or one dotted string) in a values tree, else `default`."""
     node: Any = values
     for key in path.split(".") if isinstance(path, str) else path:
-        if not isinstance(node, Mapping) or key not in node:
+        if not isinstance(node, dict) or key not in node:
             return default
         node = node[key]
     return node

@@ -42,7 +42,7 @@ def split(local: Any, production: Any) -> Any:
 def lower(tree: Any, profiles: bool = True) -> Any:
     """The config's notation as plan data: `{nix}` → Raw, and (where `profiles`)
     `{local, production}` → Split."""
-    if isinstance(tree, Mapping):
+    if isinstance(tree, dict):
         if tree.keys() == {"nix"}:
             return Raw(tree["nix"])
         if profiles and tree.keys() == {"local", "production"}:
@@ -351,7 +351,7 @@ def resolve(tree: Any, profile: str, env: Mapping[str, Any] | None = None) -> An
         return resolve(tree.local if profile == "local" else tree.production, profile, env)
     if isinstance(tree, Raw):
         return env[tree.expr] if env is not None and tree.expr in env else tree
-    if isinstance(tree, Mapping):
+    if isinstance(tree, dict):
         return {k: resolve(v, profile, env) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
         return [resolve(v, profile, env) for v in tree]

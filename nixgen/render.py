@@ -94,7 +94,7 @@ def nixify(tree: Any, names: Mapping[str, str] = NAMES) -> Any:
         return Call(tree.func, tuple(nixify(a, names) for a in tree.args))
     if isinstance(tree, If):
         return If(tree.condition, nixify(tree.then_, names), nixify(tree.else_, names))
-    if isinstance(tree, Mapping):
+    if isinstance(tree, dict):
         return {k: nixify(v, names) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
         return [nixify(v, names) for v in tree]
@@ -108,7 +108,7 @@ DOC_NAMES = {"cfg": "config.cilium", "local": "config.cilium.isLocal"}
 def _is_expression(tree: Any) -> bool:
     if isinstance(tree, (Split, Raw, OptionRef)):
         return True
-    if isinstance(tree, Mapping):
+    if isinstance(tree, dict):
         return any(_is_expression(v) for v in tree.values())
     if isinstance(tree, (list, tuple)):
         return any(_is_expression(v) for v in tree)
@@ -225,10 +225,18 @@ def facts_text(plan: Plan) -> str:
 
 
 def rules_text(plan: Plan) -> str:
-    """The rules table, one JSON object a line."""
+    """The rules table, one JSON object a line. Every plan holds the same table
+    (nixgen.rules.table), so its text is written once per process."""
+    if _RULES_TEXT and _RULES_TEXT[0][0] is plan.rules:
+        return _RULES_TEXT[0][1]
     lines = [Indented(json.dumps(rule, separators=(",", ":"), ensure_ascii=False))
              for rule in plan.rules]  # fmt: skip
-    return emit.expr(Call("map builtins.fromJSON", (lines,)), 2)
+    text = emit.expr(Call("map builtins.fromJSON", (lines,)), 2)
+    _RULES_TEXT[:] = [(plan.rules, text)]
+    return text
+
+
+_RULES_TEXT: list[tuple[Any, str]] = []
 
 
 @cache

@@ -367,9 +367,13 @@ def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
 def broken(entries: list[dict[str, Any]], minor: str,
            values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The entries of the table that `values` break in Cilium `minor`."""
-    rules = [Rule(e["id"], e["when"], e["message"], None, e.get("since"), e.get("until"))
-             for e in entries]  # fmt: skip
-    return [e for e, r in zip(entries, rules) if _applies(r, minor) and holds(e["when"], values)]
+    return [e for e in entries if _entry_applies(e.get("since"), e.get("until"), minor)
+            and holds(e["when"], values)]  # fmt: skip
+
+
+@cache
+def _entry_applies(since: str | None, until: str | None, minor: str) -> bool:
+    return _applies(Rule("", [], "", None, since, until), minor)
 
 
 # ---------------------------------------------------------------- Python-only checks
@@ -411,7 +415,7 @@ EXTRA = (pod_cidrs_overlap,)
 
 
 def _leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    if isinstance(tree, Mapping) and tree:
+    if isinstance(tree, dict) and tree:
         for key, value in tree.items():
             yield from _leaf_paths(value, (*prefix, key))
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from nixgen import k3s
@@ -152,15 +153,18 @@ DEFAULT_SETTINGS: Mapping[str, Any] = written({})
 def describe(s: Setting, version: str | None = None) -> str:
     """One description of a setting, for the module's option and the config's JSON Schema:
     nixgen's own words, else the chart's doc line (of `version`, else of the default one)."""
+    return _describe(s.keys, version)
+
+
+@cache
+def _describe(keys: tuple[str, ...], version: str | None) -> str:
+    s = BY_PATH[keys]
     text = s.doc
     if text is None:
         from nixgen import chart
         from nixgen.choices import DEFAULT_VERSION
 
-        try:
-            text = chart.load(version or DEFAULT_VERSION).doc(s.keys)
-        except chart.UnknownChart:
-            text = None
+        text = chart.doc_of(version or DEFAULT_VERSION, s.keys)
     text = " ".join((text or f"The chart's {s.path}.").split())
     return text if text.endswith(".") else text + "."
 

@@ -61,3 +61,23 @@ def test_plain_path_imports_no_pydantic() -> None:
 @pytest.mark.parametrize("args", [["--help"], ["versions"], ["versions", "--json"]])
 def test_help_and_versions_import_neither_jinja2_nor_pydantic(args: list[str]) -> None:
     assert _modules_after(args) == []
+
+
+@pytest.mark.parametrize("easykubenix", EASYKUBENIX)
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("version", list(catalog.load().releases))
+def test_a_plain_spec_passes_the_checks_its_run_skips(
+    flavor: str, version: str, easykubenix: str
+) -> None:
+    """A plain command line skips the value and object checks (pipeline.is_plain): what it
+    generates passes them, for every release, flavour and generation."""
+    from nixgen import objects, pipeline, plan, valuecheck
+
+    built = plan.build(from_command_line(flavor=flavor, cilium_version=version,
+                                         easykubenix=easykubenix))  # fmt: skip
+    assert pipeline.is_plain(built.spec)
+    valuecheck.check_settings(built)
+    assert valuecheck.check(built) == []
+    objects.check(built)
+    assert [o.kind for o in built.objects] == ["CiliumClusterwideNetworkPolicy",
+                                               "CiliumNetworkPolicy"]  # fmt: skip
