@@ -273,3 +273,24 @@ def test_a_config_reproduces_hetzkubes_production_module(
     assert {o["apiVersion"] for o in policies.values()} == {"cilium.io/v2"}
     secret = next(o for o in got["objects"] if o["kind"] == "Secret")
     assert secret["metadata"]["annotations"] == {"kluctl.io/ignore-diff": "true"}
+
+
+def test_a_nix_expression_through_set_and_in_an_object_spec_is_nix(
+    tmp_path: Path, fake_trees: dict[str, Path], lib_path: str
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[[policies.extra]]\nkind = "CiliumNetworkPolicy"\nname = "named"\nnamespace = "apps"\n'
+        'spec = { endpointSelector.matchLabels.cluster = { nix = "config.clusterName" }, '
+        'egress = [ { toEntities = ["cluster"] } ] }\n')  # fmt: skip
+    module = tmp_path / "cilium.nix"
+    result = CliRunner().invoke(cli, ["module", "--config", str(config), "-o", str(module),
+                                      "--format", "never",
+                                      "--set", 'cluster.name={"nix":"config.clusterName"}'])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = module.read_text(encoding="utf-8")
+    assert "cluster.name = config.clusterName;" in text
+    got = evaluate(module, "hetzkube", False, fake_trees["1.18.4"], lib_path)
+    assert got["values"]["cluster"]["name"] == "hetzkube-test"
+    policy = next(o for o in got["objects"] if o["metadata"]["name"] == "named")
+    assert policy["spec"]["endpointSelector"]["matchLabels"]["cluster"] == "hetzkube-test"
