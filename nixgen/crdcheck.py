@@ -93,21 +93,11 @@ def _show(v: Any) -> str:
 
 
 def _json_type(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, int):
-        return "an integer"
-    if isinstance(v, float):
-        return "a number"
-    if isinstance(v, str):
-        return "a string"
-    if isinstance(v, (list, tuple)):
-        return "an array"
-    if _mapping(v) is not None:
-        return "an object"
-    return type(v).__name__
+    """The JSON type of a value, as a message names it ("an integer")."""
+    from nixgen.chart import json_type
+
+    name = json_type(v.items if _mapping(v) is not None and not isinstance(v, dict) else v)
+    return _TYPES.get(name, name)
 
 
 _TYPES = {"integer": "an integer", "number": "a number", "string": "a string",
