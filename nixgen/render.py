@@ -19,6 +19,7 @@ from nixgen import __version__, emit
 from nixgen.emit import Attrs, Call, If, Indented, Raw
 from nixgen.options import OptionRef
 from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
+from nixgen.rules import TAG
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
 # and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.
@@ -257,6 +258,7 @@ def render(plan: Plan) -> str:
         objects=object_entries(plan),
         facts=facts_text(plan),
         rules=rules_text(plan),
+        tag_regex=TAG,
         options=options_tree(plan),
         merged=merged_values(plan),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),

@@ -12,6 +12,10 @@ Nix computes (templates/nix/_rules.nix.j2). A rule's condition is a tree of list
     ["is", path, default, [x, ...]]    the value is one of these
     ["match", path, default, regex]    the value is a string the (POSIX) regex matches whole
     ["outside", path, default, lo, hi] the value is an integer outside lo..hi
+    ["within", path, default, lo, hi]  the value is an integer within lo..hi
+    ["size", path, default, n]         the value is a list of n elements
+    ["older", path, default, version]  the value is an image tag (v1.2.3, @digest allowed) of a
+                                       release older than `version`
     ["all", c, ...], ["any", c, ...], ["not", c]
 
 `path` is a list of keys; `default` is what the chart or the agent takes when the value is
@@ -78,6 +82,18 @@ def outside(path: str, low: int, high: int, default: Any) -> list[Any]:
     return _leaf("outside", path, default, low, high)
 
 
+def within(path: str, low: int, high: int, default: Any) -> list[Any]:
+    return _leaf("within", path, default, low, high)
+
+
+def size(path: str, count: int, default: Any) -> list[Any]:
+    return _leaf("size", path, default, count)
+
+
+def older(path: str, version: str, default: Any) -> list[Any]:
+    return _leaf("older", path, default, version)
+
+
 def all_(*conditions: list[Any]) -> list[Any]:
     return ["all", *conditions]
 
@@ -99,9 +115,11 @@ def _needs_kpr(path: str) -> Rule:
                 f"{path} needs kubeProxyReplacement = true")  # fmt: skip
 
 
-def _hubble_cert(part: str, gate: list[list[Any]], prefix: str) -> list[Rule]:
-    """`required` cert and key of a Hubble TLS component whose certificates are not generated."""
-    base = all_(on("hubble.enabled", True), on("hubble.tls.enabled", True),
+def _hubble_cert(part: str, gate: list[list[Any]], prefix: str,
+                 tls: list[Any] | None = None) -> list[Rule]:
+    """`required` cert and key of a Hubble TLS component whose certificates are not generated
+    (`tls`: what turns its TLS on, hubble.tls.enabled unless said)."""
+    base = all_(on("hubble.enabled", True), tls or on("hubble.tls.enabled", True),
                 not_(on("hubble.tls.auto.enabled", True)), *gate,
                 not_(truthy(f"{prefix}.existingSecret", "")))  # fmt: skip
     return [
@@ -112,6 +130,41 @@ def _hubble_cert(part: str, gate: list[list[Any]], prefix: str) -> list[Rule]:
              all_(base, truthy(f"{prefix}.cert", ""), not_(truthy(f"{prefix}.key", ""))),
              f"{prefix}.key is required beside {prefix}.cert {REFUSES}"),
     ]  # fmt: skip
+
+
+CM = "clustermesh.apiserver"
+USE_APISERVER = on("clustermesh.useAPIServer", False)
+KVSTORE_EXTERNAL = is_(f"{CM}.kvstoremesh.kvstoreMode", ["external"], "internal")
+CRD_IDENTITIES = ["crd", "doublewrite-readkvstore", "doublewrite-readcrd"]
+
+
+def _clustermesh_cert(part: str, gate: list[Any], since: str | None = None,
+                      until: str | None = None) -> list[Rule]:
+    """`required` cert and key of a clustermesh-apiserver certificate given as values."""
+    prefix = f"{CM}.tls.{part}"
+    base = all_(gate, not_(on(f"{CM}.tls.auto.enabled", True)),
+                on(f"{CM}.tls.enableSecrets", True))  # fmt: skip
+    return [
+        Rule(f"clustermesh-tls-{part}-cert", all_(base, not_(truthy(f"{prefix}.cert", ""))),
+             f"{prefix}.cert is required: {CM}.tls.auto.enabled is off {REFUSES}",
+             since=since, until=until),
+        Rule(f"clustermesh-tls-{part}-key",
+             all_(base, truthy(f"{prefix}.cert", ""), not_(truthy(f"{prefix}.key", ""))),
+             f"{prefix}.key is required beside {prefix}.cert {REFUSES}", since=since, until=until),
+    ]  # fmt: skip
+
+
+def _native_cidr_from_pool(family: str) -> Rule:
+    pool = f"ipam.operator.clusterPoolIPv{family}PodCIDRList"
+    return Rule(
+        f"native-cidr-from-pool-v{family}",
+        all_(is_("ipam.mode", ["cluster-pool"], "cluster-pool"),
+             on(f"ipv{family}.enabled", family == "4"),
+             on("nativeRoutingCIDRFromClusterPool", False),
+             not_(truthy(f"ipv{family}NativeRoutingCIDR", "")),
+             not_(size(pool, 1, ["10.0.0.0/8"] if family == "4" else ["fd00::/104"]))),
+        f"nativeRoutingCIDRFromClusterPool needs exactly one CIDR in {pool}; else set "
+        f"ipv{family}NativeRoutingCIDR {REFUSES}", since="1.20")  # fmt: skip
 
 
 def _native_cidr(family: str) -> Rule:
@@ -276,6 +329,104 @@ RULES: tuple[Rule, ...] = (
                        "legacy"))),
          "clustermesh.apiserver.tls.authMode {value} must be legacy, migration or cluster "
          f"{REFUSES}", show="clustermesh.apiserver.tls.authMode"),
+    Rule("kvstoremesh-disabled-kvstore",
+         all_(USE_APISERVER, is_("identityAllocationMode", ["kvstore"], "crd"),
+              not_(on(f"{CM}.kvstoremesh.enabled", True))),
+         f"identityAllocationMode = kvstore with the clustermesh-apiserver needs "
+         f"{CM}.kvstoremesh.enabled {REFUSES}", since="1.18"),
+    Rule("kvstore-external-needs-apiserver", all_(KVSTORE_EXTERNAL, not_(USE_APISERVER)),
+         f"{CM}.kvstoremesh.kvstoreMode = external needs clustermesh.useAPIServer {REFUSES}",
+         since="1.18"),
+    Rule("kvstore-external-needs-kvstoremesh",
+         all_(KVSTORE_EXTERNAL, USE_APISERVER, not_(on(f"{CM}.kvstoremesh.enabled", True))),
+         f"{CM}.kvstoremesh.kvstoreMode = external needs {CM}.kvstoremesh.enabled {REFUSES}",
+         since="1.18"),
+    Rule("kvstore-external-single-replica",
+         all_(KVSTORE_EXTERNAL, USE_APISERVER, on(f"{CM}.kvstoremesh.enabled", True),
+              not_(is_(f"{CM}.replicas", [1, "1"], 1))),
+         f"{CM}.kvstoremesh.kvstoreMode = external allows a single {CM}.replicas {REFUSES}",
+         since="1.18"),
+    Rule("kvstore-external-identity-mode",
+         all_(KVSTORE_EXTERNAL, USE_APISERVER, on(f"{CM}.kvstoremesh.enabled", True),
+              is_(f"{CM}.replicas", [1, "1"], 1),
+              not_(is_("identityAllocationMode",
+                       ["kvstore", "doublewrite-readkvstore", "doublewrite-readcrd"], "crd"))),
+         f"{CM}.kvstoremesh.kvstoreMode = external needs identityAllocationMode = kvstore (or "
+         f"doublewrite) {REFUSES}", since="1.18"),
+    Rule("clustermesh-disable-endpoint-crd",
+         all_(USE_APISERVER, is_("identityAllocationMode", CRD_IDENTITIES, "crd"),
+              on("disableEndpointCRD", False)),
+         f"clustermesh.useAPIServer cannot be combined with disableEndpointCRD {REFUSES}"),
+    *(Rule("clustermesh-identity-mode",
+           all_(on(key, False), not_(is_("identityAllocationMode", modes, "crd"))),
+           f"{key} needs identityAllocationMode = crd{' (or doublewrite)' if len(modes) > 1 else ''}"
+           f" {REFUSES}", since=minor, until=minor)
+      for key in ("clustermesh.useAPIServer", "externalWorkloads.enabled")
+      for minor, modes in (("1.16", ["crd"]), ("1.17", CRD_IDENTITIES))),
+    Rule("external-workloads-endpoint-crd",
+         all_(on("externalWorkloads.enabled", False), is_("identityAllocationMode", ["crd"], "crd"),
+              on("disableEndpointCRD", False)),
+         f"externalWorkloads.enabled cannot be combined with disableEndpointCRD {REFUSES}",
+         until="1.17"),
+    Rule("clustermesh-certmanager-issuer",
+         all_(any_(USE_APISERVER, on("externalWorkloads.enabled", False)),
+              on(f"{CM}.tls.auto.enabled", True),
+              is_(f"{CM}.tls.auto.method", ["certmanager"], "helm"),
+              not_(truthy(f"{CM}.tls.auto.certManagerIssuerRef", {}))),
+         f"{CM}.tls.auto.method = certmanager needs {CM}.tls.auto.certManagerIssuerRef {REFUSES}"),
+    *(rule for part in ("admin", "remote", "server")
+      for rule in _clustermesh_cert(part, all_(USE_APISERVER, is_(f"{CM}.kvstoremesh.kvstoreMode",
+                                                                  ["internal"], "internal")),
+                                    until="1.19")),
+    *_clustermesh_cert("client", on("externalWorkloads.enabled", False), until="1.17"),
+    Rule("clustermesh-certs-as-values",
+         all_(USE_APISERVER, not_(on(f"{CM}.tls.auto.enabled", True)),
+              any_(*(truthy(f"{CM}.tls.{part}.cert", "") for part in ("server", "admin",
+                                                                       "remote")))),
+         f"clustermesh-apiserver certificates can no longer be given as values: turn "
+         f"{CM}.tls.auto.enabled on or create their secrets {REFUSES}", since="1.20"),
+    *(Rule(f"removed-cluster-pool-v{f}-cidr",
+           all_(is_("ipam.mode", ["cluster-pool"], "cluster-pool"),
+                on(f"ipv{f}.enabled", f == "4"),
+                not_(is_(f"ipam.operator.clusterPoolIPv{f}PodCIDR", [None], None))),
+           f"ipam.operator.clusterPoolIPv{f}PodCIDR is gone: use "
+           f"ipam.operator.clusterPoolIPv{f}PodCIDRList {REFUSES}", until="1.18")
+      for f in ("4", "6")),
+    _native_cidr_from_pool("4"),
+    _native_cidr_from_pool("6"),
+    *_hubble_cert("relay-server", [on("hubble.relay.enabled", False),
+                                   on("hubble.relay.tls.server.enabled", False)],
+                  "hubble.relay.tls.server"),
+    *_hubble_cert("ui-client", [on("hubble.ui.enabled", False), on("hubble.relay.enabled", False),
+                                on("hubble.relay.tls.server.enabled", False)],
+                  "hubble.ui.tls.client"),
+    *_hubble_cert("metrics-server", [], "hubble.metrics.tls.server",
+                  tls=on("hubble.metrics.tls.enabled", False)),
+    *(Rule(f"hubble-ui-{part}-tag",
+           all_(on("hubble.ui.enabled", False),
+                not_(is_("hubble.ui.backend.image.tag", ["latest"], "v0.13.1")),
+                not_(is_("hubble.ui.frontend.image.tag", ["latest"], "v0.13.1")),
+                older(f"hubble.ui.{part}.image.tag", "0.9.0", "v0.13.1")),
+           f"hubble.ui.{part}.image.tag {{value}} is older than v0.9.0, which Hubble UI needs "
+           f"{REFUSES}", show=f"hubble.ui.{part}.image.tag")
+      for part in ("backend", "frontend")),
+    Rule("gke-deprecated-labels",
+         all_(on("keepDeprecatedLabels", False), on("gke.enabled", False)),
+         "keepDeprecatedLabels cannot be combined with gke.enabled in kube-system: GKE's addon "
+         f"manager would remove Cilium's DaemonSet {REFUSES}"),
+    Rule("bgp-no-announcements",
+         all_(on("bgp.enabled", False), not_(on("bgp.announce.loadbalancerIP", False)),
+              not_(on("bgp.announce.podCIDR", False))),
+         f"bgp.enabled needs bgp.announce.loadbalancerIP or bgp.announce.podCIDR {REFUSES}",
+         until="1.16"),
+    Rule("eni-cluster-id-bug",
+         all_(not_(is_("extraConfig.allow-unsafe-policy-skb-usage", ["true"], "")),
+              any_(within("cluster.id", 128, 255, 0), within("cluster.id", 384, 511, 0)),
+              any_(on("eni.enabled", False), on("alibabacloud.enabled", False),
+                   is_("cni.chainingMode", ["aws-cni"], "none"))),
+         "cluster.id {value} drops policy traffic with ENI or aws-cni chaining (a Cilium bug): "
+         "pick an id outside 128-255 and 384-511, or set "
+         f"extraConfig.allow-unsafe-policy-skb-usage = \"true\" {REFUSES}", show="cluster.id"),
 )  # fmt: skip
 
 
@@ -319,10 +470,26 @@ def holds(condition: list[Any], values: Mapping[str, Any]) -> bool:
     if op == "match":
         return isinstance(v, Raw) or (isinstance(v, str)
                                       and re.fullmatch(condition[3], v) is not None)  # fmt: skip
+    number = isinstance(v, int) and not isinstance(v, bool)
     if op == "outside":
-        number = isinstance(v, int) and not isinstance(v, bool)
         return number and not condition[3] <= v <= condition[4]
+    if op == "within":
+        return number and condition[3] <= v <= condition[4]
+    if op == "size":
+        return isinstance(v, list) and len(v) == condition[3]
+    if op == "older":
+        tag = re.fullmatch(TAG, v) if isinstance(v, str) else None
+        return tag is not None and _numbers(tag.group(1)) < _numbers(condition[3])
     raise ValueError(f"unknown rule operator {op!r}")
+
+
+# An image tag that names a release: v1.2.3, with an optional @sha256:... digest.
+TAG = r"v?([0-9]+(\.[0-9]+)*)(@.*)?"
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    """A dotted version's numbers, compared as Nix's builtins.compareVersions compares them."""
+    return tuple(int(part) for part in version.split("."))
 
 
 def paths(condition: list[Any]) -> list[list[str]]:
@@ -401,14 +568,46 @@ def _overlaps(label: str, nets: list[tuple[str, Any]]) -> str | None:
     return None
 
 
-def pod_cidrs_overlap(v: Mapping[str, Any]) -> str | None:
+def pod_cidrs_overlap(v: Mapping[str, Any], minor: str) -> str | None:
     if overrides.lookup(v, "ipam.mode") != "cluster-pool":
         return None
     dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
     return _overlaps(dotted, [(dotted, n) for n in _networks(v, dotted)])
 
 
-EXTRA = (pod_cidrs_overlap,)
+BACKOFF_ENV = ("KUBE_CLIENT_BACKOFF_BASE", "KUBE_CLIENT_BACKOFF_DURATION")
+
+
+def client_backoff_env(v: Mapping[str, Any], minor: str) -> str | None:
+    if not _applies(Rule("", [], "", since="1.18"), minor):
+        return None
+    if not holds(on("k8sClientExponentialBackoff.enabled", True), v):
+        return None
+    env = overrides.lookup(v, "extraEnv", [])
+    names = {e.get("name") for e in env if isinstance(e, dict)} if isinstance(env, list) else set()
+    if names & set(BACKOFF_ENV):
+        return ("k8sClientExponentialBackoff.enabled cannot be combined with an extraEnv "
+                f"{' or '.join(BACKOFF_ENV)} {REFUSES}")  # fmt: skip
+    return None
+
+
+def cluster_addresses(v: Mapping[str, Any], minor: str) -> str | None:
+    if not holds(on("clustermesh.config.enabled", False), v):
+        return None
+    if holds(all_(USE_APISERVER, on(f"{CM}.kvstoremesh.enabled", True)), v):
+        return None  # kvstoremesh connects to the other clusters
+    clusters = overrides.lookup(v, "clustermesh.config.clusters", [])
+    entries = clusters.values() if isinstance(clusters, dict) else clusters
+    for entry in entries if isinstance(entries, (list, type({}.values()))) else ():
+        if isinstance(entry, dict) and entry.get("enabled") is not False \
+                and not entry.get("ips") and not entry.get("address"):
+            return ("clustermesh.config.clusters: each cluster needs an address or ips "
+                    f"{REFUSES}")  # fmt: skip
+    return None
+
+
+# Checks the rules' language cannot say (CIDR arithmetic, searching a list): Python only.
+EXTRA = (pod_cidrs_overlap, client_backoff_env, cluster_addresses)
 
 
 # ---------------------------------------------------------------- the check
@@ -432,7 +631,8 @@ def check(plan: Plan) -> list[str]:
         if per:
             _fail(per)
     for extra in EXTRA:
-        per = {p: problem for p in PROFILES if (problem := extra(per_profile[p]))}
+        per = {p: problem for p in PROFILES
+               if (problem := extra(per_profile[p], plan.release.minor))}  # fmt: skip
         if per:
             _fail(per)
 

@@ -20,7 +20,8 @@ from nixgen.cli import cli
 from nixgen.spec import Spec
 from nixgen.valuecheck import SETTING_PATHS
 
-KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(bool)
+# (`nix` is no key here: `{ nix = "..." }` is a Nix expression)
+KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(lambda k: k and k != "nix")
 # Keys no chart knows, passed by name past the chart check (`--unchecked`); a typed setting's
 # key would be held to the setting's type.
 FIRST_KEYS = KEYS.filter(lambda k: k not in {p[0] for p in SETTING_PATHS})

@@ -30,12 +30,13 @@ class _Plausible(dict[str, Any]):
         return f"nix-{expr}"
 
 
-def _render(chart: Path, values: dict[str, Any], folder: Path) -> subprocess.CompletedProcess[str]:
+def _render(chart: Path, values: dict[str, Any], folder: Path,
+            flags: list[str] | None = None) -> subprocess.CompletedProcess[str]:
     file = folder / "values.json"
     file.write_text(json.dumps(values), encoding="utf-8")
     return subprocess.run(["helm", "template", "cilium", str(chart), "-n", "kube-system",
-                           "-f", str(file)], capture_output=True, text=True, timeout=120,
-                          check=False)  # fmt: skip
+                           "-f", str(file), *(flags or [])], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
 
 
 @pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not installed")
@@ -67,9 +68,9 @@ def test_the_chart_refuses_what_the_rules_refuse(case: dict[str, Any], tmp_path:
     """Each case the rules are tested with (tests/test_rules_data.py), rendered by the newest
     chart it names: the trigger fails with the chart's message, the close variant renders."""
     chart = CHARTS / f"cilium-{case['releases'][-1]}.tgz"
-    refused = _render(chart, case["trigger"], tmp_path)
+    refused = _render(chart, case["trigger"], tmp_path, case.get("helm_flags"))
     assert refused.returncode != 0
     assert case["message"].split("%")[0].strip() in refused.stderr
     if "passes" in case:
-        done = _render(chart, case["passes"], tmp_path)
+        done = _render(chart, case["passes"], tmp_path, case.get("helm_flags"))
         assert done.returncode == 0, done.stderr

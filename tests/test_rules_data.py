@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import NixEvalError, evaluate, strictly_equal
 
-from nixgen import catalog, chart, overrides, plan, rules
+from nixgen import catalog, chart, overrides, pipeline, plan, rules
 from nixgen.config import from_command_line
+from nixgen.errors import NixgenError
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "chart-refusals.json").read_text())["cases"]
 # nixgen's own rules: what the agent refuses at run time (the chart renders these).
@@ -44,7 +45,11 @@ def _ids(entries: list[dict[str, Any]]) -> list[str]:
     return [e["id"] for e in entries]
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["chart"])
+RULE_CASES = [c for c in CASES if c["rule"] in {r.id for r in rules.RULES}]
+EXTRAS = {f.__name__: f for f in rules.EXTRA}
+
+
+@pytest.mark.parametrize("case", RULE_CASES, ids=lambda c: c["chart"])
 def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists_in(
     case: dict[str, Any],
 ) -> None:
@@ -56,8 +61,30 @@ def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists
             assert case["rule"] not in _ids(rules.broken(table, minor, case["passes"])), version
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if c["rule"].startswith("python:")],
+                         ids=lambda c: c["chart"])  # fmt: skip
+def test_a_refusal_the_rules_cannot_say_is_a_python_check(case: dict[str, Any]) -> None:
+    check = EXTRAS[case["rule"].removeprefix("python:")]
+    for version in case["releases"]:
+        minor = catalog.minor_of(version)
+        assert check(case["trigger"], minor) is not None, version
+        assert check(case["passes"], minor) is None, version
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["chart"])
+def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> None:
+    """Through the whole pipeline, at every release the chart refuses it in: whatever stops
+    it (the rule named, the chart check for a removed or mistyped key), it does not pass."""
+    values = overrides.deep_merge(case.get("with", {}), case["trigger"])
+    for version in case["releases"]:
+        with pytest.raises(NixgenError):
+            pipeline.checked_plan({"ciliumVersion": version, "values": values})
+
+
 def test_every_rule_has_a_case() -> None:
-    assert {r.id for r in rules.RULES} == {c["rule"] for c in CASES} | set(OWN)
+    assert {r.id for r in rules.RULES} == {c["rule"] for c in RULE_CASES} | set(OWN)
+    assert set(EXTRAS) - {"pod_cidrs_overlap"} == {
+        c["rule"].removeprefix("python:") for c in CASES if c["rule"].startswith("python:")}
 
 
 def _leaves(condition: list[Any]) -> list[list[Any]]:
@@ -82,12 +109,13 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
                 assert rules.holds(leaf, present) == rules.holds(leaf, {}), (entry["id"], leaf)
 
 
-UNIQUE = [r for r in rules.RULES if r.since and sum(o.id == r.id for o in rules.RULES) == 1]
+UNIQUE = [r for r in rules.RULES if r.since and sum(o.id == r.id for o in rules.RULES) == 1
+          and any(c["rule"] == r.id for c in RULE_CASES)]
 
 
 @pytest.mark.parametrize("rule", UNIQUE, ids=lambda r: r.id)
 def test_a_rule_of_later_releases_lets_earlier_ones_pass(rule: rules.Rule) -> None:
-    trigger = next(c["trigger"] for c in CASES if c["rule"] == rule.id)
+    trigger = next(c["trigger"] for c in RULE_CASES if c["rule"] == rule.id)
     for version in catalog.load().releases:
         minor = catalog.minor_of(version)
         fires = rule.id in _ids(rules.broken(rules.table(), minor, trigger))
@@ -98,8 +126,8 @@ def test_a_rule_of_later_releases_lets_earlier_ones_pass(rule: rules.Rule) -> No
 def _trigger(rule_id: str) -> tuple[dict[str, Any], str]:
     if rule_id in OWN:
         return OWN[rule_id], "1.18.4"
-    case = next(c for c in CASES if c["rule"] == rule_id)
-    return case["trigger"], case["releases"][-1]
+    case = next(c for c in RULE_CASES if c["rule"] == rule_id)
+    return overrides.deep_merge(case.get("with", {}), case["trigger"]), case["releases"][-1]
 
 
 def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, Any]) -> str | None:

@@ -214,7 +214,7 @@ def test_regen_bump_drops_a_pin_of_the_old_version(tmp_path: Path) -> None:
 def test_regen_check_reports_a_stale_file(tmp_path: Path) -> None:
     copy = tmp_path / "cilium.nix"
     copy.write_text(path_of("nixidy-1.18.4").read_text(encoding="utf-8").replace(
-        "kube-system", "kube-systen", 1), encoding="utf-8")  # fmt: skip
+        'namespace = "kube-system";', 'namespace = "kube-systen";', 1), encoding="utf-8")  # fmt: skip
     code, out, err = run("regen", str(copy), "--check", "--format", "never")
     assert code == 1 and "+          namespace = \"kube-system\";" in out and "stale" in err
 
