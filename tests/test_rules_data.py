@@ -81,6 +81,17 @@ def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> N
             pipeline.checked_plan({"ciliumVersion": version, "values": values})
 
 
+@pytest.mark.parametrize("version", list(catalog.load().releases))
+def test_no_rule_breaks_on_the_defaults_alone(version: str) -> None:
+    """What lets a rule be skipped unless one of its top-level keys is set (the `keys` of its
+    entry): with nothing set, every condition is false."""
+    minor = catalog.minor_of(version)
+    for entry in rules.table():
+        assert not rules.holds(entry["when"], {}), entry["id"]
+        assert entry["keys"] == sorted({p[0] for p in rules.paths(entry["when"])})
+    assert rules.broken(rules.table(), minor, {}) == []
+
+
 def test_every_rule_has_a_case() -> None:
     assert {r.id for r in rules.RULES} == {c["rule"] for c in RULE_CASES} | set(OWN)
     assert set(EXTRAS) - {"pod_cidrs_overlap"} == {
