@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen import settings
+from nixgen import overrides, settings
 from nixgen.spec import Spec
 
 
@@ -46,14 +46,6 @@ HETZKUBE = {
 }  # fmt: skip
 
 
-def _at(tree: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
 def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
     """hetzkube's own options, defaulting to the config's values (else hetzkube's defaults)."""
     from nixgen.emit import Raw
@@ -62,7 +54,7 @@ def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
         return []
     out = []
     for name, (keys, default, description) in HETZKUBE.items():
-        value = _at(values, keys)
+        value = overrides.lookup(values, keys)
         out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
                           description))  # fmt: skip
     return out
@@ -75,7 +67,7 @@ def setting_options(spec: Spec, values: dict[str, Any], version: str) -> list[Op
         else {}  # fmt: skip
     out = []
     for s in settings.SETTINGS:
-        default = OptionRef(linked[s.keys]) if s.keys in linked else _at(values, s.keys)
+        default = OptionRef(linked[s.keys]) if s.keys in linked else overrides.lookup(values, s.keys)
         out.append(Option(("settings", *s.keys), settings.nix_type(s, default is None), default,
                           settings.describe(s, version)))  # fmt: skip
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from nixgen import k3s
+from nixgen import k3s, overrides
 
 
 class _Unset:
@@ -112,15 +112,6 @@ BY_PATH = {s.keys: s for s in SETTINGS}
 PATHS = frozenset(BY_PATH)
 
 
-def _lookup(tree: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
-    node: Any = tree
-    for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
-            return UNSET
-        node = node[key]
-    return node
-
-
 def _put(tree: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
     for key in keys[:-1]:
         tree = tree.setdefault(key, {})
@@ -132,11 +123,11 @@ def written(given: Mapping[str, Any]) -> dict[str, Any]:
     Helm values, in the table's order and notation: what the user set, else the defaults."""
     out: dict[str, Any] = {}
     for s in SETTINGS:
-        value = _lookup(given, s.keys)
+        value = overrides.lookup(given, s.keys, UNSET)
         if value is UNSET:
             value = s.default
         if value is UNSET and s.with_section is not UNSET:
-            section = _lookup(given, s.keys[:-1])
+            section = overrides.lookup(given, s.keys[:-1], UNSET)
             value = s.with_section if isinstance(section, Mapping) and section else UNSET
         if value is not UNSET:
             _put(out, s.keys, value)
