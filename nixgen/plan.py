@@ -9,8 +9,9 @@ turns its data into Nix.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from nixgen import catalog, overrides
@@ -284,8 +285,21 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
                 kinds: Collection[str] = ()) -> dict[str, Any]:
     """Per known minor: its gateway-api release and its CRD mappings; in the hetzkube flavour
     also the v2alpha1 CRD files of the `kinds` the module creates objects of (the v2 files are
-    all imported), when there are any at some minor."""
-    hetzkube = spec.flavor == "hetzkube"
+    all imported), when there are any at some minor. The same for every spec of one flavour,
+    generation and release that creates objects of the same kinds: computed once for them."""
+    key = (spec.flavor, spec.easykubenix, release, frozenset(kinds))
+    if _MINOR_FACTS.get(key, (None,))[0] is not cat:
+        _MINOR_FACTS[key] = (cat, _minor_facts(spec.flavor, spec.easykubenix, cat, release,
+                                               frozenset(kinds)))  # fmt: skip
+    return _MINOR_FACTS[key][1]
+
+
+_MINOR_FACTS: dict[tuple[Any, ...], tuple[catalog.Catalog, dict[str, Any]]] = {}
+
+
+def _minor_facts(flavor: str, easykubenix: str, cat: catalog.Catalog, release: catalog.Release,
+                 kinds: frozenset[str]) -> dict[str, Any]:
+    hetzkube = flavor == "hetzkube"
     out: dict[str, Any] = {}
     rels = fact_releases(cat, release)
     alpha = hetzkube and any(alpha_crd_files(r, kinds) for r in rels.values())
@@ -293,7 +307,7 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
         entry: dict[str, Any] = {}
         if hetzkube:
             entry["gatewayApi"] = cat.gateway_api[minor]
-        if hetzkube and spec.easykubenix == "standalone":
+        if hetzkube and easykubenix == "standalone":
             entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
         entry["apiMappings"] = rel.api_mappings
         if alpha:
@@ -305,7 +319,8 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
 _SCOPE = {True: "namespaced", False: "cluster-scoped"}
 
 
-def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
+@cache
+def kind_scopes(releases: tuple[catalog.Release, ...]) -> dict[str, bool]:
     """Kind → namespaced over `releases`, by kind. The module keeps one scope per kind, which
     holds only while no release moves a kind between cluster and namespace scope: a catalog
     where one does is an error here, not a wrong table in the module."""
@@ -327,7 +342,7 @@ def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release))
-    scopes = kind_scopes(fact_releases(cat, release).values())
+    scopes = kind_scopes(tuple(fact_releases(cat, release).values()))
     values = helm_values(spec)
     return Plan(
         spec=spec,

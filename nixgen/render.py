@@ -213,16 +213,17 @@ def spec_json(plan: Plan) -> str:
     return json.dumps(plan.spec.header_data(), ensure_ascii=True, separators=(",", ":"))
 
 
-@cache
-def _facts_text(facts_json: str) -> str:
-    facts = json.loads(facts_json)
-    return emit.bindings({minor: Attrs(entry) for minor, entry in facts.items()}, 6)
-
-
 def facts_text(plan: Plan) -> str:
-    """The facts table's bindings. They are the same for every spec of one flavour,
-    generation and release, so each is written once per process."""
-    return _facts_text(json.dumps(plan.facts))
+    """The facts table's bindings. The plan's facts are one shared table for every spec of one
+    flavour, generation and release (plan.minor_facts), so each is written once per process."""
+    key = id(plan.facts)
+    if key not in _FACTS_TEXT or _FACTS_TEXT[key][0] is not plan.facts:
+        facts = {minor: Attrs(entry) for minor, entry in plan.facts.items()}
+        _FACTS_TEXT[key] = (plan.facts, emit.bindings(facts, 6))
+    return _FACTS_TEXT[key][1]
+
+
+_FACTS_TEXT: dict[int, tuple[Any, str]] = {}
 
 
 def rules_text(plan: Plan) -> str:

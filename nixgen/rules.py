@@ -658,11 +658,10 @@ def _fail(per_profile: Mapping[str, str]) -> None:
 
 def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
-    typed = set(_leaf_paths(settings_values(plan.spec)))
     free = lower(plan.spec.values, profiles=False)
+    typed = sorted(set(_leaf_paths(settings_values(plan.spec)))) if free else []
     for path in _leaf_paths(free) if free else ():
-        hit = next((t for t in sorted(typed) if t[: len(path)] == path or path[: len(t)] == t),
-                   None)  # fmt: skip
+        hit = next((t for t in typed if t[: len(path)] == path or path[: len(t)] == t), None)
         if hit is not None:
             out.append(f"values.{'.'.join(path)} overrides the typed setting "
                        f"settings.{'.'.join(hit)}")  # fmt: skip
