@@ -132,6 +132,29 @@ def options_tree(plan: Plan) -> dict[str, Any]:
     return tree
 
 
+def options_text(plan: Plan) -> str:
+    """The bindings of options_tree at column 4. A setting's declaration is the same for
+    every spec that gives it the same default, so each section's text is written once per
+    process and the module's option block is assembled from them."""
+    tree = options_tree(plan)
+    settings = tree.pop("settings", {})
+    parts = [emit.bindings(nixify(tree), 4)] if tree else []
+    sections = [_section_text(key, repr(value), value) for key, value in settings.items()]
+    parts.append("    settings = {\n" + "\n".join(sections) + "\n    };")
+    return "\n".join(parts)
+
+
+_SECTIONS: dict[tuple[str, str], str] = {}
+
+
+def _section_text(key: str, shape: str, value: Any) -> str:
+    if (key, shape) not in _SECTIONS:
+        if len(_SECTIONS) > 4096:  # a long-running caller's many specs: start over
+            _SECTIONS.clear()
+        _SECTIONS[(key, shape)] = emit.bindings(nixify({key: value}), 6)
+    return _SECTIONS[(key, shape)]
+
+
 def merged_values(plan: Plan) -> Any:
     """The Helm values before the rules: the typed settings, the config's other values over
     them, then `cilium.helmValues`."""
@@ -260,7 +283,7 @@ def render(plan: Plan) -> str:
         facts=facts_text(plan),
         rules=rules_text(plan),
         tag_regex=TAG,
-        options=options_tree(plan),
+        options=options_text(plan),
         merged=merged_values(plan),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
         scopes=scopes_text(plan),
