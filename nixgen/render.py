@@ -144,15 +144,27 @@ def options_text(plan: Plan) -> str:
     return "\n".join(parts)
 
 
-_SECTIONS: dict[tuple[str, str], str] = {}
-
-
 def _section_text(key: str, shape: str, value: Any) -> str:
-    if (key, shape) not in _SECTIONS:
-        if len(_SECTIONS) > 4096:  # a long-running caller's many specs: start over
-            _SECTIONS.clear()
-        _SECTIONS[(key, shape)] = emit.bindings(nixify({key: value}), 6)
-    return _SECTIONS[(key, shape)]
+    return _written(("section", key, shape), lambda: emit.bindings(nixify({key: value}), 6))
+
+
+def object_texts(plan: Plan) -> list[str]:
+    """The object entries as list items at column 6; each written once per process (the
+    default policies recur in every module)."""
+    return [_written(("item", repr(e)), lambda e=e: emit.item(nixify(e), 6))
+            for e in object_entries(plan)]  # fmt: skip
+
+
+_WRITTEN: dict[tuple[str, ...], str] = {}
+
+
+def _written(key: tuple[str, ...], write: Any) -> str:
+    """Nix text of a piece that is a pure function of `key`, written once per process."""
+    if key not in _WRITTEN:
+        if len(_WRITTEN) > 4096:  # a long-running caller's many specs: start over
+            _WRITTEN.clear()
+        _WRITTEN[key] = write()
+    return _WRITTEN[key]
 
 
 def merged_values(plan: Plan) -> Any:
@@ -279,7 +291,7 @@ def render(plan: Plan) -> str:
     about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
     return template.render(
         plan=plan,
-        objects=object_entries(plan),
+        objects=object_texts(plan),
         facts=facts_text(plan),
         rules=rules_text(plan),
         tag_regex=TAG,
