@@ -9,9 +9,8 @@ turns its data into Nix.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from nixgen import catalog, overrides
@@ -276,9 +275,22 @@ def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
 
 def fact_releases(cat: catalog.Catalog, release: catalog.Release) -> dict[str, catalog.Release]:
     """Per known minor, the release the module takes its facts from: the pinned release for
-    its own minor, the newest known patch for the others."""
-    return {minor: release if release.minor == minor else cat.newest(minor)
-            for minor in cat.minors()}  # fmt: skip
+    its own minor, the newest known patch for the others (once per catalog and release)."""
+    return _per_release("releases", cat, release, lambda: {
+        minor: release if release.minor == minor else cat.newest(minor)
+        for minor in cat.minors()})  # fmt: skip
+
+
+_PER_RELEASE: dict[tuple[Any, ...], tuple[catalog.Catalog, Any]] = {}
+
+
+def _per_release(what: str, cat: catalog.Catalog, release: catalog.Release, compute: Any,
+                 *key: Any) -> Any:
+    """`compute()`, once per catalog (by identity), release and `key`."""
+    full = (what, id(cat), release.version, *key)
+    if _PER_RELEASE.get(full, (None,))[0] is not cat:
+        _PER_RELEASE[full] = (cat, compute())
+    return _PER_RELEASE[full][1]
 
 
 def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
@@ -287,14 +299,9 @@ def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
     also the v2alpha1 CRD files of the `kinds` the module creates objects of (the v2 files are
     all imported), when there are any at some minor. The same for every spec of one flavour,
     generation and release that creates objects of the same kinds: computed once for them."""
-    key = (spec.flavor, spec.easykubenix, release, frozenset(kinds))
-    if _MINOR_FACTS.get(key, (None,))[0] is not cat:
-        _MINOR_FACTS[key] = (cat, _minor_facts(spec.flavor, spec.easykubenix, cat, release,
-                                               frozenset(kinds)))  # fmt: skip
-    return _MINOR_FACTS[key][1]
-
-
-_MINOR_FACTS: dict[tuple[Any, ...], tuple[catalog.Catalog, dict[str, Any]]] = {}
+    kinds = frozenset(kinds)
+    return _per_release("facts", cat, release, lambda: _minor_facts(
+        spec.flavor, spec.easykubenix, cat, release, kinds), spec.flavor, spec.easykubenix, kinds)
 
 
 def _minor_facts(flavor: str, easykubenix: str, cat: catalog.Catalog, release: catalog.Release,
@@ -319,8 +326,7 @@ def _minor_facts(flavor: str, easykubenix: str, cat: catalog.Catalog, release: c
 _SCOPE = {True: "namespaced", False: "cluster-scoped"}
 
 
-@cache
-def kind_scopes(releases: tuple[catalog.Release, ...]) -> dict[str, bool]:
+def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
     """Kind → namespaced over `releases`, by kind. The module keeps one scope per kind, which
     holds only while no release moves a kind between cluster and namespace scope: a catalog
     where one does is an error here, not a wrong table in the module."""
@@ -342,7 +348,8 @@ def build(spec: Spec) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release))
-    scopes = kind_scopes(tuple(fact_releases(cat, release).values()))
+    scopes = _per_release("scopes", cat, release,
+                          lambda: kind_scopes(fact_releases(cat, release).values()))
     values = helm_values(spec)
     return Plan(
         spec=spec,

@@ -163,8 +163,14 @@ def _describe(keys: tuple[str, ...], version: str | None) -> str:
 def nix_type(s: Setting, nullable: bool) -> Any:
     """The Nix option type of a setting, as emitter data (`nullOr` where null leaves the
     chart's default)."""
+    return _nix_type(s.keys, nullable)
+
+
+@cache
+def _nix_type(keys: tuple[str, ...], nullable: bool) -> Any:
     from nixgen.emit import Call, Raw
 
+    s = BY_PATH[keys]
     base: Any = {
         "bool": Raw("lib.types.bool"), "port": Raw("lib.types.port"),
         "count": Raw("lib.types.ints.unsigned"), "host": Raw("lib.types.str"),
