@@ -88,14 +88,6 @@ class Raw:
 
 
 @dataclass(frozen=True)
-class Indented:
-    """A string written as a one-line indented string ('' ... ''): for text full of double
-    quotes, such as JSON."""
-
-    text: str
-
-
-@dataclass(frozen=True)
 class If:
     """`if condition then then_ else else_`."""
 
@@ -162,15 +154,19 @@ def string(s: str, path: str = "") -> str:
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def indented_string(s: str) -> str:
-    """A one-line Nix indented string (two single quotes around it), for text full of double
-    quotes such as JSON: Nix reads back exactly `s`."""
-    # Nix strips an indented string's leading indentation, and a quote before the closing
-    # quotes would join them: JSON objects, which this is for, have neither.
-    if any(c in s for c in "\n\r\0") or not s or s[0].isspace() or s.endswith("'"):
-        raise NixError("", "an indented string here holds one line that starts and ends in text")
+def indented_block(lines: list[str], indent: int) -> str:
+    """A Nix indented string over several lines, opening where the current line ends and
+    closing at column `indent`, its lines at `indent` + 2 (which Nix strips): for a long text
+    such as a JSON document, one item a line. Nix reads back the lines, each ending in a
+    newline."""
     quotes = "''"
-    return quotes + s.replace(quotes, "'" + quotes).replace("${", quotes + "${") + quotes
+    pad = " " * (indent + 2)
+    body = []
+    for line in lines:
+        if any(c in line for c in "\n\r\0"):
+            raise NixError("", "a line of an indented string must be one line")
+        body.append(pad + line.replace(quotes, "'" + quotes).replace("${", quotes + "${"))
+    return quotes + "\n" + "\n".join(body) + "\n" + " " * indent + quotes
 
 
 def attr_name(name: str, path: str = "") -> str:
@@ -223,8 +219,6 @@ def _atom(v: Any, path: str) -> str | None:
         return string(v, path)
     if isinstance(v, Raw):
         return v.expr
-    if isinstance(v, Indented):
-        return indented_string(v.text)
     return None
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from nixgen import __version__, emit
-from nixgen.emit import Attrs, Call, If, Indented, Raw
+from nixgen.emit import Attrs, Call, If, Raw
 from nixgen.options import OptionRef
 from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
 from nixgen.rules import TAG
@@ -262,13 +262,13 @@ _FACTS_TEXT: dict[int, tuple[Any, str]] = {}
 
 
 def rules_text(plan: Plan) -> str:
-    """The rules table, one JSON object a line. Every plan holds the same table
-    (nixgen.rules.table), so its text is written once per process."""
+    """The rules table as a JSON array in an indented string, one rule a line. Every plan holds
+    the same table (nixgen.rules.table), so its text is written once per process."""
     if _RULES_TEXT and _RULES_TEXT[0][0] is plan.rules:
         return _RULES_TEXT[0][1]
-    lines = [Indented(json.dumps(rule, separators=(",", ":"), ensure_ascii=False))
-             for rule in plan.rules]  # fmt: skip
-    text = emit.expr(Call("map builtins.fromJSON", (lines,)), 2)
+    items = [json.dumps(rule, separators=(",", ":"), ensure_ascii=False) for rule in plan.rules]
+    lines = ["[", *("  " + item + "," for item in items[:-1]), *("  " + i for i in items[-1:]), "]"]
+    text = emit.indented_block(lines, 2)
     _RULES_TEXT[:] = [(plan.rules, text)]
     return text
 

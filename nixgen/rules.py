@@ -512,10 +512,7 @@ def table() -> list[dict[str, Any]]:
     """The rules as data, in the form the module's interpreter reads: what `check` judges."""
     out = []
     for rule in RULES:
-        # No rule breaks on the defaults alone (a test holds them to it), so a rule can break
-        # only where one of the top-level keys it reads is set: the module looks no further.
-        keys = sorted({p[0] for p in paths(rule.when)})
-        entry: dict[str, Any] = {"id": rule.id, "keys": keys, "when": rule.when,
+        entry: dict[str, Any] = {"id": rule.id, "needs": needs(rule.when), "when": rule.when,
                                  "message": rule.message}  # fmt: skip
         if rule.show is not None:
             entry["show"] = rule.show.split(".")
@@ -535,10 +532,24 @@ def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
     return text
 
 
+def needs(condition: list[Any]) -> list[list[str]]:
+    """Paths a condition cannot hold without: those of the conditions it is the conjunction of
+    (an `all` of them, or one alone) that do not hold for an absent value. A rule is judged only
+    where all of them are set, in Python and in the module: most rules then cost a lookup."""
+    if condition[0] == "all":
+        found = [p for c in condition[1:] for p in needs(c)]
+        return [p for i, p in enumerate(found) if p not in found[:i]]
+    if condition[0] == "any" or holds(condition, {}):
+        return []
+    leaves = paths(condition)
+    return leaves if len(leaves) == 1 else []
+
+
 def broken(entries: list[dict[str, Any]], minor: str,
            values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The entries of the table that `values` break in Cilium `minor`."""
-    return [e for e in entries if any(k in values for k in e["keys"])
+    return [e for e in entries
+            if all(overrides.lookup(values, tuple(p)) is not None for p in e["needs"])
             and _entry_applies(e.get("since"), e.get("until"), minor)
             and holds(e["when"], values)]  # fmt: skip
 

@@ -171,3 +171,14 @@ def test_lists_and_attrsets_that_do_not_fit_are_expanded() -> None:
 def test_output_is_the_same_whatever_the_order_python_would_hash_in() -> None:
     value = {"b": {"y": 1, "x": [2, {"q": None}]}, "a": Split(1, 2)}
     assert emit.document(value) == emit.document(dict(value))
+
+
+@given(st.lists(TEXT.filter(lambda t: "\n" not in t and "\r" not in t), min_size=1, max_size=4),
+       st.integers(0, 8))  # fmt: skip
+@settings(max_examples=40)
+def test_an_indented_block_reads_back_as_its_lines(lines: list[str], indent: int) -> None:
+    """What the rules table is written with: Nix strips the common indentation and reads the
+    lines back, escapes (`''`, `${`) and all, as long as one line starts in text."""
+    lines = ["start", *lines]
+    text = emit.indented_block(lines, indent)
+    assert eval_expr(text) == "".join(line + "\n" for line in lines)

@@ -83,13 +83,23 @@ def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> N
 
 @pytest.mark.parametrize("version", list(catalog.load().releases))
 def test_no_rule_breaks_on_the_defaults_alone(version: str) -> None:
-    """What lets a rule be skipped unless one of its top-level keys is set (the `keys` of its
-    entry): with nothing set, every condition is false."""
     minor = catalog.minor_of(version)
     for entry in rules.table():
         assert not rules.holds(entry["when"], {}), entry["id"]
-        assert entry["keys"] == sorted({p[0] for p in rules.paths(entry["when"])})
     assert rules.broken(rules.table(), minor, {}) == []
+
+
+@pytest.mark.parametrize("entry", rules.table(), ids=lambda e: e["id"])
+def test_a_rule_needs_each_value_it_is_skipped_without(entry: dict[str, Any]) -> None:
+    """A rule is judged only where its `needs` are set: with any one of them absent, its
+    condition cannot hold, whatever else is set (each needed path is read by a conjunct of
+    the condition that is false at its default)."""
+    triggers = [c["trigger"] for c in CASES if c["rule"] == entry["id"]] + (
+        [OWN[entry["id"]]] if entry["id"] in OWN else [])
+    trigger = next(t for t in triggers if rules.holds(entry["when"], t))
+    for path in entry["needs"]:
+        without = overrides.deep_merge(trigger, overrides.nest(path, None))
+        assert not rules.holds(entry["when"], without), path
 
 
 def test_every_rule_has_a_case() -> None:
