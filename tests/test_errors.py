@@ -193,6 +193,8 @@ PATHS = st.sampled_from([
     ("production", "loadBalancerIPPools"), ("production", "ipv6"), ("values", "cluster", "name"),
     ("values", "x"), ("source", "rev"), ("flavor",), ("ciliumVersion",), ("easykubenix",),
     ("gatewayApiVersion",), ("settings",), ("values",), ("policies",), ("production",),
+    ("objects",), ("uncheckedValues",), ("production", "bgp"), ("production", "l2announcements"),
+    ("settings", "cni", "binPath"),
 ])  # fmt: skip
 
 
