@@ -127,8 +127,6 @@ class Plan:
     # The module's typed options (nixgen.options) and the values it writes over them.
     options: tuple[Any, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
-    # The cross-field rules as data (nixgen.rules.table), judged in Python and in the module.
-    rules: list[dict[str, Any]] = field(default_factory=list)
     # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
     # kubernetes.namespacedMappings (else empty): a kind keeps its scope across releases, so
     # the module writes the table once and takes the kinds of the minor in use from it.
@@ -343,7 +341,7 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
 
 
 def build(spec: Spec) -> Plan:
-    from nixgen import options, rules
+    from nixgen import options
 
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
@@ -361,7 +359,6 @@ def build(spec: Spec) -> Plan:
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
         facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),
-        rules=rules.table(),
         scopes=scopes if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin" else {},
     )
 

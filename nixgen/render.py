@@ -19,7 +19,7 @@ from nixgen import __version__, emit
 from nixgen.emit import Attrs, Call, If, Raw
 from nixgen.options import OptionRef
 from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
-from nixgen.rules import TAG
+from nixgen.rules import TAG, table
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
 # and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.
@@ -261,19 +261,13 @@ def facts_text(plan: Plan) -> str:
 _FACTS_TEXT: dict[int, tuple[Any, str]] = {}
 
 
-def rules_text(plan: Plan) -> str:
-    """The rules table as a JSON array in an indented string, one rule a line. Every plan holds
-    the same table (nixgen.rules.table), so its text is written once per process."""
-    if _RULES_TEXT and _RULES_TEXT[0][0] is plan.rules:
-        return _RULES_TEXT[0][1]
-    items = [json.dumps(rule, separators=(",", ":"), ensure_ascii=False) for rule in plan.rules]
+@cache
+def rules_text() -> str:
+    """The rules table (nixgen.rules.table, the same for every module) as a JSON array in an
+    indented string, one rule a line."""
+    items = [json.dumps(rule, separators=(",", ":"), ensure_ascii=False) for rule in table()]
     lines = ["[", *("  " + item + "," for item in items[:-1]), *("  " + i for i in items[-1:]), "]"]
-    text = emit.indented_block(lines, 2)
-    _RULES_TEXT[:] = [(plan.rules, text)]
-    return text
-
-
-_RULES_TEXT: list[tuple[Any, str]] = []
+    return emit.indented_block(lines, 2)
 
 
 @cache
@@ -293,7 +287,7 @@ def render(plan: Plan) -> str:
         plan=plan,
         objects=object_texts(plan),
         facts=facts_text(plan),
-        rules=rules_text(plan),
+        rules=rules_text(),
         tag_regex=TAG,
         options=options_text(plan),
         merged=merged_values(plan),

@@ -640,8 +640,8 @@ def _leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, 
 def check(plan: Plan) -> list[str]:
     """Raise RuleError for the first broken rule; return the warnings."""
     per_profile = {p: plan.values_for(p) for p in PROFILES}
-    hits = {p: broken(plan.rules, plan.release.minor, v) for p, v in per_profile.items()}
-    for entry in plan.rules:  # the first rule of the table that is broken
+    hits = {p: broken(table(), plan.release.minor, v) for p, v in per_profile.items()}
+    for entry in table():  # the first rule of the table that is broken
         per = {p: message(entry, per_profile[p]) for p in PROFILES
                if any(e is entry for e in hits[p])}  # fmt: skip
         if per:
