@@ -261,11 +261,11 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
     catalog, its chart's values into the chart store beside the catalog."""
     from pathlib import Path
 
-    from nixgen import catalog
+    from nixgen import catalog, importer
 
     target = catalog_file or Path(catalog.catalog_path())
     try:
-        version, count, chart_file = catalog.import_tree(tree, target, gateway_api_version,
+        version, count, chart_file = importer.import_tree(tree, target, gateway_api_version,
                                                          chart_path)  # fmt: skip
     except OSError as err:
         raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
