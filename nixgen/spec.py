@@ -2,9 +2,9 @@
 
 A config (file, flags, --set, or a generated file's header) becomes a `Spec` through
 `validate`, which checks it with the pydantic models of `nixgen.schema`. A plain command line
-(flavour, version, easykubenix generation only) needs no model: `plain` builds its Spec from
-the defaults below without importing pydantic, so such a run starts fast. The defaults are
-written once, here; the models take theirs from this table.
+(flavour, version, easykubenix generation, `--set`) needs no model: `plain` builds its Spec
+from the defaults of nixgen.settings without importing pydantic, so such a run starts fast. The
+defaults are written once, in that table, which the models are built from.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from nixgen.errors import ConfigError
 
 # The settings written when the config sets none (nixgen.settings is their one table).
 DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
+
 
 @dataclass(frozen=True)
 class Policy:
