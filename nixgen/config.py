@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SPEC_MARK = "# nixgen-spec: "
-# The flags that a plain command line may give without a config (no validation model needed).
-PLAIN = ("flavor", "cilium_version", "easykubenix")
 
 
 def load_config(path: Path) -> dict[str, Any]:

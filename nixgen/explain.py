@@ -84,13 +84,11 @@ def _nixgen(path: tuple[str, ...]) -> list[str]:
     above = [s for s in valuecheck.SETTING_PATHS if path[: len(s)] == s]
     if above:
         return [f"below the typed setting settings.{'.'.join(above[0])}"]
-    if n == 2 and path[1] == "enabled" and path[0] in _FEATURES:
+    from nixgen.plan import PRODUCTION_FEATURES
+
+    if n == 2 and path[1] == "enabled" and path[0] in PRODUCTION_FEATURES:
         return [f"production.{path[0]} = true turns it on in the production profile only"]
     written = ".".join(k.replace("\\", "\\\\").replace(".", "\\.").replace("=", "\\=")
                        for k in path)  # the --set notation  # fmt: skip
     return [f"not a typed setting: set it in the config's `values` or with --set {written}=VALUE"]
 
-
-# The production features (config section `production`) that switch `<name>.enabled`
-# (nixgen.plan.settings_values).
-_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")

@@ -178,6 +178,11 @@ def settings_values(spec: Spec) -> dict[str, Any]:
     return lower(options.written(spec))
 
 
+# The production features (config section `production`) that switch `<name>.enabled` on in
+# the production profile.
+PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")
+
+
 def extra_values(spec: Spec) -> dict[str, Any]:
     """The Helm values the module writes over the typed settings: the production features',
     then the config's free-form `values`."""
@@ -185,7 +190,7 @@ def extra_values(spec: Spec) -> dict[str, Any]:
 
     tree: dict[str, Any] = {}
     production_only = Split(False, True)
-    for name in ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements"):
+    for name in PRODUCTION_FEATURES:
         if getattr(spec, name):
             tree[name] = {"enabled": production_only}
     tree.update(objects.l2_values(spec))

@@ -270,14 +270,11 @@ def rules_text() -> str:
     return emit.indented_block(lines, 2)
 
 
-@cache
-def _scopes_text(scopes_json: str) -> str:
-    return emit.bindings(json.loads(scopes_json), 4)
-
-
 def scopes_text(plan: Plan) -> str:
     """The bindings of the kind → namespaced table ("" when the module has none)."""
-    return _scopes_text(json.dumps(plan.scopes)) if plan.scopes else ""
+    if not plan.scopes:
+        return ""
+    return _written(("scopes", repr(plan.scopes)), lambda: emit.bindings(plan.scopes, 4))
 
 
 def render(plan: Plan) -> str:
