@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from nixgen.errors import NixgenError
@@ -77,3 +77,18 @@ def lookup(values: Mapping[str, Any], path: tuple[str, ...] | str, default: Any 
             return default
         node = node[key]
     return node
+
+
+def leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """The paths of a values tree's leaves; an empty table and a Nix expression (`{nix}`, in
+    the config's notation) are leaves."""
+    if isinstance(tree, dict) and tree and tree.keys() != {"nix"}:
+        for key, value in tree.items():
+            yield from leaf_paths(value, (*prefix, key))
+    else:
+        yield prefix
+
+
+def overlapping(path: tuple[str, ...], paths: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The first of `paths` that `path` sets, or sits inside, or sits above; else None."""
+    return next((p for p in paths if p[: len(path)] == path or path[: len(p)] == p), None)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
@@ -492,11 +492,16 @@ def _numbers(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
+def leaves(condition: list[Any]) -> list[list[Any]]:
+    """The leaf conditions (on, truthy, is, ...) of a condition."""
+    if condition[0] in ("all", "any", "not"):
+        return [leaf for c in condition[1:] for leaf in leaves(c)]
+    return [condition]
+
+
 def paths(condition: list[Any]) -> list[list[str]]:
     """The value paths a condition reads."""
-    if condition[0] in ("all", "any", "not"):
-        return [p for c in condition[1:] for p in paths(c)]
-    return [condition[1]]
+    return [leaf[1] for leaf in leaves(condition)]
 
 
 def _applies(rule: Rule, minor: str) -> bool:
@@ -629,14 +634,6 @@ EXTRA = (pod_cidrs_overlap, client_backoff_env, cluster_addresses)
 # ---------------------------------------------------------------- the check
 
 
-def _leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    if isinstance(tree, dict) and tree:
-        for key, value in tree.items():
-            yield from _leaf_paths(value, (*prefix, key))
-    else:
-        yield prefix
-
-
 def check(plan: Plan) -> list[str]:
     """Raise RuleError for the first broken rule; return the warnings."""
     per_profile = {p: plan.values_for(p) for p in PROFILES}
@@ -670,9 +667,9 @@ def _fail(per_profile: Mapping[str, str]) -> None:
 def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
     free = lower(plan.spec.values, profiles=False)
-    typed = sorted(set(_leaf_paths(settings_values(plan.spec)))) if free else []
-    for path in _leaf_paths(free) if free else ():
-        hit = next((t for t in typed if t[: len(path)] == path or path[: len(t)] == t), None)
+    typed = sorted(set(overrides.leaf_paths(settings_values(plan.spec)))) if free else []
+    for path in overrides.leaf_paths(free) if free else ():
+        hit = overrides.overlapping(path, typed)
         if hit is not None:
             out.append(f"values.{'.'.join(path)} overrides the typed setting "
                        f"settings.{'.'.join(hit)}")  # fmt: skip

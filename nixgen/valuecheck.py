@@ -15,7 +15,7 @@ the chart check (not past the typed constraints).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from nixgen import chart, overrides, settings
@@ -110,22 +110,10 @@ def history(path: Path, facts: chart.Chart) -> str | None:
 # ------------------------------------------------------------------ the typed settings
 
 
-def _leaves(tree: Any, at: Path = ()) -> Iterator[Path]:
-    if isinstance(tree, Mapping) and tree and tree.keys() != {"nix"}:
-        for key, value in tree.items():
-            yield from _leaves(value, (*at, key))
-    else:
-        yield at
-
-
 def _touches_settings(values: Mapping[str, Any]) -> bool:
     """Whether free-form values set a typed setting, or a table above or below one."""
-    for path in _leaves(values) if values else ():
-        for setting in SETTING_PATHS:
-            n = min(len(path), len(setting))
-            if path[:n] == setting[:n]:
-                return True
-    return False
+    return bool(values) and any(overrides.overlapping(path, SETTING_PATHS) is not None
+                                for path in overrides.leaf_paths(values))  # fmt: skip
 
 
 def check_settings(plan: Plan) -> None:

@@ -108,12 +108,6 @@ def test_every_rule_has_a_case() -> None:
         c["rule"].removeprefix("python:") for c in CASES if c["rule"].startswith("python:")}
 
 
-def _leaves(condition: list[Any]) -> list[list[Any]]:
-    if condition[0] in ("all", "any", "not"):
-        return [leaf for c in condition[1:] for leaf in _leaves(c)]
-    return [condition]
-
-
 @pytest.mark.parametrize("version", chart.versions())
 def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
     """A rule reads an absent value as its default: where the chart has one (not null), the
@@ -123,7 +117,7 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
     for entry in rules.table():
         if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
             continue  # the rule does not apply to this release
-        for leaf in _leaves(entry["when"]):
+        for leaf in rules.leaves(entry["when"]):
             own = overrides.lookup(defaults, tuple(leaf[1]))
             if own is not None:
                 present = overrides.nest(leaf[1], own)
