@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
-from nixharness import fake_cilium_tree, lib_choices, nix_instantiate
+from nixharness import fake_cilium_tree, helm_choices, in_ci, lib_choices, nix_instantiate
 
 # Nix evaluations take tens of milliseconds: no per-example deadline.
 settings.register_profile(
@@ -22,12 +23,29 @@ def _nix_present() -> None:
     nix_instantiate()  # fails the run (not skips it) when Nix is missing
 
 
+def _absent(reason: str) -> None:
+    """A tool a tier needs is missing: in CI that fails the test, elsewhere it skips it."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(params=lib_choices(), ids=lambda c: c[0])
 def lib_path(request: pytest.FixtureRequest) -> str:
-    """Each lib the harness evaluates with; nixpkgs' lib only when NIXPKGS_LIB is set."""
+    """Each lib the harness evaluates with: the project's small lib, and nixpkgs' lib
+    ($NIXPKGS_LIB, else <nixpkgs/lib> on NIX_PATH)."""
     _, path = request.param
     if path is None:
-        pytest.skip("NIXPKGS_LIB is not set: evaluated with the project's small lib only")
+        _absent("no nixpkgs lib: set NIXPKGS_LIB (or NIX_PATH) to evaluate with the real one")
+    return path
+
+
+@pytest.fixture(params=helm_choices(), ids=lambda c: c[0])
+def helm(request: pytest.FixtureRequest) -> str:
+    """Each helm major users render with (helm 3 and helm 4), as a binary path."""
+    name, path = request.param
+    if path is None:
+        _absent(f"{name} is not installed (helm{name[-1]} or a helm of that major on PATH)")
     return path
 
 
@@ -41,3 +59,22 @@ def fake_trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         version: fake_cilium_tree(root / version, version)
         for version in catalog.load().releases
     }
+
+
+# The tiers whose tools CI installs, by the parameter id their tests carry.
+TIERS = ("helm3", "helm4", "nixpkgs-lib")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per tool tier: how many of its tests passed, failed and skipped, so a log shows
+    that helm 3, helm 4 and nixpkgs' lib each judged the run."""
+    counts = {tier: {"passed": 0, "failed": 0, "skipped": 0} for tier in TIERS}
+    for outcome in counts[TIERS[0]]:
+        for report in terminalreporter.stats.get(outcome, []):
+            node = getattr(report, "nodeid", "")
+            for tier in TIERS:
+                if f"[{tier}" in node or f"-{tier}" in node:
+                    counts[tier][outcome] += 1
+    for tier, n in counts.items():
+        terminalreporter.write_line(f"tier {tier}: {n['passed']} passed, {n['failed']} failed, "
+                                    f"{n['skipped']} skipped")  # fmt: skip

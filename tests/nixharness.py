@@ -35,11 +35,58 @@ def nix_instantiate() -> str:
     return exe
 
 
+def in_ci() -> bool:
+    """Whether the tests run in CI, where a tool a tier needs must be there: a missing one
+    fails that tier's tests instead of skipping them."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def real_lib() -> str | None:
+    """A nixpkgs `lib` folder: $NIXPKGS_LIB, else `<nixpkgs/lib>` on NIX_PATH; None when
+    neither gives one."""
+    given = os.environ.get("NIXPKGS_LIB")
+    if given:
+        return given
+    if not os.environ.get("NIX_PATH") or shutil.which("nix-instantiate") is None:
+        return None
+    done = subprocess.run([nix_instantiate(), "--find-file", "nixpkgs/lib"], capture_output=True,
+                          text=True, timeout=30, check=False)  # fmt: skip
+    found = done.stdout.strip()
+    return found if done.returncode == 0 and found else None
+
+
 def lib_choices() -> list[tuple[str, str | None]]:
     """(id, lib path) for each lib to evaluate with: the project's small lib, always, and
-    nixpkgs' lib when NIXPKGS_LIB names one (None: not available here)."""
-    real = os.environ.get("NIXPKGS_LIB") or None
-    return [("minilib", ""), ("nixpkgs-lib", real)]
+    nixpkgs' lib (None: not available here)."""
+    return [("minilib", ""), ("nixpkgs-lib", real_lib())]
+
+
+# The majors users render with: helm 3 and helm 4 (CI installs both, .ci/install-helm).
+HELM_MAJORS = ("3", "4")
+
+
+def helm_choices() -> list[tuple[str, str | None]]:
+    """(id, binary) of helm 3 and helm 4: `helm3`/`helm4` on PATH, else `helm` when it is that
+    major (None: not available here)."""
+    out = []
+    plain = shutil.which("helm")
+    plain_major = _helm_major(plain) if plain else None
+    for major in HELM_MAJORS:
+        found = shutil.which(f"helm{major}")
+        if found is None and plain_major == major:
+            found = plain
+        out.append((f"helm{major}", found))
+    return out
+
+
+def _helm_major(binary: str) -> str | None:
+    try:
+        done = subprocess.run([binary, "version", "--short"], capture_output=True, text=True,
+                              timeout=30, check=False)  # fmt: skip
+    except OSError:
+        return None
+    version = done.stdout.strip()
+    return version[1] if version.startswith("v") and len(version) > 1 else None
 
 
 def run_nix(args: list[str], timeout: float = 120) -> str:
