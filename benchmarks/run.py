@@ -32,10 +32,10 @@ FLOOR_ALL = "import click, jinja2, pydantic"
 NOTES = """
 Notes:
 - A command line that only names flavour, version and easykubenix generation builds its spec
-  without pydantic (`nixgen.spec.plain`): importing `pydantic.BaseModel` alone costs about a
+  without pydantic (`nixgen.input.spec.plain`): importing `pydantic.BaseModel` alone costs about a
   third of the floor, and building the spec models more than half of it. `--set` without a
   config builds its spec the same way and checks the final values against the pinned chart
-  (nixgen.valuecheck); it imports pydantic only when a value overrides a typed setting, whose
+  (nixgen.checks.values); it imports pydantic only when a value overrides a typed setting, whose
   constraints the models hold. A config file or a pin takes the validated path, whose cost the
   row without a target shows.
 - `--help` and `versions` import neither jinja2 nor pydantic (a test checks `sys.modules`).
@@ -108,8 +108,8 @@ def peak_rss_mib(command: list[str], cwd: Path) -> float:
 
 def varied_specs(count: int) -> list[Any]:
     """`count` different specs, both flavours, varied settings, all within the rules."""
-    from nixgen import catalog
-    from nixgen.spec import validate
+    from nixgen.facts import catalog
+    from nixgen.input.spec import validate
 
     rng = random.Random(20261126)
     versions = list(catalog.load().releases)
@@ -187,7 +187,7 @@ def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str]]:
     from nixharness import HARNESS, fake_cilium_tree, nix_instantiate
 
     from nixgen import generate
-    from nixgen.spec import Spec
+    from nixgen.input.spec import Spec
 
     tree = tmp / "cilium"
     if not tree.exists():

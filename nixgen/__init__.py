@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from nixgen.spec import Spec
+    from nixgen.input.spec import Spec
 
 
 def check(spec: Spec | Mapping[str, Any]) -> list[str]:

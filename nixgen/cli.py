@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nixgen import __version__
-from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
+from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
 from nixgen.errors import NixgenError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from nixgen.spec import Spec
+    from nixgen.input.spec import Spec
 
 
 def _as_path(ctx: Any, param: Any, value: str | None) -> Path | None:
@@ -96,7 +96,7 @@ check_option = click.option(
 
 
 def _spec(**given: Any) -> Spec:
-    from nixgen import config
+    from nixgen.input import config
 
     return config.from_command_line(**given)
 
@@ -138,7 +138,7 @@ def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any)
 def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
     """Regenerate FILE (a cilium.nix or a cilium-node.nix) from the spec in its own header,
     optionally at another Cilium version."""
-    from nixgen import config
+    from nixgen.input import config
 
     spec, profile = config.from_header(file, cilium_version)
     text = (_module_text(spec, fmt, file) if profile is None
@@ -163,7 +163,8 @@ def values(profile: str, objects: bool, output_format: str, fmt: str, **given: A
     that expression in Nix, and as {"nix": "..."} in JSON."""
     import json
 
-    from nixgen import emit, nixfmt, pipeline
+    from nixgen import pipeline
+    from nixgen.nix import emit, nixfmt
 
     built, warnings = pipeline.checked_plan(_spec(**given))
     _warn(warnings)
@@ -179,7 +180,7 @@ def schema() -> None:
     """Print the JSON Schema of the config file."""
     import json
 
-    from nixgen.schema import json_schema
+    from nixgen.input.models import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
 
@@ -201,7 +202,7 @@ def explain(path: str, cilium_version: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def versions(as_json: bool) -> None:
     """Print the Cilium releases nixgen has facts for."""
-    from nixgen import catalog
+    from nixgen.facts import catalog
 
     rows = catalog.summary(catalog.load())
     if as_json:
@@ -225,7 +226,8 @@ def versions(as_json: bool) -> None:
 def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     """Compute rev and narHash for a Cilium release (needs Nix and the network); with FILE,
     pin FILE's tree to them."""
-    from nixgen import config, prefetch, spec
+    from nixgen.facts import prefetch
+    from nixgen.input import config, spec
 
     data = config.read_header(file) if file is not None else {}
     if data.get("output") is not None:
@@ -261,7 +263,7 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
     catalog, its chart's values into the chart store beside the catalog."""
     from pathlib import Path
 
-    from nixgen import catalog, importer
+    from nixgen.facts import catalog, importer
 
     target = catalog_file or Path(catalog.catalog_path())
     try:
@@ -274,7 +276,7 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
 
 
 def _jsonable(data: Any) -> Any:
-    from nixgen.emit import Raw
+    from nixgen.nix.emit import Raw
 
     if isinstance(data, Raw):
         return {"nix": data.expr}
@@ -299,7 +301,8 @@ def _module_text(spec: Spec, fmt: str, output: Path | None) -> str:
 
 
 def _node_text(spec: Spec, profile: str, fmt: str, output: Path | None) -> str:
-    from nixgen import node, pipeline
+    from nixgen import pipeline
+    from nixgen.plan import node
 
     result = pipeline.node(spec, profile, fmt, output.name if output else node.FILENAME)
     _warn(result.warnings)
@@ -319,7 +322,7 @@ def _deliver(text: str, output: Path | None, check: bool) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    from nixgen.output import write_atomic
+    from nixgen.nix.output import write_atomic
 
     try:
         write_atomic(path, text)
@@ -328,7 +331,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _check(path: Path, wanted: str) -> None:
-    from nixgen.output import diff
+    from nixgen.nix.output import diff
 
     try:
         current = path.read_text(encoding="utf-8")

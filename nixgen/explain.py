@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nixgen import chart, overrides, valuecheck
+from nixgen.checks import values
+from nixgen.facts import chart
+from nixgen.input import sets
 from nixgen.errors import NixgenError
 
 # How many keys of a table `explain` lists.
@@ -44,7 +46,7 @@ def _unknown(path: tuple[str, ...], facts: chart.Chart) -> str:
     import difflib
 
     head = f"{chart.dotted(path)}: Cilium {facts.version}'s chart has no such value"
-    why = valuecheck.history(path, facts)
+    why = values.history(path, facts)
     if why is not None:
         return f"{head} ({why})"
     near = [facts.nearest(path)]
@@ -68,23 +70,23 @@ def _default(info: chart.PathInfo) -> str:
 
 def _nixgen(path: tuple[str, ...]) -> list[str]:
     """How nixgen sets `path`: typed settings at or below it, or the production feature."""
-    from nixgen.spec import DEFAULT_SETTINGS
+    from nixgen.input.spec import DEFAULT_SETTINGS
 
     n = len(path)
-    typed = sorted(s for s in valuecheck.SETTING_PATHS if s[:n] == path)
+    typed = sorted(s for s in values.SETTING_PATHS if s[:n] == path)
     if typed:
         out = []
         for setting in typed:
             key = ".".join(setting)
-            default: Any = overrides.lookup(DEFAULT_SETTINGS, setting)
+            default: Any = sets.lookup(DEFAULT_SETTINGS, setting)
             shown = ("none written unless set" if default is None
                      else f"{json.dumps(default)}")  # fmt: skip
             out.append(f"typed setting settings.{key} (config key; nixgen's default: {shown})")
         return out
-    above = [s for s in valuecheck.SETTING_PATHS if path[: len(s)] == s]
+    above = [s for s in values.SETTING_PATHS if path[: len(s)] == s]
     if above:
         return [f"below the typed setting settings.{'.'.join(above[0])}"]
-    from nixgen.plan import PRODUCTION_FEATURES
+    from nixgen.plan.model import PRODUCTION_FEATURES
 
     if n == 2 and path[1] == "enabled" and path[0] in PRODUCTION_FEATURES:
         return [f"production.{path[0]} = true turns it on in the production profile only"]

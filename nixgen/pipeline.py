@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen import nixfmt, plan, render, rules
-from nixgen.spec import Spec
+from nixgen.checks import rules
+from nixgen.nix import nixfmt, render
+from nixgen.plan import model
+from nixgen.input.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -24,27 +26,27 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
     """A Spec, or a config (as a config file would give it) validated into one."""
     if isinstance(spec, Spec):
         return spec
-    from nixgen import spec as spec_
+    from nixgen.input import spec as spec_
 
     return spec_.validate(spec)
 
 
-def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[plan.Plan, list[str]]:
+def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[model.Plan, list[str]]:
     """The plan and its warnings, after the check of the final values against the pinned chart
     and the typed settings, the cross-field rules, and the check of every Cilium object against
     its CRD's schema. A plain spec (flavour, version and generation only) gives the same values
     and objects for every config; tests prove those valid for every release, so its start stays
     fast."""
-    built = plan.build(as_spec(spec))
+    built = model.build(as_spec(spec))
     warnings: list[str] = []
     plain = is_plain(built.spec)
     if not plain:
-        from nixgen import valuecheck
+        from nixgen.checks import values
 
-        warnings += valuecheck.check(built)
+        warnings += values.check(built)
     warnings += rules.check(built)
     if not plain:
-        from nixgen import objects
+        from nixgen.plan import objects
 
         objects.check(built)
     return built, warnings
@@ -66,7 +68,7 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
          filename: str = "cilium-node.nix") -> Result:
     """The node module (NixOS, for the k3s nodes) of one profile, and the warnings: planned
     from the same checked plan as the cluster module, so the two cannot disagree."""
-    from nixgen import node as node_
+    from nixgen.plan import node as node_
 
     built, warnings = checked_plan(spec)
     text = node_.render_node(built, profile)

@@ -52,7 +52,7 @@ def helm(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def fake_trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A fake Cilium tree per catalog release, built once."""
-    from nixgen import catalog
+    from nixgen.facts import catalog
 
     root = tmp_path_factory.mktemp("cilium")
     return {

@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from nixgen import catalog, objects
+from nixgen.facts import catalog
+from nixgen.plan import objects
 
 HERE = Path(__file__).parent
 HARNESS = HERE / "nix" / "harness.nix"

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nixgen import chart
-from nixgen.chart import Problem, check, dotted, load, removed_in, split_dotted
-from nixgen.emit import Raw
-from nixgen.plan import Split
+from nixgen.facts import chart
+from nixgen.facts.chart import Problem, check, dotted, load, removed_in, split_dotted
+from nixgen.nix.emit import Raw
+from nixgen.plan.model import Split
 
 RELEASES = ["1.16.19", "1.17.18", "1.18.4", "1.18.12", "1.19.6", "1.20.0"]
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -268,8 +268,8 @@ def test_an_unknown_release_is_refused() -> None:
 
 
 def test_a_check_reads_one_release_and_no_docs_nor_yaml() -> None:
-    code = ("import sys, nixgen.chart as c; c.check({'x': 1}, c.load('1.18.4')); "
-            "print(sorted(m for m in sys.modules if m in ('yaml', 'nixgen.emit')), "
+    code = ("import sys, nixgen.facts.chart as c; c.check({'x': 1}, c.load('1.18.4')); "
+            "print(sorted(m for m in sys.modules if m in ('yaml', 'nixgen.nix.emit')), "
             "c._docs.cache_info().currsize, c._load.cache_info().currsize)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip

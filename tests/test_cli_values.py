@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from nixharness import evaluate, strictly_equal
 from test_emit import CHARS, TEXT
 
-from nixgen import overrides, plan
-from nixgen.chart import dotted
+from nixgen.input.sets import deep_merge, nest, parse_value
+from nixgen.plan import model
+from nixgen.facts.chart import dotted
 from nixgen.cli import cli
-from nixgen.spec import Spec
-from nixgen.valuecheck import SETTING_PATHS
+from nixgen.input.spec import Spec
+from nixgen.checks.values import SETTING_PATHS
 
 # (`nix` is no key here: `{ nix = "..." }` is a Nix expression)
 KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(lambda k: k and k != "nix")
@@ -36,7 +37,7 @@ def escape_key(key: str) -> str:
 
 def set_argument(path: list[str], value: Any, raw: bool) -> str:
     """`--set` text for `value`: a string that is not JSON may be given as it is."""
-    plain = raw and isinstance(value, str) and overrides.parse_value(value) == value
+    plain = raw and isinstance(value, str) and parse_value(value) == value
     text = value if plain else json.dumps(value)
     return ".".join(escape_key(k) for k in path) + "=" + text
 
@@ -45,7 +46,7 @@ def set_argument(path: list[str], value: Any, raw: bool) -> str:
 @given(
     sets=st.lists(st.tuples(PATHS, LEAVES, st.booleans()), min_size=1, max_size=8),
     flavor=st.sampled_from(["hetzkube", "nixidy"]),
-    profile=st.sampled_from(plan.PROFILES),
+    profile=st.sampled_from(model.PROFILES),
 )
 def test_set_values_evaluate_exactly_as_given(
     sets: list[tuple[list[str], Any, bool]], flavor: str, profile: str,
@@ -55,7 +56,7 @@ def test_set_values_evaluate_exactly_as_given(
     given_values: dict[str, Any] = {}
     for path, value, raw in sets:
         args += ["--set", set_argument(path, value, raw), "--unchecked", dotted(path[:1])]
-        given_values = overrides.deep_merge(given_values, overrides.nest(path, value))
+        given_values = deep_merge(given_values, nest(path, value))
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     module = tmp_path_factory.mktemp("set") / "cilium.nix"
@@ -64,8 +65,8 @@ def test_set_values_evaluate_exactly_as_given(
     host = "10.0.0.1"
     got = evaluate(module, flavor, profile == "local", fake_trees["1.18.4"],
                    settings={"k8sServiceHost": host}, part="values")  # fmt: skip
-    generated = plan.resolve(plan.build(Spec(flavor=flavor)).values, profile,
+    generated = model.resolve(model.build(Spec(flavor=flavor)).values, profile,
                              {"cfg.k8sServiceHost": host})  # fmt: skip
-    assert strictly_equal(got, overrides.deep_merge(generated, given_values))
+    assert strictly_equal(got, deep_merge(generated, given_values))
     header = result.stdout.split("\n{", 1)[0]
     assert all(line.startswith("#") for line in header.splitlines())

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from nixharness import evaluate, strictly_equal
 from test_emit import TEXT
 
-from nixgen import overrides, plan
-from nixgen.chart import dotted
-from nixgen.spec import Spec, validate
+from nixgen.input import sets
+from nixgen.plan import model
+from nixgen.facts.chart import dotted
+from nixgen.input.spec import Spec, validate
 
 HOST = "10.0.0.1"
 POD_CIDRS = ["10.42.0.0/16", "10.43.0.0/16", "10.44.0.0/16", "172.16.0.0/20"]
@@ -32,7 +33,7 @@ def profiled(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 def hubble(draw: st.DrawFn) -> dict[str, Any]:
     """ui needs relay needs hubble, in each profile."""
     per = {}
-    for profile in plan.PROFILES:
+    for profile in model.PROFILES:
         on = draw(st.booleans())
         relay = on and draw(st.booleans())
         per[profile] = (on, relay, relay and draw(st.booleans()))
@@ -123,9 +124,9 @@ def check_config(config: dict[str, Any], folder: Path, fake_trees: dict[str, Pat
     module = folder / "cilium.nix"
     module.write_text(result.stdout, encoding="utf-8")
     spec = validate(config)
-    src = fake_trees[plan.build(spec).release.version]
+    src = fake_trees[model.build(spec).release.version]
     env = {"cfg.k8sServiceHost": HOST}
-    for profile in plan.PROFILES:
+    for profile in model.PROFILES:
         got = evaluate(module, spec.flavor, profile == "local", src,
                        settings={"k8sServiceHost": HOST, "version": spec.ciliumVersion})  # fmt: skip
         assert strictly_equal(got["values"], values_output(args, profile, False, env))
@@ -162,9 +163,9 @@ def test_values_table_keys_and_strings_come_out_of_nix_exactly(
     check_config(config, tmp_path_factory.mktemp("values"), fake_trees)
     # and, independently of `nixgen values`, each given value is there as given
     folder = tmp_path_factory.mktemp("direct")
-    base = plan.resolve(plan.build(Spec(flavor=flavor)).values, "production",
+    base = model.resolve(model.build(Spec(flavor=flavor)).values, "production",
                         {"cfg.k8sServiceHost": HOST})  # fmt: skip
-    want = overrides.deep_merge(base, values)
+    want = sets.deep_merge(base, values)
     from click.testing import CliRunner
 
     from nixgen.cli import cli

@@ -11,10 +11,10 @@ import pytest
 from goldens import path_of
 from nixharness import evaluate
 
-from nixgen import catalog, crds
-from nixgen.crdcheck import Problem, validate
-from nixgen.emit import Raw
-from nixgen.plan import Split
+from nixgen.facts import catalog, crds
+from nixgen.checks.crd import Problem, validate
+from nixgen.nix.emit import Raw
+from nixgen.plan.model import Split
 
 RELEASES = list(catalog.load().releases)
 OLD_BGP = ("1.16.19", "1.17.18")  # BGPv2 kinds, the LB pool and CIDR groups still v2alpha1
@@ -116,8 +116,8 @@ def test_store_is_shared_across_releases_and_holds_no_descriptions() -> None:
 
 
 def test_schemas_load_only_when_objects_are_checked() -> None:
-    code = ("import sys, nixgen, nixgen.cli, nixgen.catalog; nixgen.catalog.load(); "
-            "print(sorted(m for m in ('nixgen.crds', 'nixgen.crdcheck', 'yaml') "
+    code = ("import sys, nixgen, nixgen.cli, nixgen.facts.catalog; nixgen.facts.catalog.load(); "
+            "print(sorted(m for m in ('nixgen.facts.crds', 'nixgen.checks.crd', 'yaml') "
             "if m in sys.modules))")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import eval_expr, eval_file, strictly_equal
 
-from nixgen import emit, plan
-from nixgen.emit import INT_MAX, INT_MIN, If, NixError, Raw
+from nixgen.nix import emit
+from nixgen.plan import model
+from nixgen.nix.emit import INT_MAX, INT_MIN, If, NixError, Raw
 
 
 def Split(local: Any, production: Any) -> If:
@@ -134,7 +135,7 @@ def test_profile_split_is_written_as_a_condition_nix_evaluates_per_profile() -> 
         "local": Split(True, False),
         "replicas": Split(1, 2),
         "cidrs": Split([], ["10.0.0.0/8", "fd00::/8"]),
-        "same": plan.split(3, 3),
+        "same": model.split(3, 3),
         "inList": [Split(1, 2)],
     }
     body = emit.document(value)

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import evaluate, run_nix
 
-from nixgen import catalog
+from nixgen.facts import catalog
 
 
 def process(*args: str, env: dict[str, str] | None = None,

@@ -9,15 +9,17 @@ import sys
 
 import pytest
 
-from nixgen import catalog, generate, schema, settings, spec
-from nixgen.choices import EASYKUBENIX, FLAVORS
-from nixgen.config import from_command_line
+from nixgen import generate
+from nixgen.facts import catalog
+from nixgen.input import models, settings, spec
+from nixgen.input.choices import EASYKUBENIX, FLAVORS
+from nixgen.input.config import from_command_line
 
 
 def test_the_default_settings_are_valid_settings() -> None:
     """The table's defaults pass the models built from the same table, and a config that sets
     them all writes exactly what a config that sets nothing writes."""
-    model = schema.Settings.model_validate(spec.DEFAULT_SETTINGS)
+    model = models.Settings.model_validate(spec.DEFAULT_SETTINGS)
     given = model.model_dump(mode="json", exclude_unset=True)
     assert given == spec.DEFAULT_SETTINGS
     assert settings.written(given) == settings.written({}) == spec.DEFAULT_SETTINGS
@@ -71,13 +73,15 @@ def test_a_plain_spec_passes_the_checks_its_run_skips(
 ) -> None:
     """A plain command line skips the value and object checks (pipeline.is_plain): what it
     generates passes them, for every release, flavour and generation."""
-    from nixgen import objects, pipeline, plan, valuecheck
+    from nixgen import pipeline
+    from nixgen.checks import values
+    from nixgen.plan import model, objects
 
-    built = plan.build(from_command_line(flavor=flavor, cilium_version=version,
+    built = model.build(from_command_line(flavor=flavor, cilium_version=version,
                                          easykubenix=easykubenix))  # fmt: skip
     assert pipeline.is_plain(built.spec)
-    valuecheck.check_settings(built)
-    assert valuecheck.check(built) == []
+    values.check_settings(built)
+    assert values.check(built) == []
     objects.check(built)
     assert [o.kind for o in built.objects] == ["CiliumClusterwideNetworkPolicy",
                                                "CiliumNetworkPolicy"]  # fmt: skip

@@ -11,8 +11,9 @@ from cli_values import values_output
 from goldens import CASES, ROOT, generated, path_of
 from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
-from nixgen import catalog, plan
-from nixgen.config import from_command_line
+from nixgen.facts import catalog
+from nixgen.plan import model
+from nixgen.input.config import from_command_line
 
 PRODUCTION_HOST = "10.9.8.7"
 
@@ -26,7 +27,7 @@ def _last(args: list[str], name: str) -> str | None:
     return found[-1] if found else None
 
 
-def plan_of(name: str) -> plan.Plan:
+def plan_of(name: str) -> model.Plan:
     args = CASES[name]
     config = _last(args, "--config")
     spec = from_command_line(
@@ -35,7 +36,7 @@ def plan_of(name: str) -> plan.Plan:
         gateway_api_version=_last(args, "--gateway-api-version"), rev=_last(args, "--rev"),
         nar_hash=_last(args, "--nar-hash"), sets=tuple(_option(args, "--set")),
     )  # fmt: skip
-    return plan.build(spec)
+    return model.build(spec)
 
 
 def _key(obj: dict[str, Any]) -> tuple[str, str, str]:
@@ -55,7 +56,7 @@ def test_golden_is_accepted_by_nix_parser(name: str) -> None:
     run_nix(["--parse", str(path_of(name))])
 
 
-def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dict[str, Any]:
+def expected(name: str, p: model.Plan, profile: str, src: Path, host: str) -> dict[str, Any]:
     """What `nixgen values` says the profile gets, and what the plan says of the rest."""
     env = {"cfg.k8sServiceHost": host, "config.clusterHost": CLUSTER_HOST}
     values = values_output(CASES[name], profile, objects=False, env=env)
@@ -65,17 +66,17 @@ def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dic
         "present": True,
         "objects": sorted(objects, key=_key),
         "values": values,
-        "chart": f"{src.resolve()}/{plan.CHART_DIR}",
+        "chart": f"{src.resolve()}/{model.CHART_DIR}",
         "namespace": "kube-system",
     }
     if p.flavor == "hetzkube":
-        crd_dir = f"{src.resolve()}/{plan.CRD_DIR}"
+        crd_dir = f"{src.resolve()}/{model.CRD_DIR}"
         gateway_api = p.spec.gatewayApiVersion or catalog.load().gateway_api[p.release.minor]
         importyaml = {f: {"src": f"{crd_dir}/{f}"} for f in p.crd_files}
         # Besides every v2 CRD: the v2alpha1 CRDs of the kinds the module creates objects of
         # (in either profile), as the pinned release files them.
         made = {o.kind for o in p.objects if not o.patch}
-        alpha_dir = f"{src.resolve()}/{plan.ALPHA_CRD_DIR}"
+        alpha_dir = f"{src.resolve()}/{model.ALPHA_CRD_DIR}"
         importyaml |= {c.file: {"src": f"{alpha_dir}/{c.file}"} for c in p.release.crds
                        if c.dir == "v2alpha1" and c.kind in made}  # fmt: skip
         generation = p.spec.easykubenix
@@ -102,7 +103,7 @@ def expected(name: str, p: plan.Plan, profile: str, src: Path, host: str) -> dic
     return out
 
 
-@pytest.mark.parametrize("profile", plan.PROFILES)
+@pytest.mark.parametrize("profile", model.PROFILES)
 @pytest.mark.parametrize("name", CASES)
 def test_golden_evaluates_to_what_the_plan_says(
     name: str, profile: str, lib_path: str, fake_trees: dict[str, Path]
@@ -126,11 +127,11 @@ def test_goldens_cover_both_flavours_every_setting_and_several_minors() -> None:
     plans = [plan_of(n) for n in CASES]
     assert {p.flavor for p in plans} == {"hetzkube", "nixidy"}
     assert {p.release.minor for p in plans} >= {"1.16", "1.17", "1.18", "1.19"}
-    from nixgen import schema
+    from nixgen.input import models
 
     given = plan_of("hetzkube-production").spec.given
-    for name, model in (("settings", schema.Settings), ("production", schema.Production),
-                        ("policies", schema.Policies)):  # fmt: skip
+    for name, model in (("settings", models.Settings), ("production", models.Production),
+                        ("policies", models.Policies)):  # fmt: skip
         # tunnelProtocol belongs to tunnel routing: seed-local.toml sets it.
         unset = set(model.model_fields) - set(given[name]) - {"tunnelProtocol"}
         assert not unset, f"production.toml leaves {sorted(unset)} unset"

@@ -14,9 +14,9 @@ from cli_values import substitute
 from click.testing import CliRunner
 from goldens import GOLDEN, ROOT
 
-from nixgen.choices import PROFILES
+from nixgen.input.choices import PROFILES
 from nixgen.cli import cli
-from nixgen.spec import validate
+from nixgen.input.spec import validate
 
 CHARTS = ROOT / "tests" / "fixtures" / "charts"
 CONFIGS = sorted((GOLDEN / "configs").glob("*.toml"))

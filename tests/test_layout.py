@@ -12,8 +12,8 @@ import pytest
 from goldens import ALL_CASES, path_of
 from test_emit import Split
 
-from nixgen import emit
-from nixgen.emit import Attrs, Call, Raw
+from nixgen.nix import emit
+from nixgen.nix.emit import Attrs, Call, Raw
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nixfmt"
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from nixharness import NixEvalError, evaluate, strictly_equal
 
-from nixgen import generate, overrides, plan
-from nixgen.spec import Spec
+from nixgen import generate
+from nixgen.input import sets
+from nixgen.plan import model
+from nixgen.input.spec import Spec
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +57,9 @@ def test_helm_values_option_is_merged_over_generated_values_recursively(
     settings = {"helmValues": extra, "k8sServiceHost": "10.0.0.9"}
     got = evaluate(modules[flavor], flavor, False, fake_trees["1.18.4"], lib_path, settings,
                    part="values")  # fmt: skip
-    base = plan.resolve(plan.build(Spec(flavor=flavor)).values, "production",
+    base = model.resolve(model.build(Spec(flavor=flavor)).values, "production",
                         {"cfg.k8sServiceHost": "10.0.0.9"})  # fmt: skip
-    want = overrides.deep_merge(base, extra)
+    want = sets.deep_merge(base, extra)
     assert want["hubble"]["relay"]["enabled"] is True  # kept beside the override
     assert strictly_equal(got, want)
 

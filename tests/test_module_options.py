@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from goldens import path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
-from nixgen import overrides, plan
+from nixgen.input import sets
+from nixgen.plan import model
 from nixgen.cli import cli
-from nixgen.config import from_command_line
+from nixgen.input.config import from_command_line
 
 FLAVORS = {"hetzkube": "hetzkube-1.18.4", "nixidy": "nixidy-1.18.4"}
 HOST = "10.0.0.9"
@@ -28,7 +29,7 @@ def _eval(flavor: str, options: dict[str, Any], fake_trees: dict[str, Path], lib
 
 
 def _generated(flavor: str, profile: str) -> Any:
-    return plan.build(from_command_line(flavor=flavor)).values_for(
+    return model.build(from_command_line(flavor=flavor)).values_for(
         profile, {"cfg.k8sServiceHost": HOST, "config.clusterHost": CLUSTER_HOST})
 
 
@@ -47,7 +48,7 @@ def test_a_bad_value_through_the_settings_options_fails_naming_the_option(
     assert bad in str(err.value) and "is not of type" in str(err.value)
 
 
-@pytest.mark.parametrize("profile", plan.PROFILES)
+@pytest.mark.parametrize("profile", model.PROFILES)
 @pytest.mark.parametrize("flavor", FLAVORS)
 def test_a_good_override_through_the_settings_options_reaches_the_helm_values(
     flavor: str, profile: str, fake_trees: dict[str, Path], lib_path: str
@@ -55,7 +56,7 @@ def test_a_good_override_through_the_settings_options_reaches_the_helm_values(
     override = {"operator": {"replicas": 5}, "tunnelProtocol": "vxlan",
                 "ingressController": {"enabled": True, "loadbalancerMode": "shared"}}  # fmt: skip
     got = _eval(flavor, {"settings": override}, fake_trees, lib_path, local=profile == "local")
-    assert strictly_equal(got, overrides.deep_merge(_generated(flavor, profile), override))
+    assert strictly_equal(got, sets.deep_merge(_generated(flavor, profile), override))
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_emit import SCALARS, TEXT, Split
 
-from nixgen import emit, nixfmt
+from nixgen.nix import emit, nixfmt
 from nixgen.cli import cli
-from nixgen.emit import Call, If, Raw
+from nixgen.nix.emit import Call, If, Raw
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))
 # Long strings and keys push lines past 100 columns, where the layout rules matter.

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from goldens import NODE_CASES, PROD, ROOT, generated, path_of
 from nixharness import NixEvalError, run_nix
 
-from nixgen import k3s, node, plan
+from nixgen.facts import k3s
+from nixgen.plan import model, node
 from nixgen.cli import cli
-from nixgen.config import from_command_line as build_spec
-from nixgen.spec import validate
+from nixgen.input.config import from_command_line as build_spec
+from nixgen.input.spec import validate
 
 HARNESS = Path(__file__).parent / "nix" / "nixos-harness.nix"
 SERVER = {"services": {"k3s": {"role": "server"}}}
@@ -53,7 +54,7 @@ def plan_of_case(name: str) -> node.NodePlan:
     config = args[args.index("--config") + 1] if "--config" in args else None
     spec = build_spec(config_path=ROOT / config if config else None)
     profile = args[args.index("--profile") + 1] if "--profile" in args else "production"
-    return node.plan_for(plan.build(spec), profile)
+    return node.plan_for(model.build(spec), profile)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -197,15 +198,15 @@ def test_module_requires_services_k3s(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- CNI directories
 
 
-@pytest.mark.parametrize("profile", plan.PROFILES)
+@pytest.mark.parametrize("profile", model.PROFILES)
 def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None:
     assert (k3s.CNI_BIN_DIR, k3s.CNI_CONF_DIR) == ("/opt/cni/bin", "/etc/cni/net.d")
-    cluster = plan.build(build_spec()).values_for(profile)["cni"]
+    cluster = model.build(build_spec()).values_for(profile)["cni"]
     assert cluster == {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR}
     chart = (ROOT / "golden" / "hetzkube-1.18.4.nix").read_text(encoding="utf-8")
     assert ('      cni = {\n        binPath = lib.mkOption {\n          type = lib.types.str;\n'
             '          default = "/opt/cni/bin";') in chart
-    got = node.plan_for(plan.build(build_spec()), profile)
+    got = node.plan_for(model.build(build_spec()), profile)
     assert (got.cni_bin_dir, got.cni_conf_dir) == (cluster["binPath"], cluster["confPath"])
     assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS
 
@@ -259,12 +260,12 @@ def test_string_and_list_extra_flags_conflict_as_on_nixos(tmp_path: Path, lib_pa
 
 
 def test_node_and_module_plan_from_the_same_values() -> None:
-    """`nixgen values` (what the cluster module deploys) gives the node module its plan."""
-    for profile in plan.PROFILES:
+    """`nixgen values` (what the cluster module deploys) gives the node module its model."""
+    for profile in model.PROFILES:
         code, out, err = run("values", *PROD, "--profile", profile, "--output", "json")
         assert code == 0, err
         values = json.loads(out)
-        built = plan.build(build_spec(config_path=ROOT / PROD[1]))
+        built = model.build(build_spec(config_path=ROOT / PROD[1]))
         pools = profile == "production"
         assert node.node_plan(values, lb_pools=pools) == node.plan_for(built, profile)
 

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 from nixharness import evaluate
 
-from nixgen import catalog, plan
+from nixgen.facts import catalog
+from nixgen.plan import model
 from nixgen.cli import cli
-from nixgen.crdcheck import validate
+from nixgen.checks.crd import validate
 
 RELEASES = list(catalog.load().releases)
 OLD_BGP = ("1.16.19", "1.17.18")  # the BGPv2 kinds and the LB pool still v2alpha1 only
@@ -107,7 +108,7 @@ def test_production_features_and_objects_per_profile(
     flavor: str, tmp_path: Path, fake_trees: dict[str, Path], lib_path: str
 ) -> None:
     module = generated(tmp_path, CONFIG, flavor, "1.18.4")
-    for profile in plan.PROFILES:
+    for profile in model.PROFILES:
         got = nix_objects(module, flavor, profile == "local", fake_trees["1.18.4"], lib_path,
                           "1.18.4")  # fmt: skip
         want = sorted(listed(tmp_path, CONFIG, flavor, "1.18.4", profile), key=key)
@@ -218,7 +219,7 @@ def test_hetzkube_imports_the_v2alpha1_crds_of_its_kinds_per_minor(
     for version in ("1.17.18", "1.18.4"):
         got = evaluate(module, "hetzkube", False, fake_trees[version], lib_path,
                        {"version": version}, part="importyaml")  # fmt: skip
-        alpha = f"{fake_trees[version].resolve()}/{plan.ALPHA_CRD_DIR}"
+        alpha = f"{fake_trees[version].resolve()}/{model.ALPHA_CRD_DIR}"
         from_alpha = {name for name, entry in got.items() if entry["src"].startswith(alpha)}
         want = {"ciliuml2announcementpolicies.yaml", "ciliumpodippools.yaml"}
         if version in OLD_BGP:

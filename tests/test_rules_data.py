@@ -14,8 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import NixEvalError, evaluate, strictly_equal
 
-from nixgen import catalog, chart, overrides, pipeline, plan, rules
-from nixgen.config import from_command_line
+from nixgen import pipeline
+from nixgen.checks import rules
+from nixgen.facts import catalog, chart
+from nixgen.input import sets
+from nixgen.plan import model
+from nixgen.input.config import from_command_line
 from nixgen.errors import NixgenError
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "chart-refusals.json").read_text())["cases"]
@@ -75,7 +79,7 @@ def test_a_refusal_the_rules_cannot_say_is_a_python_check(case: dict[str, Any]) 
 def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> None:
     """Through the whole pipeline, at every release the chart refuses it in: whatever stops
     it (the rule named, the chart check for a removed or mistyped key), it does not pass."""
-    values = overrides.deep_merge(case.get("with", {}), case["trigger"])
+    values = sets.deep_merge(case.get("with", {}), case["trigger"])
     for version in case["releases"]:
         with pytest.raises(NixgenError):
             pipeline.checked_plan({"ciliumVersion": version, "values": values})
@@ -98,7 +102,7 @@ def test_a_rule_needs_each_value_it_is_skipped_without(entry: dict[str, Any]) ->
         [OWN[entry["id"]]] if entry["id"] in OWN else [])
     trigger = next(t for t in triggers if rules.holds(entry["when"], t))
     for path in entry["needs"]:
-        without = overrides.deep_merge(trigger, overrides.nest(path, None))
+        without = sets.deep_merge(trigger, sets.nest(path, None))
         assert not rules.holds(entry["when"], without), path
 
 
@@ -118,9 +122,9 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
         if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
             continue  # the rule does not apply to this release
         for leaf in rules.leaves(entry["when"]):
-            own = overrides.lookup(defaults, tuple(leaf[1]))
+            own = sets.lookup(defaults, tuple(leaf[1]))
             if own is not None:
-                present = overrides.nest(leaf[1], own)
+                present = sets.nest(leaf[1], own)
                 assert rules.holds(leaf, present) == rules.holds(leaf, {}), (entry["id"], leaf)
 
 
@@ -142,14 +146,14 @@ def _trigger(rule_id: str) -> tuple[dict[str, Any], str]:
     if rule_id in OWN:
         return OWN[rule_id], "1.18.4"
     case = next(c for c in RULE_CASES if c["rule"] == rule_id)
-    return overrides.deep_merge(case.get("with", {}), case["trigger"]), case["releases"][-1]
+    return sets.deep_merge(case.get("with", {}), case["trigger"]), case["releases"][-1]
 
 
 def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, Any]) -> str | None:
     """What Python says the module's values break first (the message the module throws)."""
     spec = from_command_line(cilium_version=version, flavor="nixidy" if "nixidy" in name else None)
-    built = plan.build(spec)
-    values = overrides.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
+    built = model.build(spec)
+    values = sets.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                   helm_values)  # fmt: skip
     hits = rules.broken(rules.table(), built.release.minor, values)
     return rules.message(hits[0], values) if hits else None
@@ -186,7 +190,7 @@ LEAF_VALUES = st.one_of(st.booleans(), st.none(), st.sampled_from(
 
 @settings(max_examples=30)
 @given(picked=st.dictionaries(st.sampled_from(LEAF_PATHS), LEAF_VALUES, max_size=6),
-       profile=st.sampled_from(plan.PROFILES),
+       profile=st.sampled_from(model.PROFILES),
        version=st.sampled_from(["1.16.19", "1.18.4", "1.19.6", "1.20.0"]))  # fmt: skip
 def test_python_and_nix_agree_on_random_values(
     picked: dict[tuple[str, ...], Any], profile: str, version: str,
@@ -194,13 +198,13 @@ def test_python_and_nix_agree_on_random_values(
 ) -> None:
     helm_values: dict[str, Any] = {}
     for path, value in sorted(picked.items()):
-        helm_values = overrides.deep_merge(helm_values, overrides.nest(list(path), value))
+        helm_values = sets.deep_merge(helm_values, sets.nest(list(path), value))
     name = "hetzkube-1.18.4"
     message = _first_broken(name, version, profile, helm_values)
     if message is None:
         got = _nix(name, version, profile, helm_values, fake_trees, "")
-        built = plan.build(from_command_line(cilium_version=version))
-        want = overrides.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
+        built = model.build(from_command_line(cilium_version=version))
+        want = sets.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                     helm_values)  # fmt: skip
         assert strictly_equal(got, want)
     else:

@@ -14,10 +14,13 @@ from typing import Any, get_args
 import pytest
 from click.testing import CliRunner
 
-from nixgen import catalog, chart, plan, schema, settings, valuecheck
-from nixgen.chart import dotted
+from nixgen.checks import values
+from nixgen.facts import catalog, chart
+from nixgen.input import models, settings
+from nixgen.plan import model
+from nixgen.facts.chart import dotted
 from nixgen.cli import cli
-from nixgen.spec import Spec
+from nixgen.input.spec import Spec
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -44,7 +47,7 @@ def _setting_paths(model: Any, at: tuple[str, ...] = ()) -> set[tuple[str, ...]]
     out: set[tuple[str, ...]] = set()
     for name, field in model.model_fields.items():
         kind = field.annotation
-        if isinstance(kind, type) and issubclass(kind, schema.Strict):
+        if isinstance(kind, type) and issubclass(kind, models.Strict):
             out |= _setting_paths(kind, (*at, name))
         else:
             out.add((*at, name))
@@ -52,20 +55,20 @@ def _setting_paths(model: Any, at: tuple[str, ...] = ()) -> set[tuple[str, ...]]
 
 
 def test_setting_paths_are_the_settings_models_leaves() -> None:
-    assert valuecheck.SETTING_PATHS == _setting_paths(schema.Settings)
+    assert values.SETTING_PATHS == _setting_paths(models.Settings)
 
 
 @pytest.mark.parametrize("version", list(catalog.load().releases))
 def test_the_defaults_pass_every_release_so_the_fast_path_needs_no_check(version: str) -> None:
-    built = plan.build(Spec(ciliumVersion=version))
-    valuecheck.check_settings(built)
-    assert valuecheck.check(built) == []
+    built = model.build(Spec(ciliumVersion=version))
+    values.check_settings(built)
+    assert values.check(built) == []
 
 
 @pytest.mark.parametrize("version", list(catalog.load().releases))
 def test_every_typed_setting_is_a_path_of_every_chart(version: str) -> None:
     facts = chart.load(version)
-    assert [dotted(p) for p in sorted(valuecheck.SETTING_PATHS) if not facts.known(p)] == []
+    assert [dotted(p) for p in sorted(values.SETTING_PATHS) if not facts.known(p)] == []
 
 
 # ------------------------------------------------------------------ the chart
@@ -76,7 +79,7 @@ def _real_paths(version: str, count: int) -> list[tuple[str, ...]]:
     left out (their own constraints are stricter than the chart's defaults)."""
     facts = chart.load(version)
     leaves = [p for p in facts.paths() if facts.info(p).source == "values"
-              and not any(p[: len(s)] == s or s[: len(p)] == p for s in valuecheck.SETTING_PATHS)
+              and not any(p[: len(s)] == s or s[: len(p)] == p for s in values.SETTING_PATHS)
               and not any(len(k) == 0 for k in p)]  # fmt: skip
     return leaves[:: len(leaves) // count][:count]
 
@@ -200,7 +203,7 @@ def test_typed_constraints_hold_for_values_in_a_config_and_name_the_profile(tmp_
 
 def test_the_typed_settings_model_is_the_one_source() -> None:
     # The enum the check holds `routingMode` to is the model's.
-    field = schema.Settings.model_fields["routingMode"]
+    field = models.Settings.model_fields["routingMode"]
     assert get_args(get_args(field.annotation)[0]) == ("tunnel", "native")
     assert settings.BY_PATH[("routingMode",)].choices == ("tunnel", "native")
     code, _, err = run("module", "--set", "routingMode=native", "--set",

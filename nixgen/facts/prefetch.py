@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 
-from nixgen.choices import NAR_HASH_PATTERN, REV_PATTERN
+from nixgen.input.choices import NAR_HASH_PATTERN, REV_PATTERN
 from nixgen.errors import NixgenError
 
 TIMEOUT_SECONDS = 600.0

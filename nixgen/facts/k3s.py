@@ -7,7 +7,7 @@ Those are also the Cilium chart's defaults for `cni.binPath` and `cni.confPath`,
 installs `cilium-cni` (and `loopback`, when missing) there. Pointing the chart at k3s's own
 directories (/var/lib/rancher/k3s/data/...) would put the plugin where containerd no longer
 looks. Both generated modules take the directories from here: the cluster module's default
-settings (nixgen.spec.DEFAULT_SETTINGS) and the node module's defaults (`node.node_plan`), and
+settings (nixgen.input.spec.DEFAULT_SETTINGS) and the node module's defaults (`node.node_plan`), and
 the node module reads the final values, so a `cni` value of the user's moves both.
 """
 

@@ -107,7 +107,7 @@ class Catalog:
         return max(same, key=lambda r: parse_version(r.version))
 
 
-DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
 
 def catalog_path() -> str:

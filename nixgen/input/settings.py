@@ -2,7 +2,7 @@
 kind, choices, default and (where nixgen has more to say than the chart) description.
 
 Everything else about settings is derived from it: the pydantic models that validate a config's
-`[settings]` (nixgen.schema), the defaults a plain command line uses without pydantic
+`[settings]` (nixgen.input.models), the defaults a plain command line uses without pydantic
 (`DEFAULT_SETTINGS`), the typed options of the generated module (`cilium.settings.*`, with Nix
 types from `nix_type`), the descriptions in both and in `nixgen schema` (`describe`), and the
 paths the value check knows as typed (`PATHS`). Import-light: no pydantic here.
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from nixgen import k3s, overrides
+from nixgen.facts import k3s
+from nixgen.input import sets
 
 
 class _Unset:
@@ -123,11 +124,11 @@ def written(given: Mapping[str, Any]) -> dict[str, Any]:
     Helm values, in the table's order and notation: what the user set, else the defaults."""
     out: dict[str, Any] = {}
     for s in SETTINGS:
-        value = overrides.lookup(given, s.keys, UNSET)
+        value = sets.lookup(given, s.keys, UNSET)
         if value is UNSET:
             value = s.default
         if value is UNSET and s.with_section is not UNSET:
-            section = overrides.lookup(given, s.keys[:-1], UNSET)
+            section = sets.lookup(given, s.keys[:-1], UNSET)
             value = s.with_section if isinstance(section, Mapping) and section else UNSET
         if value is not UNSET:
             _put(out, s.keys, value)
@@ -152,8 +153,8 @@ def _describe(keys: tuple[str, ...], version: str | None) -> str:
     s = BY_PATH[keys]
     text = s.doc
     if text is None:
-        from nixgen import chart
-        from nixgen.choices import DEFAULT_VERSION
+        from nixgen.facts import chart
+        from nixgen.input.choices import DEFAULT_VERSION
 
         text = chart.doc_of(version or DEFAULT_VERSION, s.keys)
     text = " ".join((text or f"The chart's {s.path}.").split())
@@ -168,7 +169,7 @@ def nix_type(s: Setting, nullable: bool) -> Any:
 
 @cache
 def _nix_type(keys: tuple[str, ...], nullable: bool) -> Any:
-    from nixgen.emit import Call, Raw
+    from nixgen.nix.emit import Call, Raw
 
     s = BY_PATH[keys]
     base: Any = {

@@ -1,7 +1,7 @@
 """Plan → Nix source, through one Jinja template per flavour (templates/nix/).
 
 Templates hold structure only: every piece of data goes through the `nix` filter or the
-`bindings` global, both from nixgen.emit. The let-bindings the templates declare, and that
+`bindings` global, both from nixgen.nix.emit. The let-bindings the templates declare, and that
 generated expressions refer to, are named once, in `NAMES`.
 """
 
@@ -15,11 +15,12 @@ from typing import Any
 
 import jinja2
 
-from nixgen import __version__, emit
-from nixgen.emit import Attrs, Call, If, Raw
-from nixgen.options import OptionRef
-from nixgen.plan import ALWAYS, Condition, KubeObject, Plan, Split
-from nixgen.rules import TAG, table
+from nixgen import __version__
+from nixgen.nix import emit
+from nixgen.nix.emit import Attrs, Call, If, Raw
+from nixgen.plan.options import OptionRef
+from nixgen.plan.model import ALWAYS, Condition, KubeObject, Plan, Split
+from nixgen.checks.rules import TAG, table
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
 # and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.
@@ -51,7 +52,7 @@ GITHUB = {"type": "github", "owner": "cilium", "repo": "cilium"}
 def template_dir() -> str:
     """templates/nix: inside the installed package (nixgen/templates), or beside the package
     in a source checkout, so `python -m nixgen` works from either."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for folder in (os.path.join(package, "templates", "nix"),
                    os.path.join(os.path.dirname(package), "templates", "nix")):  # fmt: skip
         if os.path.isdir(folder):
@@ -117,7 +118,7 @@ def _is_expression(tree: Any) -> bool:
 
 
 def options_tree(plan: Plan) -> dict[str, Any]:
-    """The module's typed options (nixgen.options) as `lib.mkOption` declarations."""
+    """The module's typed options (nixgen.plan.options) as `lib.mkOption` declarations."""
     tree: dict[str, Any] = {}
     for option in plan.options:
         attrs: dict[str, Any] = {"type": option.type, "default": option.default}
@@ -194,7 +195,7 @@ def object_entries(plan: Plan) -> list[Any]:
     A patch is a definition beside the chart's own object, so the framework merges the two:
     hetzkube at the object's place in `kubernetes.resources`, nixidy in the typed resources
     (`applications.cilium.resources.secrets.<name>`), keyed by name in the app's namespace."""
-    from nixgen.objects import nixidy_attribute
+    from nixgen.plan.objects import nixidy_attribute
 
     entries: list[Any] = []
     for when, objects in plan.object_groups():
@@ -263,7 +264,7 @@ _FACTS_TEXT: dict[int, tuple[Any, str]] = {}
 
 @cache
 def rules_text() -> str:
-    """The rules table (nixgen.rules.table, the same for every module) as a JSON array in an
+    """The rules table (nixgen.checks.rules.table, the same for every module) as a JSON array in an
     indented string, one rule a line."""
     items = [json.dumps(rule, separators=(",", ":"), ensure_ascii=False) for rule in table()]
     lines = ["[", *("  " + item + "," for item in items[:-1]), *("  " + i for i in items[-1:]), "]"]

@@ -1,10 +1,10 @@
 """The final Helm values of each profile, judged however a value arrived (typed setting,
 `values`, `--set`, a profile split, a regenerated file's header):
 
-- against the pinned Cilium chart (nixgen.chart): a path the chart does not know, or a value of
+- against the pinned Cilium chart (nixgen.facts.chart): a path the chart does not know, or a value of
   a type the chart does not take, stops generation; a key a later release removed says what
   replaces it;
-- against the typed settings' own constraints (the pydantic models of nixgen.schema): an enum,
+- against the typed settings' own constraints (the pydantic models of nixgen.input.models): an enum,
   a port range, a count, a CIDR, and real booleans where the module branches in Nix hold for
   the final value, whatever set it. A Nix expression (`{nix = ...}`) is not known here and
   passes.
@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from nixgen import chart, overrides, settings
-from nixgen.choices import PROFILES
-from nixgen.emit import Raw
+from nixgen.facts import chart
+from nixgen.input import sets, settings
+from nixgen.input.choices import PROFILES
+from nixgen.nix.emit import Raw
 from nixgen.errors import NixgenError
 
 if TYPE_CHECKING:
-    from nixgen.plan import Plan
+    from nixgen.plan.model import Plan
 
 Path = tuple[str, ...]
 
@@ -112,34 +113,34 @@ def history(path: Path, facts: chart.Chart) -> str | None:
 
 def _touches_settings(values: Mapping[str, Any]) -> bool:
     """Whether free-form values set a typed setting, or a table above or below one."""
-    return bool(values) and any(overrides.overlapping(path, SETTING_PATHS) is not None
-                                for path in overrides.leaf_paths(values))  # fmt: skip
+    return bool(values) and any(sets.overlapping(path, SETTING_PATHS) is not None
+                                for path in sets.leaf_paths(values))  # fmt: skip
 
 
 def check_settings(plan: Plan) -> None:
-    """The typed settings' constraints (schema.Settings) on each profile's final values."""
+    """The typed settings' constraints (models.Settings) on each profile's final values."""
     from pydantic import ValidationError
 
-    from nixgen import schema
-    from nixgen.spec import first_error
+    from nixgen.input import models
+    from nixgen.input.spec import first_error
 
     found: dict[str, list[str]] = {}
     for profile in PROFILES:
         values = plan.values_for(profile)
         try:
-            schema.Settings.model_validate(_typed(values, schema.Settings, ()))
+            models.Settings.model_validate(_typed(values, models.Settings, ()))
         except _NotPlain as err:
             where = chart.dotted(err.path)
             reason = ("takes a plain value, not a table; a {local, production} split is written "
                       "in the config's settings")  # fmt: skip
         except ValidationError as err:
-            where, _, reason = first_error(err, schema.MODEL_NAMES).partition(": ")
+            where, _, reason = first_error(err, models.MODEL_NAMES).partition(": ")
         else:
             continue
         found.setdefault((where, reason), []).append(profile)
     if found:
         (where, reason), profiles = min(found.items())
-        value = overrides.lookup(plan.values_for(profiles[0]), where.split("."))
+        value = sets.lookup(plan.values_for(profiles[0]), where.split("."))
         scope = f", in the {profiles[0]} profile" if len(profiles) == 1 else ""
         raise ValuesError(f"{where} = {_show(value)}: {reason} (nixgen's typed setting "
                           f"settings.{where} holds for the final Helm value{scope})")  # fmt: skip
@@ -164,7 +165,7 @@ def _typed(values: Mapping[str, Any], model: Any, at: Path) -> dict[str, Any]:
     not known here). A table where a setting takes a value is refused before the model sees
     it: a `{local, production}` there would pass as a profile split, which final values never
     hold."""
-    from nixgen.schema import Strict
+    from nixgen.input.models import Strict
 
     out: dict[str, Any] = {}
     for name, field in model.model_fields.items():

@@ -2,7 +2,7 @@
 
 The node module is planned from the same values the cluster module deploys (`Plan.values_for`),
 so the two cannot disagree: k3s flags, kernel modules and firewall ports follow the features
-those values turn on, and the CNI directories come from nixgen.k3s, like the chart's `cni`
+those values turn on, and the CNI directories come from nixgen.facts.k3s, like the chart's `cni`
 values.
 """
 
@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen import __version__, k3s, overrides
-from nixgen.emit import Call, Raw
+from nixgen import __version__
+from nixgen.facts import k3s
+from nixgen.input import sets
+from nixgen.nix.emit import Call, Raw
 from nixgen.errors import NixgenError
 
 NODE_OUTPUT = "node"  # the header spec's "output" for this module
@@ -95,7 +97,7 @@ class NodePlan:
 
 
 def _get(values: Mapping[str, Any], path: str, default: Any) -> Any:
-    found = overrides.lookup(values, tuple(path.split(".")))
+    found = sets.lookup(values, tuple(path.split(".")))
     if isinstance(found, Raw):
         raise NodeError(f"values.{path}: is the Nix expression `{found.expr}`; the node module "
                         "needs its value")  # fmt: skip
@@ -338,8 +340,8 @@ def descriptions(node: NodePlan) -> dict[str, str]:
 
 def render_node(plan_or_spec: Any, profile: str) -> str:
     """cilium-node.nix for one profile of a nixgen Plan (or a Spec, planned here)."""
-    from nixgen import plan as planning
-    from nixgen.render import environment
+    from nixgen.plan import model as planning
+    from nixgen.nix.render import environment
 
     built = plan_or_spec if isinstance(plan_or_spec, planning.Plan) else planning.build(plan_or_spec)
     node = plan_for(built, profile)

@@ -37,11 +37,11 @@ from functools import cache
 from itertools import combinations
 from typing import Any
 
-from nixgen import overrides
-from nixgen.choices import PROFILES
-from nixgen.emit import Raw
+from nixgen.input import sets
+from nixgen.input.choices import PROFILES
+from nixgen.nix.emit import Raw
 from nixgen.errors import NixgenError
-from nixgen.plan import Plan, lower, settings_values
+from nixgen.plan.model import Plan, lower, settings_values
 
 
 class RuleError(NixgenError):
@@ -434,7 +434,7 @@ RULES: tuple[Rule, ...] = (
 
 
 def _value(values: Mapping[str, Any], path: list[str], default: Any) -> Any:
-    found = overrides.lookup(values, tuple(path))
+    found = sets.lookup(values, tuple(path))
     return default if found is None else found
 
 
@@ -505,7 +505,7 @@ def paths(condition: list[Any]) -> list[list[str]]:
 
 
 def _applies(rule: Rule, minor: str) -> bool:
-    from nixgen.catalog import parse_version
+    from nixgen.facts.catalog import parse_version
 
     key = parse_version(minor + ".0")
     return ((rule.since is None or parse_version(rule.since + ".0") <= key)
@@ -554,7 +554,7 @@ def broken(entries: list[dict[str, Any]], minor: str,
            values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The entries of the table that `values` break in Cilium `minor`."""
     return [e for e in entries
-            if all(overrides.lookup(values, tuple(p)) is not None for p in e["needs"])
+            if all(sets.lookup(values, tuple(p)) is not None for p in e["needs"])
             and _entry_applies(e.get("since"), e.get("until"), minor)
             and holds(e["when"], values)]  # fmt: skip
 
@@ -568,7 +568,7 @@ def _entry_applies(since: str | None, until: str | None, minor: str) -> bool:
 
 
 def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
-    items = overrides.lookup(values, dotted, [])
+    items = sets.lookup(values, dotted, [])
     if not isinstance(items, list):
         raise RuleError(f"{dotted} must be a list of CIDRs")
     out = []
@@ -590,7 +590,7 @@ def _overlaps(label: str, nets: list[tuple[str, Any]]) -> str | None:
 
 
 def pod_cidrs_overlap(v: Mapping[str, Any], minor: str) -> str | None:
-    if overrides.lookup(v, "ipam.mode") != "cluster-pool":
+    if sets.lookup(v, "ipam.mode") != "cluster-pool":
         return None
     dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
     return _overlaps(dotted, [(dotted, n) for n in _networks(v, dotted)])
@@ -604,7 +604,7 @@ def client_backoff_env(v: Mapping[str, Any], minor: str) -> str | None:
         return None
     if not holds(on("k8sClientExponentialBackoff.enabled", True), v):
         return None
-    env = overrides.lookup(v, "extraEnv", [])
+    env = sets.lookup(v, "extraEnv", [])
     names = {e.get("name") for e in env if isinstance(e, dict)} if isinstance(env, list) else set()
     if names & set(BACKOFF_ENV):
         return ("k8sClientExponentialBackoff.enabled cannot be combined with an extraEnv "
@@ -617,7 +617,7 @@ def cluster_addresses(v: Mapping[str, Any], minor: str) -> str | None:
         return None
     if holds(all_(USE_APISERVER, on(f"{CM}.kvstoremesh.enabled", True)), v):
         return None  # kvstoremesh connects to the other clusters
-    clusters = overrides.lookup(v, "clustermesh.config.clusters", [])
+    clusters = sets.lookup(v, "clustermesh.config.clusters", [])
     entries = clusters.values() if isinstance(clusters, dict) else clusters
     for entry in entries if isinstance(entries, (list, type({}.values()))) else ():
         if isinstance(entry, dict) and entry.get("enabled") is not False \
@@ -667,9 +667,9 @@ def _fail(per_profile: Mapping[str, str]) -> None:
 def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
     free = lower(plan.spec.values, profiles=False)
-    typed = sorted(set(overrides.leaf_paths(settings_values(plan.spec)))) if free else []
-    for path in overrides.leaf_paths(free) if free else ():
-        hit = overrides.overlapping(path, typed)
+    typed = sorted(set(sets.leaf_paths(settings_values(plan.spec)))) if free else []
+    for path in sets.leaf_paths(free) if free else ():
+        hit = sets.overlapping(path, typed)
         if hit is not None:
             out.append(f"values.{'.'.join(path)} overrides the typed setting "
                        f"settings.{'.'.join(hit)}")  # fmt: skip
@@ -679,7 +679,7 @@ def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
         out.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
                    "policies.defaultPolicy nothing else allows relay's egress (not even "
                    "DNS): add a policy for it in policies.extra")  # fmt: skip
-    if overrides.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
+    if sets.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
         out.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
                    "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip
     return out

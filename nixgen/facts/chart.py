@@ -4,7 +4,7 @@ check of a final values tree against them.
 Facts per release live in nixgen/data/chart/<version>.json (paths, types, defaults) and
 nixgen/data/chart/docs.json (docs, shared by all releases), so a check reads one small file and
 only `doc` reads the docs. They are made from the released chart tarballs by
-`python -m nixgen.chart cilium-X.Y.Z.tgz ...`, or by `nixgen catalog import`, which writes them
+`python -m nixgen.facts.chart cilium-X.Y.Z.tgz ...`, or by `nixgen catalog import`, which writes them
 into the store beside the catalog it extends (`store_path`); a catalog named by $NIXGEN_CATALOG
 brings its store, read before the shipped one. Removed and renamed keys, with what replaces
 them, are curated by hand in nixgen/data/chart-changes.json.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 STORE_DIR = os.path.join(DATA_DIR, "chart")
 CHANGES_FILE = os.path.join(DATA_DIR, "chart-changes.json")
 
@@ -232,7 +232,7 @@ def store_path(catalog_file: str | os.PathLike[str]) -> str:
 def stores() -> list[str]:
     """The stores nixgen reads, first match wins: the one beside $NIXGEN_CATALOG's catalog
     (where `nixgen catalog import` writes), then the shipped one."""
-    from nixgen import catalog
+    from nixgen.facts import catalog
 
     mine = store_path(catalog.catalog_path())
     return [mine, STORE_DIR] if mine != os.path.abspath(STORE_DIR) else [STORE_DIR]
@@ -369,7 +369,7 @@ def _check_map(values: Mapping[str, Any], at: Path, chart: Chart, since: str | N
 
 def _check_value(value: Any, info: PathInfo, chart: Chart, since: str | None,
                  out: list[Problem]) -> None:  # fmt: skip
-    # nixgen's Nix markers, by their shape so that nixgen.emit is not imported here.
+    # nixgen's Nix markers, by their shape so that nixgen.nix.emit is not imported here.
     if hasattr(value, "expr"):  # Raw: a Nix expression whose value is not known here
         return
     if hasattr(value, "local") and hasattr(value, "production"):  # Split
@@ -694,7 +694,7 @@ def write_store(charts: Iterable[Mapping[str, Any]], folder: str = STORE_DIR) ->
     written."""
     from pathlib import Path as FilePath
 
-    from nixgen.output import write_atomic
+    from nixgen.nix.output import write_atomic
 
     os.makedirs(folder, exist_ok=True)
     docs_file = os.path.join(folder, "docs.json")
@@ -743,11 +743,11 @@ def write_store(charts: Iterable[Mapping[str, Any]], folder: str = STORE_DIR) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m nixgen.chart [--out FOLDER] CHART...`: store the facts of released charts."""
+    """`python -m nixgen.facts.chart [--out FOLDER] CHART...`: store the facts of released charts."""
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m nixgen.chart", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nixgen.facts.chart", description=main.__doc__)
     parser.add_argument("charts", nargs="+", help="chart .tgz files or chart directories")
     parser.add_argument("--out", default=STORE_DIR, help="folder of the stored facts")
     args = parser.parse_args(argv)

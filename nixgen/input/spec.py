@@ -1,9 +1,9 @@
 """The spec: what the user asks for, validated, in the one shape the pipeline takes.
 
 A config (file, flags, --set, or a generated file's header) becomes a `Spec` through
-`validate`, which checks it with the pydantic models of `nixgen.schema`. A plain command line
+`validate`, which checks it with the pydantic models of `nixgen.input.models`. A plain command line
 (flavour, version, easykubenix generation, `--set`) needs no model: `plain` builds its Spec
-from the defaults of nixgen.settings without importing pydantic, so such a run starts fast. The
+from the defaults of nixgen.input.settings without importing pydantic, so such a run starts fast. The
 defaults are written once, in that table, which the models are built from.
 """
 
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nixgen import settings as settings_
-from nixgen.choices import DEFAULT_VERSION
+from nixgen.input import settings as settings_
+from nixgen.input.choices import DEFAULT_VERSION
 from nixgen.errors import ConfigError
 
-# The settings written when the config sets none (nixgen.settings is their one table).
+# The settings written when the config sets none (nixgen.input.settings is their one table).
 DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
 
 
@@ -118,7 +118,7 @@ def plain(flavor: str | None = None, version: str | None = None,
     choices, the version already known), free-form Helm values (`--set`) and unchecked value
     paths: every setting at its default. The values are checked here as `validate` checks
     them; the typed settings they override are judged on the final values
-    (nixgen.valuecheck)."""
+    (nixgen.checks.values)."""
     chosen = {"flavor": flavor, "ciliumVersion": version, "easykubenix": easykubenix}
     given = {k: v for k, v in chosen.items() if v is not None}
     recorded: dict[str, Any] = {k: v for k, v in given.items() if k == "easykubenix"}
@@ -126,7 +126,7 @@ def plain(flavor: str | None = None, version: str | None = None,
         check_data(values, "values")
         recorded["values"] = dict(values)
     if unchecked:
-        from nixgen.chart import split_dotted
+        from nixgen.facts.chart import split_dotted
 
         for path in unchecked:
             try:
@@ -143,14 +143,14 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     it describes none."""
     from pydantic import ValidationError
 
-    from nixgen import schema
+    from nixgen.input import models
 
     prefix = f"{where}: " if where else ""
     try:
-        config = schema.Config.model_validate(dict(data))
+        config = models.Config.model_validate(dict(data))
     except ValidationError as err:
-        raise ConfigError(prefix + first_error(err, schema.MODEL_NAMES)) from None
-    from nixgen import catalog
+        raise ConfigError(prefix + first_error(err, models.MODEL_NAMES)) from None
+    from nixgen.facts import catalog
 
     try:
         catalog.load().release_for(config.ciliumVersion)
@@ -218,7 +218,7 @@ def _user_object(model: Any) -> UserObject:
 def check_data(data: Any, path: str) -> None:
     """Free-form data (Helm values, an object's spec) that Nix can hold, where `{nix = "..."}`
     is a Nix expression and must be an attribute path."""
-    from nixgen import emit
+    from nixgen.nix import emit
 
     if isinstance(data, Mapping):
         if data.keys() == {"nix"}:

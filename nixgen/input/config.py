@@ -1,14 +1,14 @@
 """Reading what the user gave: a config file (TOML or JSON), the command line's flags and
 `--set` values over it, or the spec a generated file carries in its header. The result is the
-Spec the pipeline takes (`nixgen.spec`)."""
+Spec the pipeline takes (`nixgen.input.spec`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from nixgen import spec as spec_
-from nixgen.choices import DEFAULT_VERSION
+from nixgen.input import spec as spec_
+from nixgen.input.choices import DEFAULT_VERSION
 from nixgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def read_header(file: Path) -> dict[str, Any]:
 
 def known_version(version: Any, where: str) -> None:
     """ConfigError naming `where` unless `version` is X.Y.Z of a minor nixgen has facts for."""
-    from nixgen import catalog
+    from nixgen.facts import catalog
 
     if isinstance(version, str):
         try:
@@ -102,17 +102,17 @@ def from_command_line(config_path: Path | None = None, flavor: str | None = None
 
 def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
     """`data` with each `--set PATH=VALUE` merged over its `values`."""
-    from nixgen import overrides
+    from nixgen.input.sets import SetError, deep_merge, nest, parse_set
 
     given = data.get("values", {})
     if not isinstance(given, Mapping):
         raise ConfigError("values: must be a table of Helm values")
     for item in sets:
         try:
-            path, value = overrides.parse_set(item)
-        except overrides.SetError as err:
+            path, value = parse_set(item)
+        except SetError as err:
             raise ConfigError(str(err)) from None
-        given = overrides.deep_merge(given, overrides.nest(path, value))
+        given = deep_merge(given, nest(path, value))
     if given:
         data = {**data, "values": given}
     return data
@@ -122,7 +122,7 @@ def from_header(file: Path, cilium_version: str | None = None) -> tuple[spec_.Sp
     """The Spec a generated file's header records, and the profile when the file is a node
     module (None for a cluster module); with `cilium_version`, bumped to it (a pin belongs to
     the version it was computed for, so it is dropped)."""
-    from nixgen import node
+    from nixgen.plan import node
 
     data = read_header(file)
     try:

@@ -1,5 +1,5 @@
 """The module's options beyond the basic ones: a typed option for every modelled setting
-(`cilium.settings.*`, from nixgen.settings), and in the hetzkube flavour the options hetzkube's
+(`cilium.settings.*`, from nixgen.input.settings), and in the hetzkube flavour the options hetzkube's
 own Cilium module declares (`cilium.policyAuditMode`, `cilium.gatewayAPI`), so a configuration
 written for that module keeps working.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen import overrides, settings
-from nixgen.spec import Spec
+from nixgen.input import sets, settings
+from nixgen.input.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,13 @@ HETZKUBE = {
 
 def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
     """hetzkube's own options, defaulting to the config's values (else hetzkube's defaults)."""
-    from nixgen.emit import Raw
+    from nixgen.nix.emit import Raw
 
     if spec.flavor != "hetzkube":
         return []
     out = []
     for name, (keys, default, description) in HETZKUBE.items():
-        value = overrides.lookup(values, keys)
+        value = sets.lookup(values, keys)
         out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
                           description))  # fmt: skip
     return out
@@ -67,7 +67,7 @@ def setting_options(spec: Spec, values: dict[str, Any], version: str) -> list[Op
         else {}  # fmt: skip
     out = []
     for s in settings.SETTINGS:
-        default = OptionRef(linked[s.keys]) if s.keys in linked else overrides.lookup(values, s.keys)
+        default = OptionRef(linked[s.keys]) if s.keys in linked else sets.lookup(values, s.keys)
         out.append(Option(("settings", *s.keys), settings.nix_type(s, default is None), default,
                           settings.describe(s, version)))  # fmt: skip
     return out

@@ -1,7 +1,7 @@
 """What a config file may say: the pydantic models of the config file (`nixgen schema` prints
 their JSON Schema), imported only when there is user input to validate.
 
-The `settings` models are built from the table of nixgen.settings and use the Cilium chart's own
+The `settings` models are built from the table of nixgen.input.settings and use the Cilium chart's own
 key names, so a settings model is a Helm values tree. Every setting takes a plain value,
 `{ local = ..., production = ... }` (a value per profile) or `{ nix = "config.clusterHost" }`
 (a Nix expression, written explicitly, never guessed from a string).
@@ -17,8 +17,9 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
-from nixgen import emit, settings
-from nixgen.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, NAR_HASH_PATTERN, REV_PATTERN
+from nixgen.input import settings
+from nixgen.nix import emit
+from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, NAR_HASH_PATTERN, REV_PATTERN
 
 T = TypeVar("T")
 
@@ -61,7 +62,7 @@ def _k8s_name(value: str) -> str:
 
 
 def _value_path(value: str) -> str:
-    from nixgen.chart import split_dotted
+    from nixgen.facts.chart import split_dotted
 
     try:
         split_dotted(value)
@@ -141,7 +142,7 @@ def _setting_type(s: settings.Setting) -> Any:
 
 
 def _section(prefix: tuple[str, ...]) -> type[Strict]:
-    """The model of the settings under `prefix`, from nixgen.settings.SETTINGS; a leaf's
+    """The model of the settings under `prefix`, from nixgen.input.settings.SETTINGS; a leaf's
     default is the table's, shown in the JSON Schema (what it writes is settings.written's)."""
     fields: dict[str, Any] = {}
     for s in settings.SETTINGS:

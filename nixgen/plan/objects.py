@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from nixgen import catalog
+from nixgen.facts import catalog
 from nixgen.errors import NixgenError
-from nixgen.plan import (
+from nixgen.plan.model import (
     ALWAYS,
     LOCAL,
     NAMESPACE,
@@ -27,7 +27,7 @@ from nixgen.plan import (
     resolve,
     split,
 )
-from nixgen.spec import Spec
+from nixgen.input.spec import Spec
 
 # Kind → (namespaced, nixidy's typed-resource attribute under applications.<app>.resources).
 # The attribute is None for kinds nixidy has no typed option for (Gateway API kinds): nixidy
@@ -199,23 +199,23 @@ def _describe(obj: KubeObject) -> str:
 
 
 def _validated(manifest: dict[str, Any], version: str) -> list[Any]:
-    """crdcheck.validate, once per distinct object and release in a process: a long-running
+    """crd.validate, once per distinct object and release in a process: a long-running
     caller generates the same policies again and again. (An object holding a Nix expression
     is not JSON, and is validated each time.)"""
-    from nixgen import crdcheck
+    from nixgen.checks import crd
 
     try:
         key = json.dumps(manifest, sort_keys=True)
     except TypeError:
-        return crdcheck.validate(manifest, version)
+        return crd.validate(manifest, version)
     return list(_validated_json(key, version))
 
 
 @lru_cache(maxsize=1024)
 def _validated_json(key: str, version: str) -> tuple[Any, ...]:
-    from nixgen import crdcheck
+    from nixgen.checks import crd
 
-    return tuple(crdcheck.validate(json.loads(key), version))
+    return tuple(crd.validate(json.loads(key), version))
 
 
 def check(plan: Plan) -> None:

@@ -4,7 +4,7 @@ The store is one JSON file beside the catalog (catalog.json → catalog.schemas.
 
     {"nodes": {hash: node}, "index": {release: {kind: {served version: hash}}}}
 
-A node is an openAPIV3Schema cut down to what nixgen.crdcheck reads (see _KEEP), with every
+A node is an openAPIV3Schema cut down to what nixgen.checks.crd reads (see _KEEP), with every
 sub-schema of an object's `properties`, an array's `items` and a map's `additionalProperties`
 replaced by the hash of its own node, so schemas shared by kinds, versions and releases are
 stored once. A hash is the first 16 hex digits of the SHA-256 of the node's sorted JSON."""
@@ -127,7 +127,7 @@ def schemas_path(catalog_file: str | os.PathLike[str]) -> str:
 def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> None:
     """Record the served versions' schemas of `crds` (read_crd results) as `release`'s in the
     store `target`, dropping nodes no release uses any more."""
-    from nixgen.output import write_atomic
+    from nixgen.nix.output import write_atomic
 
     try:
         data = json.loads(target.read_text("utf-8"))
@@ -138,7 +138,7 @@ def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> Non
         crd["kind"]: {v["name"]: _compact(v["schema"], nodes) for v in crd["versions"] if v["served"]}
         for crd in sorted(crds, key=lambda c: c["kind"])
     }
-    from nixgen.catalog import parse_version
+    from nixgen.facts.catalog import parse_version
 
     index = {**data["index"], release: entry}
     index = dict(sorted(index.items(), key=lambda kv: parse_version(kv[0])))
@@ -180,7 +180,7 @@ def schema_nodes(release: str) -> tuple[dict[str, dict[str, str]], dict[str, Any
     """kind → served version → hash for `release`, and the nodes: from the store beside the
     catalog nixgen reads, else from the one shipped with nixgen (a catalog copied and extended
     by `nixgen catalog import` gets a store of its own with just the new releases)."""
-    from nixgen.catalog import DATA_DIR, catalog_path
+    from nixgen.facts.catalog import DATA_DIR, catalog_path
 
     for path in (schemas_path(catalog_path()), schemas_path(os.path.join(DATA_DIR, "catalog.json"))):
         data = _load_store(path)

@@ -13,11 +13,12 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nixgen import catalog, overrides
-from nixgen.choices import PROFILES
-from nixgen.emit import Raw
+from nixgen.facts import catalog
+from nixgen.input import sets
+from nixgen.input.choices import PROFILES
+from nixgen.nix.emit import Raw
 from nixgen.errors import NixgenError
-from nixgen.spec import Spec
+from nixgen.input.spec import Spec
 
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 ALPHA_CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2alpha1"
@@ -67,7 +68,7 @@ class Condition:
             return True
         if self.kind in PROFILES:
             return profile == self.kind
-        return overrides.lookup(values, self.path) is True
+        return sets.lookup(values, self.path) is True
 
 
 ALWAYS = Condition("always")
@@ -124,7 +125,7 @@ class Plan:
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The module's typed options (nixgen.options) and the values it writes over them.
+    # The module's typed options (nixgen.plan.options) and the values it writes over them.
     options: tuple[Any, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
@@ -172,8 +173,8 @@ class Plan:
 
 def settings_values(spec: Spec) -> dict[str, Any]:
     """The Helm values the typed settings give: what the module's `cilium.settings` options
-    default to (nixgen.options)."""
-    from nixgen import options
+    default to (nixgen.plan.options)."""
+    from nixgen.plan import options
 
     return lower(options.written(spec))
 
@@ -186,7 +187,7 @@ PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcemen
 def extra_values(spec: Spec) -> dict[str, Any]:
     """The Helm values the module writes over the typed settings: the production features',
     then the config's free-form `values`."""
-    from nixgen import objects
+    from nixgen.plan import objects
 
     tree: dict[str, Any] = {}
     production_only = Split(False, True)
@@ -194,11 +195,11 @@ def extra_values(spec: Spec) -> dict[str, Any]:
         if getattr(spec, name):
             tree[name] = {"enabled": production_only}
     tree.update(objects.l2_values(spec))
-    return overrides.deep_merge(tree, lower(spec.values, profiles=False))
+    return sets.deep_merge(tree, lower(spec.values, profiles=False))
 
 
 def helm_values(spec: Spec) -> dict[str, Any]:
-    return overrides.deep_merge(settings_values(spec), extra_values(spec))
+    return sets.deep_merge(settings_values(spec), extra_values(spec))
 
 
 EP_DEFAULT_SPEC = {
@@ -229,7 +230,7 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
             raise PlanError(f"Cilium {release.version} ships no {kind} CRD, which this spec needs")
         return known[kind]
 
-    from nixgen import objects
+    from nixgen.plan import objects
 
     out = []
     if spec.defaultPolicy:
@@ -346,7 +347,7 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
 
 
 def build(spec: Spec) -> Plan:
-    from nixgen import options
+    from nixgen.plan import options
 
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)

@@ -8,7 +8,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
-from nixgen.catalog import UnknownVersion, forget, minor_of, parse, parse_version, shape_error
+from nixgen.facts.catalog import UnknownVersion, forget, minor_of, parse, parse_version, shape_error
 from nixgen.errors import NixgenError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _chart_facts(path: Path, version: str) -> dict[str, Any]:
 
     import yaml
 
-    from nixgen import chart
+    from nixgen.facts import chart
 
     if path.is_file() and not tarfile.is_tarfile(path):
         raise ImportError_(f"{path}: neither a chart folder nor a chart .tgz")
@@ -102,7 +102,7 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None,
         import yaml  # noqa: F401  (read_crd imports it; a clear error before any work)
     except ImportError:
         raise ImportError_("reading CRD YAMLs needs PyYAML: pip install 'nixgen[import]'") from None
-    from nixgen import crds as crd_yaml
+    from nixgen.facts import crds as crd_yaml
 
     crds, read = [], []
     for folder in sorted(p for p in crd_root.glob("v2*") if p.is_dir()):
@@ -134,8 +134,8 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None,
                                    key=lambda kv: parse_version(kv[0])))  # fmt: skip
     from pathlib import Path
 
-    from nixgen import chart
-    from nixgen.output import write_atomic
+    from nixgen.facts import chart
+    from nixgen.nix.output import write_atomic
 
     crd_yaml.store_schemas(Path(crd_yaml.schemas_path(target)), version, read)
     store = chart.store_path(target)
