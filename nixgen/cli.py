@@ -263,9 +263,9 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
     catalog, its chart's values into the chart store beside the catalog."""
     from pathlib import Path
 
-    from nixgen.facts import catalog, importer
+    from nixgen.facts import importer, locations
 
-    target = catalog_file or Path(catalog.catalog_path())
+    target = catalog_file or Path(locations.catalog_path())
     try:
         version, count, chart_file = importer.import_tree(tree, target, gateway_api_version,
                                                          chart_path)  # fmt: skip

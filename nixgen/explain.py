@@ -9,6 +9,8 @@ from typing import Any
 
 from nixgen.checks import values
 from nixgen.facts import chart
+from nixgen.facts.changes import history
+from nixgen.facts.valuepath import dotted, split_dotted
 from nixgen.input import sets
 from nixgen.errors import NixgenError
 
@@ -23,7 +25,7 @@ class ExplainError(NixgenError):
 def explain(text: str, version: str) -> str:
     """The text `nixgen explain` prints for the dotted path `text` in Cilium `version`."""
     try:
-        path = chart.split_dotted(text)
+        path = split_dotted(text)
         facts = chart.load(version)
     except chart.UnknownChart as err:
         raise ExplainError(f"--cilium-version {version}: {err}") from None
@@ -33,7 +35,7 @@ def explain(text: str, version: str) -> str:
     info = facts.info(path)
     if info is None:
         raise ExplainError(_unknown(path, facts))
-    lines = [f"{chart.dotted(path)} (Cilium {facts.version}'s chart)"]
+    lines = [f"{dotted(path)} (Cilium {facts.version}'s chart)"]
     doc = facts.doc(path)
     lines.append(f"  {doc}" if doc else "  (the chart gives no description)")
     lines.append(f"  type:    {info.type}{' (any key below it)' if info.open else ''}")
@@ -45,13 +47,13 @@ def explain(text: str, version: str) -> str:
 def _unknown(path: tuple[str, ...], facts: chart.Chart) -> str:
     import difflib
 
-    head = f"{chart.dotted(path)}: Cilium {facts.version}'s chart has no such value"
-    why = values.history(path, facts)
+    head = f"{dotted(path)}: Cilium {facts.version}'s chart has no such value"
+    why = history(path, facts)
     if why is not None:
         return f"{head} ({why})"
     near = [facts.nearest(path)]
-    known = [chart.dotted(p) for p in facts.paths()]
-    near += difflib.get_close_matches(chart.dotted(path), known, n=3, cutoff=0.75)
+    known = [dotted(p) for p in facts.paths()]
+    near += difflib.get_close_matches(dotted(path), known, n=3, cutoff=0.75)
     near = list(dict.fromkeys(n for n in near if n))[:3]
     return f"{head} (nearest known: {', '.join(near)})" if near else head
 

@@ -16,8 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nixgen.facts import chart
-from nixgen.facts.chart import Problem, check, dotted, load, removed_in, split_dotted
+from nixgen.checks.values import Problem
+from nixgen.checks.values import against_chart as check
+from nixgen.facts import changes, chart, chartread, locations
+from nixgen.facts.changes import removed_in
+from nixgen.facts.chart import load
+from nixgen.facts.valuepath import dotted, split_dotted
 from nixgen.nix.emit import Raw
 from nixgen.plan.model import Split
 
@@ -236,7 +240,7 @@ def test_removed_keys_are_explained_on_their_step(path: str, source: str, target
 
 
 def test_removed_in_without_a_curated_note_and_backwards(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chart, "_changes", dict)
+    monkeypatch.setattr(changes, "_changes", dict)
     assert removed_in("nodePort.enabled", "1.16.19", "1.20.0") == "removed in Cilium 1.19"
     assert removed_in("preferIpv6", "1.20.0", "1.19.6") == "added after Cilium 1.19"
     assert removed_in("hubble.relay.enabled", "1.18.4", "1.19.6") is None  # still known
@@ -250,7 +254,7 @@ def test_a_release_without_facts_gives_no_history() -> None:
 
 
 def test_every_curated_removal_names_a_key_an_older_release_had() -> None:
-    notes = json.loads((Path(chart.CHANGES_FILE)).read_text(encoding="utf-8"))["removed"]
+    notes = json.loads((Path(locations.CHANGES_FILE)).read_text(encoding="utf-8"))["removed"]
     assert {"1.17", "1.18", "1.19", "1.20"} <= set(notes)
     for minor, entries in notes.items():
         older = [v for v in RELEASES if tuple(map(int, v.split(".")))[:2]
@@ -268,8 +272,9 @@ def test_an_unknown_release_is_refused() -> None:
 
 
 def test_a_check_reads_one_release_and_no_docs_nor_yaml() -> None:
-    code = ("import sys, nixgen.facts.chart as c; c.check({'x': 1}, c.load('1.18.4')); "
-            "print(sorted(m for m in sys.modules if m in ('yaml', 'nixgen.nix.emit')), "
+    code = ("import sys, nixgen.facts.chart as c, nixgen.checks.values as v; "
+            "v.against_chart({'x': 1}, c.load('1.18.4')); "
+            "print(sorted(m for m in sys.modules if m == 'yaml' or m.endswith('chartread')), "
             "c._docs.cache_info().currsize, c._load.cache_info().currsize)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
@@ -377,7 +382,7 @@ EXPECTED_DOCS = {
 
 def test_read_chart_from_a_folder(tmp_path: Path) -> None:
     _write_chart(tmp_path / "cilium")
-    facts = chart.read_chart(tmp_path / "cilium")
+    facts = chartread.read_chart(tmp_path / "cilium")
     assert facts == {"version": "9.8.7", "paths": EXPECTED_PATHS, "docs": EXPECTED_DOCS}
 
 
@@ -391,14 +396,13 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
         info = tarfile.TarInfo("cilium/charts/sub/Chart.yaml")
         info.size = len(payload)
         tar.addfile(info, io.BytesIO(payload))
-    facts = chart.read_chart(tgz)
-    assert facts == chart.read_chart(tmp_path / "cilium")
+    facts = chartread.read_chart(tgz)
+    assert facts == chartread.read_chart(tmp_path / "cilium")
 
     store = tmp_path / "store"
-    assert chart.main(["--out", str(store), str(tgz)]) == 0
-    monkeypatch.setattr(chart, "STORE_DIR", str(store))
-    chart._load.cache_clear()
-    chart._docs.cache_clear()
+    assert chartread.main(["--out", str(store), str(tgz)]) == 0
+    monkeypatch.setattr(locations, "CHART_STORE", str(store))
+    chart.forget()
     try:
         facts = load("9.8.7")
         assert check(tree(("operator.replicas", "2"), ("podAnnotations.a", 1),
@@ -409,12 +413,11 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
         assert facts.info("extra.scalar.nonsense") is None
         assert facts.info("removedThing") is None
     finally:
-        chart._load.cache_clear()
-        chart._docs.cache_clear()
+        chart.forget()
 
 
 def test_a_chart_without_values_is_refused(tmp_path: Path) -> None:
     (tmp_path / "Chart.yaml").write_text("version: 1.0.0\n", encoding="utf-8")
-    with pytest.raises(chart.ChartError, match="no values.yaml"):
-        chart.read_chart(tmp_path)
-    assert chart.main([str(tmp_path / "missing.tgz")]) == 2
+    with pytest.raises(chartread.ChartError, match="no values.yaml"):
+        chartread.read_chart(tmp_path)
+    assert chartread.main([str(tmp_path / "missing.tgz")]) == 2

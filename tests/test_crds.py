@@ -11,7 +11,8 @@ import pytest
 from goldens import path_of
 from nixharness import evaluate
 
-from nixgen.facts import catalog, crds
+from nixgen.facts import catalog, crds, locations
+from nixgen.facts.versions import UnknownVersion
 from nixgen.checks.crd import Problem, validate
 from nixgen.nix.emit import Raw
 from nixgen.plan.model import Split
@@ -106,7 +107,7 @@ def test_every_kind_has_a_schema_for_each_served_version(release: str) -> None:
 
 
 def test_store_is_shared_across_releases_and_holds_no_descriptions() -> None:
-    store = crds._load_store(crds.schemas_path(catalog.catalog_path()))
+    store = crds._load_store(locations.schema_store(locations.catalog_path()))
     assert store["index"]["1.18.4"] == store["index"]["1.18.12"]
     assert store["index"].keys() == catalog.load().releases.keys()
     assert not any("description" in node or "default" in node for node in store["nodes"].values())
@@ -234,7 +235,7 @@ def test_api_version_must_be_served_and_kind_known() -> None:
               "metadata": {"name": "p"}, "spec": {"attachmentPolicy": "Always", "version": "1"}}
     assert messages(plugin, "1.20.0") == []
     assert messages(plugin, "1.20.3") == []  # a later patch: the newest facts of its minor
-    with pytest.raises(catalog.UnknownVersion):
+    with pytest.raises(UnknownVersion):
         validate(plugin, "2.0.0")
 
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import evaluate, run_nix
 
-from nixgen.facts import catalog
+from nixgen.facts import locations
 
 
 def process(*args: str, env: dict[str, str] | None = None,
@@ -78,7 +78,7 @@ def _cilium_tree(root: Path, version: str = "1.21.0") -> Path:
 
 def test_catalog_import_with_a_bad_gateway_api_version_is_one_line(tmp_path: Path) -> None:
     mine = tmp_path / "catalog.json"
-    shutil.copy(catalog.catalog_path(), mine)
+    shutil.copy(locations.catalog_path(), mine)
     before = mine.read_bytes()
     done = process("catalog", "import", str(_cilium_tree(tmp_path / "t")), "--catalog", str(mine),
                    "--gateway-api-version", "1.6")  # fmt: skip
@@ -89,7 +89,7 @@ def test_catalog_import_with_a_bad_gateway_api_version_is_one_line(tmp_path: Pat
 def test_catalog_import_of_a_folder_that_is_no_cilium_tree_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     done = process("catalog", "import", str(tmp_path / "empty"), "--catalog",
-                   catalog.catalog_path())  # fmt: skip
+                   locations.catalog_path())  # fmt: skip
     one_line_error(done, "Chart.yaml", "No such file or directory")
 
 

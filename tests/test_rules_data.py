@@ -16,7 +16,7 @@ from nixharness import NixEvalError, evaluate, strictly_equal
 
 from nixgen import pipeline
 from nixgen.checks import rules
-from nixgen.facts import catalog, chart
+from nixgen.facts import catalog, chart, versions
 from nixgen.input import sets
 from nixgen.plan import model
 from nixgen.input.config import from_command_line
@@ -59,7 +59,7 @@ def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists
 ) -> None:
     for version in case["releases"]:
         table = rules.table()
-        minor = catalog.minor_of(version)
+        minor = versions.minor(version)
         assert case["rule"] in _ids(rules.broken(table, minor, case["trigger"])), version
         if "passes" in case:
             assert case["rule"] not in _ids(rules.broken(table, minor, case["passes"])), version
@@ -70,7 +70,7 @@ def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists
 def test_a_refusal_the_rules_cannot_say_is_a_python_check(case: dict[str, Any]) -> None:
     check = EXTRAS[case["rule"].removeprefix("python:")]
     for version in case["releases"]:
-        minor = catalog.minor_of(version)
+        minor = versions.minor(version)
         assert check(case["trigger"], minor) is not None, version
         assert check(case["passes"], minor) is None, version
 
@@ -87,7 +87,7 @@ def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> N
 
 @pytest.mark.parametrize("version", list(catalog.load().releases))
 def test_no_rule_breaks_on_the_defaults_alone(version: str) -> None:
-    minor = catalog.minor_of(version)
+    minor = versions.minor(version)
     for entry in rules.table():
         assert not rules.holds(entry["when"], {}), entry["id"]
     assert rules.broken(rules.table(), minor, {}) == []
@@ -117,7 +117,7 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
     """A rule reads an absent value as its default: where the chart has one (not null), the
     rule must judge the same with it, in every release the rule applies to."""
     defaults = chart.load(version).defaults()
-    minor = catalog.minor_of(version)
+    minor = versions.minor(version)
     for entry in rules.table():
         if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
             continue  # the rule does not apply to this release
@@ -136,10 +136,9 @@ UNIQUE = [r for r in rules.RULES if r.since and sum(o.id == r.id for o in rules.
 def test_a_rule_of_later_releases_lets_earlier_ones_pass(rule: rules.Rule) -> None:
     trigger = next(c["trigger"] for c in RULE_CASES if c["rule"] == rule.id)
     for version in catalog.load().releases:
-        minor = catalog.minor_of(version)
+        minor = versions.minor(version)
         fires = rule.id in _ids(rules.broken(rules.table(), minor, trigger))
-        assert fires == (catalog.parse_version(minor + ".0")
-                         >= catalog.parse_version(rule.since + ".0")), version  # fmt: skip
+        assert fires == (versions.numbers(minor) >= versions.numbers(rule.since)), version
 
 
 def _trigger(rule_id: str) -> tuple[dict[str, Any], str]:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from goldens import CASES, path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
-from nixgen.facts import catalog, chart, crds
+from nixgen.facts import catalog, chart, crds, locations, versions
 from nixgen.input import config
 from nixgen.plan import model
 from nixgen.cli import cli
@@ -46,7 +46,7 @@ def test_module_follows_cilium_version_to_every_catalog_release(
 
 def shipped_crds(version: str) -> dict[str, dict[str, object]]:
     """The shipped catalog's CRD entries of `version`, read from the file itself."""
-    data = json.loads((Path(catalog.DATA_DIR) / "catalog.json").read_text(encoding="utf-8"))
+    data = json.loads(Path(locations.SHIPPED_CATALOG).read_text(encoding="utf-8"))
     return {c["kind"]: c for c in data["versions"][version]["crds"]}
 
 
@@ -82,7 +82,7 @@ def test_1_20_nixidy_objects_use_the_storage_versions(
 def test_a_kind_whose_scope_changes_between_releases_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = json.loads(Path(catalog.catalog_path()).read_text(encoding="utf-8"))
+    data = json.loads(Path(locations.catalog_path()).read_text(encoding="utf-8"))
     for crd in data["versions"]["1.20.0"]["crds"]:
         if crd["kind"] == "CiliumNodeConfig":
             crd["namespaced"] = False
@@ -253,7 +253,7 @@ def test_versions_table_and_json() -> None:
 def test_versions_lists_every_release_with_facts() -> None:
     rows = json.loads(run("versions", "--json")[1])
     listed = [r["version"] for r in rows]
-    assert listed == sorted(catalog.load().releases, key=catalog.parse_version)
+    assert listed == sorted(catalog.load().releases, key=versions.parse)
     assert listed == chart.versions()  # every release has its chart facts too
 
 
@@ -410,7 +410,7 @@ def test_crd_reader_takes_kind_group_scope_and_storage_version() -> None:
 def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     mine = tmp_path / "catalog.json"
-    shutil.copy(catalog.catalog_path(), mine)
+    shutil.copy(locations.catalog_path(), mine)
     tree = cilium_tree(tmp_path / "cilium", "1.20.2")
     code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine))
     assert code == 0, err
@@ -452,7 +452,7 @@ def test_catalog_import_stores_the_chart_beside_the_catalog(
     or else the tree's own chart; with NIXGEN_CATALOG set, nixgen reads that store first."""
     mine = tmp_path / "facts" / "catalog.json"
     mine.parent.mkdir()
-    shutil.copy(catalog.catalog_path(), mine)
+    shutil.copy(locations.catalog_path(), mine)
     tree = cilium_tree(tmp_path / "cilium", "1.20.2")
     tgz = chart_tgz(tmp_path / "cilium-1.20.2.tgz", "1.20.2",
                     CHART_VALUES + "# -- Whether to run Hubble.\nhubble: {enabled: true}\n")
@@ -502,13 +502,13 @@ def _empty_folder(d: Path) -> Path:
 )  # fmt: skip
 def test_catalog_import_refuses_a_bad_chart(make: Any, message: str, tmp_path: Path) -> None:
     mine = tmp_path / "catalog.json"
-    shutil.copy(catalog.catalog_path(), mine)
+    shutil.copy(locations.catalog_path(), mine)
     tree = cilium_tree(tmp_path / "cilium", "1.20.2")
     bad = make(tmp_path)
     code, out, err = run("catalog", "import", str(tree), "--catalog", str(mine), "--chart", str(bad))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert message.format(d=tmp_path) in err
-    assert mine.read_bytes() == Path(catalog.catalog_path()).read_bytes()
+    assert mine.read_bytes() == Path(locations.catalog_path()).read_bytes()
     assert not (tmp_path / "chart").exists() and not (tmp_path / "catalog.schemas.json").exists()
 
 
@@ -516,7 +516,7 @@ def test_a_release_without_a_kind_the_spec_needs_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mine = tmp_path / "catalog.json"
-    shutil.copy(catalog.catalog_path(), mine)
+    shutil.copy(locations.catalog_path(), mine)
     tree = cilium_tree(tmp_path / "cilium", "1.20.2")
     (tree / "pkg/k8s/apis/cilium.io/client/crds/v2/ciliumclusterwidenetworkpolicies.yaml").unlink()
     assert run("catalog", "import", str(tree), "--catalog", str(mine))[0] == 0
@@ -529,7 +529,7 @@ def test_a_release_without_a_kind_the_spec_needs_is_a_clear_error(
 
 def test_catalog_import_of_an_unknown_minor_needs_its_gateway_api_release(tmp_path: Path) -> None:
     mine = tmp_path / "catalog.json"
-    shutil.copy(catalog.catalog_path(), mine)
+    shutil.copy(locations.catalog_path(), mine)
     tree = cilium_tree(tmp_path / "cilium", "1.21.0")
     code, _, err = run("catalog", "import", str(tree), "--catalog", str(mine))
     assert code == 2 and "no gateway-api release is known for Cilium 1.21" in err

@@ -35,7 +35,7 @@ class Problem:
 
 def validate(obj: dict[str, Any], version: str) -> list[Problem]:
     """What the API server of a cluster running Cilium `version` would refuse or drop in
-    `obj` ({apiVersion, kind, metadata, spec, ...}). Raises catalog.UnknownVersion for a
+    `obj` ({apiVersion, kind, metadata, spec, ...}). Raises versions.UnknownVersion for a
     Cilium minor nixgen has no facts for."""
     from nixgen.facts import catalog, crds
 
@@ -94,7 +94,7 @@ def _show(v: Any) -> str:
 
 def _json_type(v: Any) -> str:
     """The JSON type of a value, as a message names it ("an integer")."""
-    from nixgen.facts.chart import json_type
+    from nixgen.checks.values import json_type
 
     name = json_type(v.items if _mapping(v) is not None and not isinstance(v, dict) else v)
     return _TYPES.get(name, name)

@@ -37,10 +37,11 @@ from functools import cache
 from itertools import combinations
 from typing import Any
 
+from nixgen.facts import versions
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
-from nixgen.nix.emit import Raw
 from nixgen.errors import NixgenError
+from nixgen.nix.emit import Raw
 from nixgen.plan.model import Plan, lower, settings_values
 
 
@@ -479,17 +480,12 @@ def holds(condition: list[Any], values: Mapping[str, Any]) -> bool:
         return isinstance(v, list) and len(v) == condition[3]
     if op == "older":
         tag = re.fullmatch(TAG, v) if isinstance(v, str) else None
-        return tag is not None and _numbers(tag.group(1)) < _numbers(condition[3])
+        return tag is not None and versions.numbers(tag.group(1)) < versions.numbers(condition[3])
     raise ValueError(f"unknown rule operator {op!r}")
 
 
 # An image tag that names a release: v1.2.3, with an optional @sha256:... digest.
 TAG = r"v?([0-9]+(\.[0-9]+)*)(@.*)?"
-
-
-def _numbers(version: str) -> tuple[int, ...]:
-    """A dotted version's numbers, compared as Nix's builtins.compareVersions compares them."""
-    return tuple(int(part) for part in version.split("."))
 
 
 def leaves(condition: list[Any]) -> list[list[Any]]:
@@ -505,11 +501,9 @@ def paths(condition: list[Any]) -> list[list[str]]:
 
 
 def _applies(rule: Rule, minor: str) -> bool:
-    from nixgen.facts.catalog import parse_version
-
-    key = parse_version(minor + ".0")
-    return ((rule.since is None or parse_version(rule.since + ".0") <= key)
-            and (rule.until is None or key <= parse_version(rule.until + ".0")))  # fmt: skip
+    key = versions.numbers(minor)
+    return ((rule.since is None or versions.numbers(rule.since) <= key)
+            and (rule.until is None or key <= versions.numbers(rule.until)))  # fmt: skip
 
 
 @cache

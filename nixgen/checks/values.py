@@ -16,21 +16,20 @@ the chart check (not past the typed constraints).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
+from nixgen.errors import NixgenError
 from nixgen.facts import chart
+from nixgen.facts.changes import history, removed_in
+from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
 from nixgen.input import sets, settings
 from nixgen.input.choices import PROFILES
-from nixgen.nix.emit import Raw
-from nixgen.errors import NixgenError
-
-if TYPE_CHECKING:
-    from nixgen.plan.model import Plan
-
-Path = tuple[str, ...]
+from nixgen.nix.emit import Attrs, If, Raw
+from nixgen.plan.model import Plan, Split
 
 # The typed settings' paths (a section's fields below it).
-SETTING_PATHS: frozenset[Path] = settings.PATHS
+SETTING_PATHS: frozenset[ValuePath] = settings.PATHS
 
 
 class ValuesError(NixgenError):
@@ -46,20 +45,112 @@ def check(plan: Plan) -> list[str]:
         facts = chart.load(plan.version)
     except chart.UnknownChart as err:
         raise ValuesError(str(err)) from None
-    unchecked = [chart.split_dotted(p) for p in spec.unchecked]
-    problems = chart.check(_without(plan.values, unchecked), facts)
+    unchecked = [split_dotted(p) for p in spec.unchecked]
+    problems = against_chart(_without(plan.values, unchecked), facts)
     if problems:
         first = _explained(problems[0], facts)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ValuesError(first + more)
-    return [f"uncheckedValues: {chart.dotted(p)} is a value Cilium {facts.version}'s chart knows; "
+    return [f"uncheckedValues: {dotted(p)} is a value Cilium {facts.version}'s chart knows; "
             "the entry is not needed" for p in unchecked if facts.known(p)]  # fmt: skip
 
 
 # ------------------------------------------------------------------ the chart
 
 
-def _without(values: Mapping[str, Any], paths: list[Path]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a plain value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+def _fits(value: Any, types: tuple[str, ...]) -> bool:
+    if "any" in types:
+        return True
+    kind = json_type(value)
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def against_chart(values: Mapping[str, Any], facts: chart.Chart,
+                  since: str | None = None) -> list[Problem]:
+    """Problems of a final Helm values tree for the chart `facts`: unknown paths and values of the wrong
+    type. Raw Nix expressions are accepted anywhere; both sides of a profile split or a
+    condition are checked. With `since` (the release the values were written for), an unknown
+    path that release knew says what replaced it."""
+    out: list[Problem] = []
+    _check_map(values, (), facts, since, out)
+    return out
+
+
+def _check_map(values: Mapping[str, Any], at: ValuePath, facts: chart.Chart, since: str | None,
+               out: list[Problem]) -> None:  # fmt: skip
+    for key in sorted(values, key=str):
+        path = (*at, str(key))
+        info = facts.info(path, with_default=False)  # a check needs no defaults
+        if info is None:
+            try:
+                why = removed_in(path, since, facts.version) if since else None
+            except chart.UnknownChart:  # no facts for the earlier release: no history to tell
+                why = None
+            guess = facts.nearest(path)
+            hint = why or (f"did you mean {guess}?" if guess else None)
+            message = f"{dotted(path)}: Cilium {facts.version}'s chart has no such value"
+            out.append(Problem(dotted(path), f"{message} ({hint})" if hint else message))
+            continue
+        _check_value(values[key], info, facts, since, out)
+
+
+def _check_value(value: Any, info: chart.PathInfo, facts: chart.Chart, since: str | None,
+                 out: list[Problem]) -> None:  # fmt: skip
+    if isinstance(value, Raw):  # a Nix expression whose value is not known here
+        return
+    if isinstance(value, Split):
+        _check_value(value.local, info, facts, since, out)
+        _check_value(value.production, info, facts, since, out)
+        return
+    if isinstance(value, If):
+        _check_value(value.then_, info, facts, since, out)
+        _check_value(value.else_, info, facts, since, out)
+        return
+    if isinstance(value, Attrs):
+        value = value.items
+    if value is None:
+        # Helm drops a key set to null before it validates, so null only removes the default.
+        return
+    if isinstance(value, Mapping):
+        if "object" not in info.types and "any" not in info.types:
+            out.append(Problem(dotted(info.path), f"{dotted(info.path)}: the chart expects "
+                                                  f"{info.type}, got object"))  # fmt: skip
+        elif info.source != "free":
+            _check_map(value, info.path, facts, since, out)
+        return
+    if isinstance(value, list | tuple | str | int | float) and not _fits(value, info.types):
+        out.append(Problem(dotted(info.path), f"{dotted(info.path)}: the chart expects "
+                                              f"{info.type}, got {json_type(value)}"))  # fmt: skip
+
+
+
+
+def _without(values: Mapping[str, Any], paths: list[ValuePath]) -> dict[str, Any]:
     """`values` less the subtrees at `paths`; a table left empty by that goes too."""
     out = dict(values)
     for path in paths:
@@ -67,7 +158,7 @@ def _without(values: Mapping[str, Any], paths: list[Path]) -> dict[str, Any]:
     return out
 
 
-def _drop(tree: Mapping[str, Any], path: Path) -> dict[str, Any]:
+def _drop(tree: Mapping[str, Any], path: ValuePath) -> dict[str, Any]:
     out = dict(tree)
     key = path[0]
     if key not in out:
@@ -83,10 +174,10 @@ def _drop(tree: Mapping[str, Any], path: Path) -> dict[str, Any]:
     return out
 
 
-def _explained(problem: chart.Problem, facts: chart.Chart) -> str:
+def _explained(problem: Problem, facts: chart.Chart) -> str:
     """The problem's message; for a key the pinned chart does not know, what became of it when
     another release knows it (removed, renamed, added later), else how to pass it anyway."""
-    path = chart.split_dotted(problem.path)
+    path = split_dotted(problem.path)
     if facts.known(path):
         return problem.message  # a type problem
     why = history(path, facts)
@@ -94,18 +185,6 @@ def _explained(problem: chart.Problem, facts: chart.Chart) -> str:
         return f"{problem.path}: Cilium {facts.version}'s chart has no such value ({why})"
     return (f"{problem.message}; if the chart reads it all the same, pass it with "
             f"--unchecked '{problem.path}' (config: uncheckedValues)")  # fmt: skip
-
-
-def history(path: Path, facts: chart.Chart) -> str | None:
-    """What became of a path `facts` does not know, from the nearest release that knows it
-    (earlier ones first): `removed in Cilium 1.19: set kubeProxyReplacement=true instead`."""
-    key = chart._version_key
-    older = [v for v in chart.versions() if key(v) < key(facts.version)]
-    newer = [v for v in chart.versions() if key(v) > key(facts.version)]
-    for version in [*reversed(older), *newer]:
-        if chart.load(version).known(path):
-            return chart.removed_in(path, version, facts.version)
-    return None
 
 
 # ------------------------------------------------------------------ the typed settings
@@ -130,7 +209,7 @@ def check_settings(plan: Plan) -> None:
         try:
             models.Settings.model_validate(_typed(values, models.Settings, ()))
         except _NotPlain as err:
-            where = chart.dotted(err.path)
+            where = dotted(err.path)
             reason = ("takes a plain value, not a table; a {local, production} split is written "
                       "in the config's settings")  # fmt: skip
         except ValidationError as err:
@@ -156,11 +235,11 @@ def _show(value: Any) -> str:
 
 
 class _NotPlain(Exception):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: ValuePath) -> None:
         self.path = path
 
 
-def _typed(values: Mapping[str, Any], model: Any, at: Path) -> dict[str, Any]:
+def _typed(values: Mapping[str, Any], model: Any, at: ValuePath) -> dict[str, Any]:
     """The part of `values` a settings model types, Nix expressions left out (their value is
     not known here). A table where a setting takes a value is refused before the model sees
     it: a `{local, production}` there would pass as a profile split, which final values never

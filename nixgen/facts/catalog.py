@@ -5,34 +5,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
 from nixgen.errors import NixgenError
-
-VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
-
-
-class UnknownVersion(NixgenError):
-    """A version string that is not X.Y.Z, or a minor nixgen has no facts for."""
+from nixgen.facts import versions
+from nixgen.facts.locations import catalog_path
+from nixgen.facts.versions import UnknownVersion
 
 
 class CatalogError(NixgenError):
     """A catalog file nixgen cannot read."""
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    m = VERSION_RE.match(text)
-    if not m:
-        raise UnknownVersion(f"{text!r} is not a version of the form X.Y.Z (for example 1.18.4)")
-    return int(m[1]), int(m[2]), int(m[3])
-
-
-def minor_of(version: str) -> str:
-    major, minor, _ = parse_version(version)
-    return f"{major}.{minor}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +42,7 @@ class Release:
 
     @property
     def minor(self) -> str:
-        return minor_of(self.version)
+        return versions.minor(self.version)
 
     @cached_property
     def api_mappings(self) -> dict[str, str]:
@@ -82,38 +66,29 @@ class Catalog:
     def minors(self) -> list[str]:
         """Minors with CRD facts and a gateway-api release, oldest first."""
         found = {r.minor for r in self.releases.values()} & set(self.gateway_api)
-        return sorted(found, key=lambda m: tuple(int(p) for p in m.split(".")))
+        return sorted(found, key=versions.numbers)
 
     def release_for(self, version: str) -> Release:
         """The facts for `version`: its own, else the newest known patch of its minor below it,
         else the oldest known patch of its minor. A minor without facts is an error."""
-        wanted = parse_version(version)
-        minor = minor_of(version)
+        wanted = versions.parse(version)
+        its_minor = versions.minor(version)
         same = sorted(
-            (r for r in self.releases.values() if r.minor == minor),
-            key=lambda r: parse_version(r.version),
+            (r for r in self.releases.values() if r.minor == its_minor),
+            key=lambda r: versions.parse(r.version),
         )
-        if not same or minor not in self.gateway_api:
+        if not same or its_minor not in self.gateway_api:
             known = ", ".join(self.minors())
             raise UnknownVersion(
-                f"nixgen has no facts for Cilium {minor} (known minors: {known})"
+                f"nixgen has no facts for Cilium {its_minor} (known minors: {known})"
             )
-        below = [r for r in same if parse_version(r.version) <= wanted]
+        below = [r for r in same if versions.parse(r.version) <= wanted]
         return below[-1] if below else same[0]
 
-    def newest(self, minor: str) -> Release:
-        """The newest known patch release of `minor`."""
-        same = [r for r in self.releases.values() if r.minor == minor]
-        return max(same, key=lambda r: parse_version(r.version))
-
-
-DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
-
-
-def catalog_path() -> str:
-    """The catalog nixgen reads: $NIXGEN_CATALOG when set (a catalog extended by
-    `nixgen catalog import`), else the one shipped with nixgen."""
-    return os.environ.get("NIXGEN_CATALOG") or os.path.join(DATA_DIR, "catalog.json")
+    def newest(self, of_minor: str) -> Release:
+        """The newest known patch release of `of_minor`."""
+        same = [r for r in self.releases.values() if r.minor == of_minor]
+        return max(same, key=lambda r: versions.parse(r.version))
 
 
 def load() -> Catalog:
@@ -154,7 +129,7 @@ def parse(raw: Any) -> Catalog:
         raise TypeError("the top level is not an object")
     releases = {}
     for version, entry in raw["versions"].items():
-        parse_version(version)
+        versions.parse(version)
         releases[version] = Release(version, tuple(
             Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
                 c["file"], tuple(c.get("servedVersions", (c["storageVersion"],))),
@@ -162,9 +137,9 @@ def parse(raw: Any) -> Catalog:
             for c in entry["crds"]
         ))  # fmt: skip
     gateway_api = dict(raw["gatewayApi"])
-    for minor, release in gateway_api.items():
-        parse_version(f"{minor}.0")
-        parse_version(release)
+    for its_minor, release in gateway_api.items():
+        versions.parse(f"{its_minor}.0")
+        versions.parse(release)
     experimental = {minor: tuple(stems) for minor, stems
                     in raw.get("gatewayApiExperimental", {}).items()}  # fmt: skip
     return Catalog(releases, gateway_api, experimental)
@@ -173,10 +148,11 @@ def parse(raw: Any) -> Catalog:
 def summary(cat: Catalog) -> list[dict[str, Any]]:
     """One row per release, oldest first: its gateway-api release, CRD count, and what
     changed from the newest release of the previous minor."""
-    ordered = sorted(cat.releases.values(), key=lambda r: parse_version(r.version))
+    ordered = sorted(cat.releases.values(), key=lambda r: versions.parse(r.version))
     rows = []
     for release in ordered:
-        earlier = [r for r in ordered if parse_version(r.version)[:2] < parse_version(release.version)[:2]]
+        earlier = [r for r in ordered
+                   if versions.parse(r.version)[:2] < versions.parse(release.version)[:2]]
         previous = earlier[-1] if earlier else None
         rows.append({
             "version": release.version,

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from nixgen.errors import NixgenError
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from nixgen.facts import locations, versions
+from nixgen.nix.output import write_atomic
 
 
 class CrdError(NixgenError):
@@ -31,7 +30,7 @@ def read_crd(text: str) -> dict[str, Any] | None:
     """kind, group, namespaced and versions ({name, served, storage, deprecated, schema}, in the
     file's order; schema is the openAPIV3Schema of a served version, else None) of a CRD YAML.
     None when the file holds no CRD."""
-    import yaml  # only catalog import reads upstream YAML
+    import yaml  # an optional dependency (nixgen[import]): only catalog import reads YAML
 
     try:
         docs = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
@@ -119,16 +118,9 @@ def _compact(schema: dict[str, Any], nodes: dict[str, Any]) -> str:
     return digest
 
 
-def schemas_path(catalog_file: str | os.PathLike[str]) -> str:
-    base, _ = os.path.splitext(os.fspath(catalog_file))
-    return base + ".schemas.json"
-
-
 def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> None:
     """Record the served versions' schemas of `crds` (read_crd results) as `release`'s in the
     store `target`, dropping nodes no release uses any more."""
-    from nixgen.nix.output import write_atomic
-
     try:
         data = json.loads(target.read_text("utf-8"))
     except FileNotFoundError:
@@ -138,10 +130,8 @@ def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> Non
         crd["kind"]: {v["name"]: _compact(v["schema"], nodes) for v in crd["versions"] if v["served"]}
         for crd in sorted(crds, key=lambda c: c["kind"])
     }
-    from nixgen.facts.catalog import parse_version
-
     index = {**data["index"], release: entry}
-    index = dict(sorted(index.items(), key=lambda kv: parse_version(kv[0])))
+    index = dict(sorted(index.items(), key=lambda kv: versions.parse(kv[0])))
     used: set[str] = set()
     todo = [h for kinds in index.values() for byv in kinds.values() for h in byv.values()]
     while todo:
@@ -180,9 +170,8 @@ def schema_nodes(release: str) -> tuple[dict[str, dict[str, str]], dict[str, Any
     """kind → served version → hash for `release`, and the nodes: from the store beside the
     catalog nixgen reads, else from the one shipped with nixgen (a catalog copied and extended
     by `nixgen catalog import` gets a store of its own with just the new releases)."""
-    from nixgen.facts.catalog import DATA_DIR, catalog_path
-
-    for path in (schemas_path(catalog_path()), schemas_path(os.path.join(DATA_DIR, "catalog.json"))):
+    for path in (locations.schema_store(locations.catalog_path()),
+                 locations.schema_store(locations.SHIPPED_CATALOG)):
         data = _load_store(path)
         if release in data["index"]:
             return data["index"][release], data["nodes"]

@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TYPE_CHECKING, Any
+import tarfile
+from pathlib import Path
+from typing import Any
 
-from nixgen.facts.catalog import UnknownVersion, forget, minor_of, parse, parse_version, shape_error
 from nixgen.errors import NixgenError
+from nixgen.facts import chartread, crds, locations, versions
+from nixgen.facts.catalog import forget, parse, shape_error
+from nixgen.facts.versions import UnknownVersion
+from nixgen.nix.output import write_atomic
 
-if TYPE_CHECKING:
-    from pathlib import Path
 
-
-class ImportError_(NixgenError):
+class TreeError(NixgenError):
     """A Cilium tree nixgen cannot read facts from."""
 
 
@@ -34,17 +36,17 @@ def _chart_version(tree: Path) -> str:
     try:
         lines = chart.read_text("utf-8").splitlines()
     except OSError as err:
-        raise ImportError_(f"{chart}: {err.strerror or err}") from None
+        raise TreeError(f"{chart}: {err.strerror or err}") from None
     for line in lines:
         match = _KEY.match(line)
         if match and not line.startswith((" ", "\t")) and _scalar(match.group(1)) == "version":
             version = _scalar(match.group(2) or "")
             try:
-                parse_version(version)
+                versions.parse(version)
             except UnknownVersion:
-                raise ImportError_(f"{chart}: version {version!r} is not X.Y.Z") from None
+                raise TreeError(f"{chart}: version {version!r} is not X.Y.Z") from None
             return version
-    raise ImportError_(f"{chart}: no version")
+    raise TreeError(f"{chart}: no version")
 
 
 def _catalog_data(target: Path) -> dict[str, Any]:
@@ -52,35 +54,31 @@ def _catalog_data(target: Path) -> dict[str, Any]:
     try:
         data = json.loads(target.read_text("utf-8"))
     except OSError as err:
-        raise ImportError_(f"{target}: cannot read the catalog: {err.strerror or err}") from None
+        raise TreeError(f"{target}: cannot read the catalog: {err.strerror or err}") from None
     except ValueError as err:
-        raise ImportError_(f"{target}: the catalog is not JSON: {err}") from None
+        raise TreeError(f"{target}: the catalog is not JSON: {err}") from None
     try:
         parse(data)
     except (KeyError, TypeError, ValueError) as err:
-        raise ImportError_(f"{target}: not a nixgen catalog ({shape_error(err)})") from None
+        raise TreeError(f"{target}: not a nixgen catalog ({shape_error(err)})") from None
     return data
 
 
 def _chart_facts(path: Path, version: str) -> dict[str, Any]:
     """The chart facts of the chart folder or .tgz at `path`, which must be `version`'s."""
-    import tarfile
-
-    import yaml
-
-    from nixgen.facts import chart
+    import yaml  # an optional dependency (nixgen[import]), checked by import_tree
 
     if path.is_file() and not tarfile.is_tarfile(path):
-        raise ImportError_(f"{path}: neither a chart folder nor a chart .tgz")
+        raise TreeError(f"{path}: neither a chart folder nor a chart .tgz")
     try:
-        facts = chart.read_chart(path)
-    except chart.ChartError as err:
-        raise ImportError_(str(err)) from None
+        facts = chartread.read_chart(path)
+    except chartread.ChartError as err:
+        raise TreeError(str(err)) from None
     except (yaml.YAMLError, ValueError, AttributeError, TypeError) as err:
         reason = " ".join(str(err).split()) or type(err).__name__
-        raise ImportError_(f"{path}: not a Helm chart nixgen can read ({reason})") from None
+        raise TreeError(f"{path}: not a Helm chart nixgen can read ({reason})") from None
     if facts["version"] != version:
-        raise ImportError_(f"{path}: the chart is Cilium {facts['version']}, the tree {version}")
+        raise TreeError(f"{path}: the chart is Cilium {facts['version']}, the tree {version}")
     return facts
 
 
@@ -93,53 +91,46 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None,
     version, the number of CRDs, and the chart facts file written."""
     if gateway_api is not None:
         try:
-            parse_version(gateway_api)
+            versions.parse(gateway_api)
         except UnknownVersion as err:
-            raise ImportError_(f"--gateway-api-version: {err}") from None
+            raise TreeError(f"--gateway-api-version: {err}") from None
     version = _chart_version(tree)
     crd_root = tree / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
     try:
         import yaml  # noqa: F401  (read_crd imports it; a clear error before any work)
     except ImportError:
-        raise ImportError_("reading CRD YAMLs needs PyYAML: pip install 'nixgen[import]'") from None
-    from nixgen.facts import crds as crd_yaml
-
-    crds, read = [], []
+        raise TreeError("reading CRD YAMLs needs PyYAML: pip install 'nixgen[import]'") from None
+    found, read = [], []
     for folder in sorted(p for p in crd_root.glob("v2*") if p.is_dir()):
         for file in sorted(folder.glob("*.yaml")):
             if file.name == "kustomization.yaml" or not file.is_file():
                 continue
             try:
-                crd = crd_yaml.read_crd(file.read_text("utf-8"))
-            except (crd_yaml.CrdError, UnicodeDecodeError) as err:
-                raise ImportError_(f"{file}: {err}") from None
+                crd = crds.read_crd(file.read_text("utf-8"))
+            except (crds.CrdError, UnicodeDecodeError) as err:
+                raise TreeError(f"{file}: {err}") from None
             if crd is not None:
                 read.append(crd)
-                crds.append({**crd_yaml.catalog_facts(crd), "dir": folder.name,
-                             "file": file.name})  # fmt: skip
-    if not crds:
-        raise ImportError_(f"{crd_root}: no CRD YAMLs in v2*/")
+                found.append({**crds.catalog_facts(crd), "dir": folder.name,
+                              "file": file.name})  # fmt: skip
+    if not found:
+        raise TreeError(f"{crd_root}: no CRD YAMLs in v2*/")
     data = _catalog_data(target)
     chart_facts = _chart_facts(chart_path or tree / "install" / "kubernetes" / "cilium", version)
-    minor = minor_of(version)
+    minor = versions.minor(version)
     if gateway_api is not None:
         data["gatewayApi"][minor] = gateway_api
     elif minor not in data["gatewayApi"]:
-        raise ImportError_(f"no gateway-api release is known for Cilium {minor}: "
+        raise TreeError(f"no gateway-api release is known for Cilium {minor}: "
                            "give it with --gateway-api-version")  # fmt: skip
     data["gatewayApi"] = dict(sorted(data["gatewayApi"].items(),
-                                     key=lambda kv: parse_version(kv[0] + ".0")))  # fmt: skip
-    data["versions"][version] = {"crds": sorted(crds, key=lambda c: c["kind"])}
+                                     key=lambda kv: versions.parse(kv[0] + ".0")))  # fmt: skip
+    data["versions"][version] = {"crds": sorted(found, key=lambda c: c["kind"])}
     data["versions"] = dict(sorted(data["versions"].items(),
-                                   key=lambda kv: parse_version(kv[0])))  # fmt: skip
-    from pathlib import Path
-
-    from nixgen.facts import chart
-    from nixgen.nix.output import write_atomic
-
-    crd_yaml.store_schemas(Path(crd_yaml.schemas_path(target)), version, read)
-    store = chart.store_path(target)
-    chart.write_store([chart_facts], store)
+                                   key=lambda kv: versions.parse(kv[0])))  # fmt: skip
+    crds.store_schemas(Path(locations.schema_store(target)), version, read)
+    store = locations.chart_store(target)
+    chartread.write_store([chart_facts], store)
     write_atomic(target, json.dumps(data, indent=1) + "\n")
     forget()
-    return version, len(crds), os.path.join(store, f"{version}.json")
+    return version, len(found), os.path.join(store, f"{version}.json")

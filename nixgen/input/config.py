@@ -64,11 +64,12 @@ def read_header(file: Path) -> dict[str, Any]:
 def known_version(version: Any, where: str) -> None:
     """ConfigError naming `where` unless `version` is X.Y.Z of a minor nixgen has facts for."""
     from nixgen.facts import catalog
+    from nixgen.facts.versions import UnknownVersion
 
     if isinstance(version, str):
         try:
             catalog.load().release_for(version)
-        except catalog.UnknownVersion as err:
+        except UnknownVersion as err:
             raise ConfigError(f"{where} {version}: {err}") from None
 
 

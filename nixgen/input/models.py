@@ -62,7 +62,7 @@ def _k8s_name(value: str) -> str:
 
 
 def _value_path(value: str) -> str:
-    from nixgen.facts.chart import split_dotted
+    from nixgen.facts.valuepath import split_dotted
 
     try:
         split_dotted(value)

@@ -126,7 +126,7 @@ def plain(flavor: str | None = None, version: str | None = None,
         check_data(values, "values")
         recorded["values"] = dict(values)
     if unchecked:
-        from nixgen.facts.chart import split_dotted
+        from nixgen.facts.valuepath import split_dotted
 
         for path in unchecked:
             try:
@@ -151,10 +151,11 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     except ValidationError as err:
         raise ConfigError(prefix + first_error(err, models.MODEL_NAMES)) from None
     from nixgen.facts import catalog
+    from nixgen.facts.versions import UnknownVersion
 
     try:
         catalog.load().release_for(config.ciliumVersion)
-    except catalog.UnknownVersion as err:
+    except UnknownVersion as err:
         raise ConfigError(f"{prefix}ciliumVersion: {err}") from None
     policies = tuple(
         Policy(p.kind, p.name, p.namespace, p.labels, p.spec) for p in config.policies.extra

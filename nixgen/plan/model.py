@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nixgen.facts import catalog
+from nixgen.facts import catalog, locations
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
 from nixgen.nix.emit import Raw
@@ -340,7 +340,7 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
             first = seen.setdefault(kind, rel)
             if first.namespaced[kind] != namespaced:
                 was, now = (_SCOPE[r.namespaced[kind]] for r in (first, rel))
-                raise PlanError(f"{catalog.catalog_path()}: {kind} is {was} in Cilium "
+                raise PlanError(f"{locations.catalog_path()}: {kind} is {was} in Cilium "
                                 f"{first.version} but {now} in {rel.version}; nixgen keeps one "
                                 "scope per kind across releases")  # fmt: skip
     return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
