@@ -88,7 +88,7 @@ def _nixgen(path: tuple[str, ...]) -> list[str]:
     above = [s for s in values.SETTING_PATHS if path[: len(s)] == s]
     if above:
         return [f"below the typed setting settings.{'.'.join(above[0])}"]
-    from nixgen.plan.model import PRODUCTION_FEATURES
+    from nixgen.plan.build import PRODUCTION_FEATURES
 
     if n == 2 and path[1] == "enabled" and path[0] in PRODUCTION_FEATURES:
         return [f"production.{path[0]} = true turns it on in the production profile only"]

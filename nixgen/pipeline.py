@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen.checks import rules
-from nixgen.nix import nixfmt, render
-from nixgen.plan import model
+from nixgen.checks import extra, rules
 from nixgen.input.spec import Spec
+from nixgen.nix import nixfmt, render
+from nixgen.plan.build import build
+from nixgen.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -31,22 +32,28 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
     return spec_.validate(spec)
 
 
-def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[model.Plan, list[str]]:
+def planned(spec: Spec | Mapping[str, Any]) -> Plan:
+    """The plan of `spec`, unchecked."""
+    return build(as_spec(spec))
+
+
+def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     """The plan and its warnings, after the check of the final values against the pinned chart
     and the typed settings, the cross-field rules, and the check of every Cilium object against
     its CRD's schema. A plain spec (flavour, version and generation only) gives the same values
     and objects for every config; tests prove those valid for every release, so its start stays
     fast."""
-    built = model.build(as_spec(spec))
+    built = planned(spec)
     warnings: list[str] = []
     plain = is_plain(built.spec)
     if not plain:
         from nixgen.checks import values
 
         warnings += values.check(built)
-    warnings += rules.check(built)
+    rules.check(built)
+    warnings += extra.check(built)
     if not plain:
-        from nixgen.plan import objects
+        from nixgen.checks import objects
 
         objects.check(built)
     return built, warnings

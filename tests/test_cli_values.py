@@ -15,6 +15,8 @@ from nixharness import evaluate, strictly_equal
 from test_emit import CHARS, TEXT
 
 from nixgen.input.sets import deep_merge, nest, parse_value
+from nixgen.input.choices import PROFILES
+from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.facts.chart import dotted
 from nixgen.cli import cli
@@ -46,7 +48,7 @@ def set_argument(path: list[str], value: Any, raw: bool) -> str:
 @given(
     sets=st.lists(st.tuples(PATHS, LEAVES, st.booleans()), min_size=1, max_size=8),
     flavor=st.sampled_from(["hetzkube", "nixidy"]),
-    profile=st.sampled_from(model.PROFILES),
+    profile=st.sampled_from(PROFILES),
 )
 def test_set_values_evaluate_exactly_as_given(
     sets: list[tuple[list[str], Any, bool]], flavor: str, profile: str,
@@ -65,7 +67,7 @@ def test_set_values_evaluate_exactly_as_given(
     host = "10.0.0.1"
     got = evaluate(module, flavor, profile == "local", fake_trees["1.18.4"],
                    settings={"k8sServiceHost": host}, part="values")  # fmt: skip
-    generated = model.resolve(model.build(Spec(flavor=flavor)).values, profile,
+    generated = model.resolve(planned(Spec(flavor=flavor)).values, profile,
                              {"cfg.k8sServiceHost": host})  # fmt: skip
     assert strictly_equal(got, deep_merge(generated, given_values))
     header = result.stdout.split("\n{", 1)[0]

@@ -16,6 +16,8 @@ from nixharness import evaluate, strictly_equal
 from test_emit import TEXT
 
 from nixgen.input import sets
+from nixgen.input.choices import PROFILES
+from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.facts.chart import dotted
 from nixgen.input.spec import Spec, validate
@@ -33,7 +35,7 @@ def profiled(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 def hubble(draw: st.DrawFn) -> dict[str, Any]:
     """ui needs relay needs hubble, in each profile."""
     per = {}
-    for profile in model.PROFILES:
+    for profile in PROFILES:
         on = draw(st.booleans())
         relay = on and draw(st.booleans())
         per[profile] = (on, relay, relay and draw(st.booleans()))
@@ -124,9 +126,9 @@ def check_config(config: dict[str, Any], folder: Path, fake_trees: dict[str, Pat
     module = folder / "cilium.nix"
     module.write_text(result.stdout, encoding="utf-8")
     spec = validate(config)
-    src = fake_trees[model.build(spec).release.version]
+    src = fake_trees[planned(spec).release.version]
     env = {"cfg.k8sServiceHost": HOST}
-    for profile in model.PROFILES:
+    for profile in PROFILES:
         got = evaluate(module, spec.flavor, profile == "local", src,
                        settings={"k8sServiceHost": HOST, "version": spec.ciliumVersion})  # fmt: skip
         assert strictly_equal(got["values"], values_output(args, profile, False, env))
@@ -163,7 +165,7 @@ def test_values_table_keys_and_strings_come_out_of_nix_exactly(
     check_config(config, tmp_path_factory.mktemp("values"), fake_trees)
     # and, independently of `nixgen values`, each given value is there as given
     folder = tmp_path_factory.mktemp("direct")
-    base = model.resolve(model.build(Spec(flavor=flavor)).values, "production",
+    base = model.resolve(planned(Spec(flavor=flavor)).values, "production",
                         {"cfg.k8sServiceHost": HOST})  # fmt: skip
     want = sets.deep_merge(base, values)
     from click.testing import CliRunner

@@ -74,11 +74,10 @@ def test_a_plain_spec_passes_the_checks_its_run_skips(
     """A plain command line skips the value and object checks (pipeline.is_plain): what it
     generates passes them, for every release, flavour and generation."""
     from nixgen import pipeline
-    from nixgen.checks import values
-    from nixgen.plan import model, objects
+    from nixgen.checks import objects, values
 
-    built = model.build(from_command_line(flavor=flavor, cilium_version=version,
-                                         easykubenix=easykubenix))  # fmt: skip
+    built = pipeline.planned(from_command_line(flavor=flavor, cilium_version=version,
+                                               easykubenix=easykubenix))  # fmt: skip
     assert pipeline.is_plain(built.spec)
     values.check_settings(built)
     assert values.check(built) == []

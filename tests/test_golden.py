@@ -12,6 +12,8 @@ from goldens import CASES, ROOT, generated, path_of
 from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
 from nixgen.facts import catalog
+from nixgen.input.choices import PROFILES
+from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.input.config import from_command_line
 
@@ -36,7 +38,7 @@ def plan_of(name: str) -> model.Plan:
         gateway_api_version=_last(args, "--gateway-api-version"), rev=_last(args, "--rev"),
         nar_hash=_last(args, "--nar-hash"), sets=tuple(_option(args, "--set")),
     )  # fmt: skip
-    return model.build(spec)
+    return planned(spec)
 
 
 def _key(obj: dict[str, Any]) -> tuple[str, str, str]:
@@ -103,7 +105,7 @@ def expected(name: str, p: model.Plan, profile: str, src: Path, host: str) -> di
     return out
 
 
-@pytest.mark.parametrize("profile", model.PROFILES)
+@pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("name", CASES)
 def test_golden_evaluates_to_what_the_plan_says(
     name: str, profile: str, lib_path: str, fake_trees: dict[str, Path]
@@ -130,8 +132,8 @@ def test_goldens_cover_both_flavours_every_setting_and_several_minors() -> None:
     from nixgen.input import models
 
     given = plan_of("hetzkube-production").spec.given
-    for name, model in (("settings", models.Settings), ("production", models.Production),
-                        ("policies", models.Policies)):  # fmt: skip
+    for name, section in (("settings", models.Settings), ("production", models.Production),
+                          ("policies", models.Policies)):  # fmt: skip
         # tunnelProtocol belongs to tunnel routing: seed-local.toml sets it.
-        unset = set(model.model_fields) - set(given[name]) - {"tunnelProtocol"}
+        unset = set(section.model_fields) - set(given[name]) - {"tunnelProtocol"}
         assert not unset, f"production.toml leaves {sorted(unset)} unset"

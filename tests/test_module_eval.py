@@ -9,6 +9,7 @@ from nixharness import NixEvalError, evaluate, strictly_equal
 
 from nixgen import generate
 from nixgen.input import sets
+from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.input.spec import Spec
 
@@ -57,7 +58,7 @@ def test_helm_values_option_is_merged_over_generated_values_recursively(
     settings = {"helmValues": extra, "k8sServiceHost": "10.0.0.9"}
     got = evaluate(modules[flavor], flavor, False, fake_trees["1.18.4"], lib_path, settings,
                    part="values")  # fmt: skip
-    base = model.resolve(model.build(Spec(flavor=flavor)).values, "production",
+    base = model.resolve(planned(Spec(flavor=flavor)).values, "production",
                         {"cfg.k8sServiceHost": "10.0.0.9"})  # fmt: skip
     want = sets.deep_merge(base, extra)
     assert want["hubble"]["relay"]["enabled"] is True  # kept beside the override

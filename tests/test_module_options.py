@@ -13,7 +13,8 @@ from goldens import path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
 from nixgen.input import sets
-from nixgen.plan import model
+from nixgen.input.choices import PROFILES
+from nixgen.pipeline import planned
 from nixgen.cli import cli
 from nixgen.input.config import from_command_line
 
@@ -29,7 +30,7 @@ def _eval(flavor: str, options: dict[str, Any], fake_trees: dict[str, Path], lib
 
 
 def _generated(flavor: str, profile: str) -> Any:
-    return model.build(from_command_line(flavor=flavor)).values_for(
+    return planned(from_command_line(flavor=flavor)).values_for(
         profile, {"cfg.k8sServiceHost": HOST, "config.clusterHost": CLUSTER_HOST})
 
 
@@ -48,7 +49,7 @@ def test_a_bad_value_through_the_settings_options_fails_naming_the_option(
     assert bad in str(err.value) and "is not of type" in str(err.value)
 
 
-@pytest.mark.parametrize("profile", model.PROFILES)
+@pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("flavor", FLAVORS)
 def test_a_good_override_through_the_settings_options_reaches_the_helm_values(
     flavor: str, profile: str, fake_trees: dict[str, Path], lib_path: str

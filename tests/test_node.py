@@ -15,6 +15,9 @@ from goldens import NODE_CASES, PROD, ROOT, generated, path_of
 from nixharness import NixEvalError, run_nix
 
 from nixgen.facts import k3s
+from nixgen.input.choices import PROFILES
+from nixgen import pipeline
+from nixgen.pipeline import planned
 from nixgen.plan import model, node
 from nixgen.cli import cli
 from nixgen.input.config import from_command_line as build_spec
@@ -45,7 +48,7 @@ def module_for(tmp_path: Path, settings: dict[str, Any] | None = None,
                values: dict[str, Any] | None = None, profile: str = "production") -> Path:  # fmt: skip
     spec = validate({"settings": settings or {}, "values": values or {}})
     target = tmp_path / f"node-{len(list(tmp_path.iterdir()))}.nix"
-    target.write_text(node.render_node(spec, profile), encoding="utf-8")
+    target.write_text(pipeline.node(spec, profile).text, encoding="utf-8")
     return target
 
 
@@ -54,7 +57,7 @@ def plan_of_case(name: str) -> node.NodePlan:
     config = args[args.index("--config") + 1] if "--config" in args else None
     spec = build_spec(config_path=ROOT / config if config else None)
     profile = args[args.index("--profile") + 1] if "--profile" in args else "production"
-    return node.plan_for(model.build(spec), profile)
+    return node.plan_for(planned(spec), profile)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -198,15 +201,15 @@ def test_module_requires_services_k3s(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- CNI directories
 
 
-@pytest.mark.parametrize("profile", model.PROFILES)
+@pytest.mark.parametrize("profile", PROFILES)
 def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None:
     assert (k3s.CNI_BIN_DIR, k3s.CNI_CONF_DIR) == ("/opt/cni/bin", "/etc/cni/net.d")
-    cluster = model.build(build_spec()).values_for(profile)["cni"]
+    cluster = planned(build_spec()).values_for(profile)["cni"]
     assert cluster == {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR}
     chart = (ROOT / "golden" / "hetzkube-1.18.4.nix").read_text(encoding="utf-8")
     assert ('      cni = {\n        binPath = lib.mkOption {\n          type = lib.types.str;\n'
             '          default = "/opt/cni/bin";') in chart
-    got = node.plan_for(model.build(build_spec()), profile)
+    got = node.plan_for(planned(build_spec()), profile)
     assert (got.cni_bin_dir, got.cni_conf_dir) == (cluster["binPath"], cluster["confPath"])
     assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS
 
@@ -261,11 +264,11 @@ def test_string_and_list_extra_flags_conflict_as_on_nixos(tmp_path: Path, lib_pa
 
 def test_node_and_module_plan_from_the_same_values() -> None:
     """`nixgen values` (what the cluster module deploys) gives the node module its model."""
-    for profile in model.PROFILES:
+    for profile in PROFILES:
         code, out, err = run("values", *PROD, "--profile", profile, "--output", "json")
         assert code == 0, err
         values = json.loads(out)
-        built = model.build(build_spec(config_path=ROOT / PROD[1]))
+        built = planned(build_spec(config_path=ROOT / PROD[1]))
         pools = profile == "production"
         assert node.node_plan(values, lb_pools=pools) == node.plan_for(built, profile)
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from nixharness import evaluate
 
 from nixgen.facts import catalog
+from nixgen.input.choices import PROFILES
 from nixgen.plan import model
 from nixgen.cli import cli
 from nixgen.checks.crd import validate
@@ -108,7 +109,7 @@ def test_production_features_and_objects_per_profile(
     flavor: str, tmp_path: Path, fake_trees: dict[str, Path], lib_path: str
 ) -> None:
     module = generated(tmp_path, CONFIG, flavor, "1.18.4")
-    for profile in model.PROFILES:
+    for profile in PROFILES:
         got = nix_objects(module, flavor, profile == "local", fake_trees["1.18.4"], lib_path,
                           "1.18.4")  # fmt: skip
         want = sorted(listed(tmp_path, CONFIG, flavor, "1.18.4", profile), key=key)

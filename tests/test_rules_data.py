@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from nixharness import NixEvalError, evaluate, strictly_equal
 
 from nixgen import pipeline
-from nixgen.checks import rules
+from nixgen.checks import extra, lang, rules
 from nixgen.facts import catalog, chart, versions
 from nixgen.input import sets
-from nixgen.plan import model
+from nixgen.input.choices import PROFILES
+from nixgen.pipeline import planned
 from nixgen.input.config import from_command_line
 from nixgen.errors import NixgenError
 
@@ -50,7 +51,7 @@ def _ids(entries: list[dict[str, Any]]) -> list[str]:
 
 
 RULE_CASES = [c for c in CASES if c["rule"] in {r.id for r in rules.RULES}]
-EXTRAS = {f.__name__: f for f in rules.EXTRA}
+EXTRAS = {f.__name__: f for f in extra.EXTRA}
 
 
 @pytest.mark.parametrize("case", RULE_CASES, ids=lambda c: c["chart"])
@@ -89,7 +90,7 @@ def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> N
 def test_no_rule_breaks_on_the_defaults_alone(version: str) -> None:
     minor = versions.minor(version)
     for entry in rules.table():
-        assert not rules.holds(entry["when"], {}), entry["id"]
+        assert not lang.holds(entry["when"], {}), entry["id"]
     assert rules.broken(rules.table(), minor, {}) == []
 
 
@@ -100,10 +101,10 @@ def test_a_rule_needs_each_value_it_is_skipped_without(entry: dict[str, Any]) ->
     the condition that is false at its default)."""
     triggers = [c["trigger"] for c in CASES if c["rule"] == entry["id"]] + (
         [OWN[entry["id"]]] if entry["id"] in OWN else [])
-    trigger = next(t for t in triggers if rules.holds(entry["when"], t))
+    trigger = next(t for t in triggers if lang.holds(entry["when"], t))
     for path in entry["needs"]:
         without = sets.deep_merge(trigger, sets.nest(path, None))
-        assert not rules.holds(entry["when"], without), path
+        assert not lang.holds(entry["when"], without), path
 
 
 def test_every_rule_has_a_case() -> None:
@@ -121,11 +122,11 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
     for entry in rules.table():
         if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
             continue  # the rule does not apply to this release
-        for leaf in rules.leaves(entry["when"]):
+        for leaf in lang.leaves(entry["when"]):
             own = sets.lookup(defaults, tuple(leaf[1]))
             if own is not None:
                 present = sets.nest(leaf[1], own)
-                assert rules.holds(leaf, present) == rules.holds(leaf, {}), (entry["id"], leaf)
+                assert lang.holds(leaf, present) == lang.holds(leaf, {}), (entry["id"], leaf)
 
 
 UNIQUE = [r for r in rules.RULES if r.since and sum(o.id == r.id for o in rules.RULES) == 1
@@ -151,7 +152,7 @@ def _trigger(rule_id: str) -> tuple[dict[str, Any], str]:
 def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, Any]) -> str | None:
     """What Python says the module's values break first (the message the module throws)."""
     spec = from_command_line(cilium_version=version, flavor="nixidy" if "nixidy" in name else None)
-    built = model.build(spec)
+    built = planned(spec)
     values = sets.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                   helm_values)  # fmt: skip
     hits = rules.broken(rules.table(), built.release.minor, values)
@@ -180,7 +181,7 @@ def test_each_rule_fails_the_module_through_helm_values_with_nixgens_message(
     assert f"nixgen: {message}" in str(err.value)
 
 
-LEAF_PATHS = sorted({tuple(p) for r in rules.table() for p in rules.paths(r["when"])})
+LEAF_PATHS = sorted({tuple(p) for r in rules.table() for p in lang.paths(r["when"])})
 LEAF_VALUES = st.one_of(st.booleans(), st.none(), st.sampled_from(
     ["", "true", "false", "native", "tunnel", "ipsec", "cluster-pool", "eni", "default", "prod-1",
      "Local", "Cluster", "auto", "certmanager", "netkit", "10.0.0.0/8", "Bad_Name"]),
@@ -189,7 +190,7 @@ LEAF_VALUES = st.one_of(st.booleans(), st.none(), st.sampled_from(
 
 @settings(max_examples=30)
 @given(picked=st.dictionaries(st.sampled_from(LEAF_PATHS), LEAF_VALUES, max_size=6),
-       profile=st.sampled_from(model.PROFILES),
+       profile=st.sampled_from(PROFILES),
        version=st.sampled_from(["1.16.19", "1.18.4", "1.19.6", "1.20.0"]))  # fmt: skip
 def test_python_and_nix_agree_on_random_values(
     picked: dict[tuple[str, ...], Any], profile: str, version: str,
@@ -202,7 +203,7 @@ def test_python_and_nix_agree_on_random_values(
     message = _first_broken(name, version, profile, helm_values)
     if message is None:
         got = _nix(name, version, profile, helm_values, fake_trees, "")
-        built = model.build(from_command_line(cilium_version=version))
+        built = planned(from_command_line(cilium_version=version))
         want = sets.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                     helm_values)  # fmt: skip
         assert strictly_equal(got, want)

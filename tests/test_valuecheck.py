@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from nixgen.checks import values
 from nixgen.facts import catalog, chart
 from nixgen.input import models, settings
+from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.facts.chart import dotted
 from nixgen.cli import cli
@@ -60,7 +61,7 @@ def test_setting_paths_are_the_settings_models_leaves() -> None:
 
 @pytest.mark.parametrize("version", list(catalog.load().releases))
 def test_the_defaults_pass_every_release_so_the_fast_path_needs_no_check(version: str) -> None:
-    built = model.build(Spec(ciliumVersion=version))
+    built = planned(Spec(ciliumVersion=version))
     values.check_settings(built)
     assert values.check(built) == []
 

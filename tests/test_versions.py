@@ -16,7 +16,7 @@ from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
 from nixgen.facts import catalog, chart, crds, locations, versions
 from nixgen.input import config
-from nixgen.plan import model
+from nixgen.pipeline import planned
 from nixgen.cli import cli
 
 
@@ -198,7 +198,7 @@ def test_regen_of_production_to_1_20_0_evaluates_to_its_plan(
     assert got["namespacedMappings"] == {k: c["namespaced"] for k, c in crds.items()}
     assert got["gatewayApi"] == {"enable": True, "version": "1.5.1"}
     spec, _ = config.from_header(copy)
-    built = model.build(spec)
+    built = planned(spec)
     env = {"config.clusterHost": CLUSTER_HOST}
     assert strictly_equal(got["values"], built.values_for("production", env))
     key = lambda o: (o["kind"], o["metadata"]["name"])

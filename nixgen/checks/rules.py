@@ -5,44 +5,45 @@ generated module) `cilium.settings` and `cilium.helmValues`.
 
 The rules are data, `RULES`: the same table is judged here, in Python, before anything is
 written, and is written into every module, where a small interpreter judges it on the values
-Nix computes (templates/nix/_rules.nix.j2). A rule's condition is a tree of lists:
-
-    ["on", path, default]              the value is true (or the string "true")
-    ["truthy", path, default]          the value is not null, false, 0, "", [ ] or { }
-    ["is", path, default, [x, ...]]    the value is one of these
-    ["match", path, default, regex]    the value is a string the (POSIX) regex matches whole
-    ["outside", path, default, lo, hi] the value is an integer outside lo..hi
-    ["within", path, default, lo, hi]  the value is an integer within lo..hi
-    ["size", path, default, n]         the value is a list of n elements
-    ["older", path, default, version]  the value is an image tag (v1.2.3, @digest allowed) of a
-                                       release older than `version`
-    ["all", c, ...], ["any", c, ...], ["not", c]
-
-`path` is a list of keys; `default` is what the chart or the agent takes when the value is
-absent or null (the chart's own default in every release nixgen knows, a test holds them to the
-chart data, or the agent's where the chart leaves it null). A message may show
+Nix computes (templates/nix/_rules.nix.j2). A rule's condition is written in the language of
+nixgen.checks.lang; its defaults are the chart's own in every release nixgen knows (a test holds
+them to the chart data), or the agent's where the chart leaves a value null. A message may show
 one value, `{value}`, as JSON. `since`/`until` name the Cilium minors a rule applies to.
 
-A few checks need more than this language (CIDR arithmetic): they are Python only, `EXTRA`.
+A few checks need more than this language (CIDR arithmetic): they are Python only
+(nixgen.checks.extra).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations
 from typing import Any
 
-from nixgen.facts import versions
+from nixgen.checks.lang import (
+    all_,
+    any_,
+    applies,
+    holds,
+    is_,
+    match,
+    needs,
+    not_,
+    older,
+    on,
+    outside,
+    size,
+    truthy,
+    value_at,
+    within,
+)
+from nixgen.errors import NixgenError
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
-from nixgen.errors import NixgenError
 from nixgen.nix.emit import Raw
-from nixgen.plan.model import Plan, lower, settings_values
+from nixgen.plan.model import Plan
 
 
 class RuleError(NixgenError):
@@ -57,54 +58,6 @@ class Rule:
     show: str | None = None  # the path whose value `{value}` in the message shows
     since: str | None = None  # first Cilium minor the rule applies to
     until: str | None = None  # last Cilium minor the rule applies to
-
-
-def _leaf(op: str, path: str, default: Any, *args: Any) -> list[Any]:
-    return [op, path.split("."), default, *args]
-
-
-def on(path: str, default: Any) -> list[Any]:
-    return _leaf("on", path, default)
-
-
-def truthy(path: str, default: Any) -> list[Any]:
-    return _leaf("truthy", path, default)
-
-
-def is_(path: str, choices: list[Any], default: Any) -> list[Any]:
-    return _leaf("is", path, default, choices)
-
-
-def match(path: str, regex: str, default: Any) -> list[Any]:
-    return _leaf("match", path, default, regex)
-
-
-def outside(path: str, low: int, high: int, default: Any) -> list[Any]:
-    return _leaf("outside", path, default, low, high)
-
-
-def within(path: str, low: int, high: int, default: Any) -> list[Any]:
-    return _leaf("within", path, default, low, high)
-
-
-def size(path: str, count: int, default: Any) -> list[Any]:
-    return _leaf("size", path, default, count)
-
-
-def older(path: str, version: str, default: Any) -> list[Any]:
-    return _leaf("older", path, default, version)
-
-
-def all_(*conditions: list[Any]) -> list[Any]:
-    return ["all", *conditions]
-
-
-def any_(*conditions: list[Any]) -> list[Any]:
-    return ["any", *conditions]
-
-
-def not_(condition: list[Any]) -> list[Any]:
-    return ["not", condition]
 
 
 KPR = on("kubeProxyReplacement", "false")
@@ -431,81 +384,6 @@ RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 
-# ---------------------------------------------------------------- judging a condition
-
-
-def _value(values: Mapping[str, Any], path: list[str], default: Any) -> Any:
-    found = sets.lookup(values, tuple(path))
-    return default if found is None else found
-
-
-def nix_equal(a: Any, b: Any) -> bool:
-    """`a == b` as Nix sees it: a boolean is never a number, 1 == 1.0."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
-    return type(a) is type(b) and a == b
-
-
-_FALSY: tuple[Any, ...] = (None, False, 0, "", [], {})
-
-
-def holds(condition: list[Any], values: Mapping[str, Any]) -> bool:
-    """Whether `condition` holds for `values`. A value that is a
-    Nix expression is unknown here: it counts as set, and as matching any pattern."""
-    op = condition[0]
-    if op == "all":
-        return all(holds(c, values) for c in condition[1:])
-    if op == "any":
-        return any(holds(c, values) for c in condition[1:])
-    if op == "not":
-        return not holds(condition[1], values)
-    v = _value(values, condition[1], condition[2])
-    if op == "on":
-        return v is True or v == "true"
-    if op == "truthy":
-        return isinstance(v, Raw) or not any(nix_equal(v, f) for f in _FALSY)
-    if op == "is":
-        return any(nix_equal(v, choice) for choice in condition[3])
-    if op == "match":
-        return isinstance(v, Raw) or (isinstance(v, str)
-                                      and re.fullmatch(condition[3], v) is not None)  # fmt: skip
-    number = isinstance(v, int) and not isinstance(v, bool)
-    if op == "outside":
-        return number and not condition[3] <= v <= condition[4]
-    if op == "within":
-        return number and condition[3] <= v <= condition[4]
-    if op == "size":
-        return isinstance(v, list) and len(v) == condition[3]
-    if op == "older":
-        tag = re.fullmatch(TAG, v) if isinstance(v, str) else None
-        return tag is not None and versions.numbers(tag.group(1)) < versions.numbers(condition[3])
-    raise ValueError(f"unknown rule operator {op!r}")
-
-
-# An image tag that names a release: v1.2.3, with an optional @sha256:... digest.
-TAG = r"v?([0-9]+(\.[0-9]+)*)(@.*)?"
-
-
-def leaves(condition: list[Any]) -> list[list[Any]]:
-    """The leaf conditions (on, truthy, is, ...) of a condition."""
-    if condition[0] in ("all", "any", "not"):
-        return [leaf for c in condition[1:] for leaf in leaves(c)]
-    return [condition]
-
-
-def paths(condition: list[Any]) -> list[list[str]]:
-    """The value paths a condition reads."""
-    return [leaf[1] for leaf in leaves(condition)]
-
-
-def _applies(rule: Rule, minor: str) -> bool:
-    key = versions.numbers(minor)
-    return ((rule.since is None or versions.numbers(rule.since) <= key)
-            and (rule.until is None or key <= versions.numbers(rule.until)))  # fmt: skip
-
-
 @cache
 def table() -> list[dict[str, Any]]:
     """The rules as data, in the form the module's interpreter reads: what `check` judges."""
@@ -525,23 +403,10 @@ def table() -> list[dict[str, Any]]:
 def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
     text = entry["message"]
     if "show" in entry:
-        shown = _value(values, entry["show"], None)
+        shown = value_at(values, entry["show"], None)
         text = text.replace("{value}", json.dumps(shown.expr if isinstance(shown, Raw)
                                                   else shown, ensure_ascii=False))  # fmt: skip
     return text
-
-
-def needs(condition: list[Any]) -> list[list[str]]:
-    """Paths a condition cannot hold without: those of the conditions it is the conjunction of
-    (an `all` of them, or one alone) that do not hold for an absent value. A rule is judged only
-    where all of them are set, in Python and in the module: most rules then cost a lookup."""
-    if condition[0] == "all":
-        found = [p for c in condition[1:] for p in needs(c)]
-        return [p for i, p in enumerate(found) if p not in found[:i]]
-    if condition[0] == "any" or holds(condition, {}):
-        return []
-    leaves = paths(condition)
-    return leaves if len(leaves) == 1 else []
 
 
 def broken(entries: list[dict[str, Any]], minor: str,
@@ -549,131 +414,24 @@ def broken(entries: list[dict[str, Any]], minor: str,
     """The entries of the table that `values` break in Cilium `minor`."""
     return [e for e in entries
             if all(sets.lookup(values, tuple(p)) is not None for p in e["needs"])
-            and _entry_applies(e.get("since"), e.get("until"), minor)
+            and applies(e.get("since"), e.get("until"), minor)
             and holds(e["when"], values)]  # fmt: skip
 
 
-@cache
-def _entry_applies(since: str | None, until: str | None, minor: str) -> bool:
-    return _applies(Rule("", [], "", None, since, until), minor)
-
-
-# ---------------------------------------------------------------- Python-only checks
-
-
-def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
-    items = sets.lookup(values, dotted, [])
-    if not isinstance(items, list):
-        raise RuleError(f"{dotted} must be a list of CIDRs")
-    out = []
-    for item in items:
-        if isinstance(item, Raw):
-            continue
-        try:
-            out.append(ipaddress.ip_network(item, strict=True))
-        except (TypeError, ValueError):
-            raise RuleError(f"{dotted}: {item!r} is not a CIDR") from None
-    return out
-
-
-def _overlaps(label: str, nets: list[tuple[str, Any]]) -> str | None:
-    for (a_name, a), (b_name, b) in combinations(nets, 2):
-        if a.version == b.version and a.overlaps(b):
-            return f"{label}: {a} ({a_name}) overlaps {b} ({b_name})"
-    return None
-
-
-def pod_cidrs_overlap(v: Mapping[str, Any], minor: str) -> str | None:
-    if sets.lookup(v, "ipam.mode") != "cluster-pool":
-        return None
-    dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
-    return _overlaps(dotted, [(dotted, n) for n in _networks(v, dotted)])
-
-
-BACKOFF_ENV = ("KUBE_CLIENT_BACKOFF_BASE", "KUBE_CLIENT_BACKOFF_DURATION")
-
-
-def client_backoff_env(v: Mapping[str, Any], minor: str) -> str | None:
-    if not _applies(Rule("", [], "", since="1.18"), minor):
-        return None
-    if not holds(on("k8sClientExponentialBackoff.enabled", True), v):
-        return None
-    env = sets.lookup(v, "extraEnv", [])
-    names = {e.get("name") for e in env if isinstance(e, dict)} if isinstance(env, list) else set()
-    if names & set(BACKOFF_ENV):
-        return ("k8sClientExponentialBackoff.enabled cannot be combined with an extraEnv "
-                f"{' or '.join(BACKOFF_ENV)} {REFUSES}")  # fmt: skip
-    return None
-
-
-def cluster_addresses(v: Mapping[str, Any], minor: str) -> str | None:
-    if not holds(on("clustermesh.config.enabled", False), v):
-        return None
-    if holds(all_(USE_APISERVER, on(f"{CM}.kvstoremesh.enabled", True)), v):
-        return None  # kvstoremesh connects to the other clusters
-    clusters = sets.lookup(v, "clustermesh.config.clusters", [])
-    entries = clusters.values() if isinstance(clusters, dict) else clusters
-    for entry in entries if isinstance(entries, (list, type({}.values()))) else ():
-        if isinstance(entry, dict) and entry.get("enabled") is not False \
-                and not entry.get("ips") and not entry.get("address"):
-            return ("clustermesh.config.clusters: each cluster needs an address or ips "
-                    f"{REFUSES}")  # fmt: skip
-    return None
-
-
-# Checks the rules' language cannot say (CIDR arithmetic, searching a list): Python only.
-EXTRA = (pod_cidrs_overlap, client_backoff_env, cluster_addresses)
-
-
-# ---------------------------------------------------------------- the check
-
-
-def check(plan: Plan) -> list[str]:
-    """Raise RuleError for the first broken rule; return the warnings."""
+def check(plan: Plan) -> None:
+    """Raise RuleError for the first rule of the table that a profile's values break."""
     per_profile = {p: plan.values_for(p) for p in PROFILES}
     hits = {p: broken(table(), plan.release.minor, v) for p, v in per_profile.items()}
     for entry in table():  # the first rule of the table that is broken
         per = {p: message(entry, per_profile[p]) for p in PROFILES
                if any(e is entry for e in hits[p])}  # fmt: skip
         if per:
-            _fail(per)
-    for extra in EXTRA:
-        per = {p: problem for p in PROFILES
-               if (problem := extra(per_profile[p], plan.release.minor))}  # fmt: skip
-        if per:
-            _fail(per)
-
-    pools = [(name, net) for name, cidrs in plan.spec.loadBalancerIPPools.items()
-             for net in map(ipaddress.ip_network, cidrs)]  # fmt: skip
-    if problem := _overlaps("production.loadBalancerIPPools", pools):
-        raise RuleError(problem)
-    return warnings(plan, per_profile)
+            fail(per)
 
 
-def _fail(per_profile: Mapping[str, str]) -> None:
+def fail(per_profile: Mapping[str, str]) -> None:
     """RuleError with the message; naming the profile when only one breaks the rule."""
     text = min(per_profile.values())
     if len(per_profile) == 1:
         text += f" (in the {next(iter(per_profile))} profile)"
     raise RuleError(text)
-
-
-def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
-    out = []
-    free = lower(plan.spec.values, profiles=False)
-    typed = sorted(set(sets.leaf_paths(settings_values(plan.spec)))) if free else []
-    for path in sets.leaf_paths(free) if free else ():
-        hit = sets.overlapping(path, typed)
-        if hit is not None:
-            out.append(f"values.{'.'.join(path)} overrides the typed setting "
-                       f"settings.{'.'.join(hit)}")  # fmt: skip
-    spec = plan.spec
-    relay_on = any(holds(on("hubble.relay.enabled", False), per_profile[p]) for p in PROFILES)
-    if relay_on and spec.hubbleRelayPolicy and not spec.defaultPolicy:
-        out.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
-                   "policies.defaultPolicy nothing else allows relay's egress (not even "
-                   "DNS): add a policy for it in policies.extra")  # fmt: skip
-    if sets.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
-        out.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
-                   "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip
-    return out

@@ -20,7 +20,8 @@ from nixgen.nix import emit
 from nixgen.nix.emit import Attrs, Call, If, Raw
 from nixgen.plan.options import OptionRef
 from nixgen.plan.model import ALWAYS, Condition, KubeObject, Plan, Split
-from nixgen.checks.rules import TAG, table
+from nixgen.checks.lang import TAG
+from nixgen.checks.rules import table
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
 # and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.

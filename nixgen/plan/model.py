@@ -1,4 +1,4 @@
-"""Spec + catalog → Plan: everything a template needs, flavour-neutral, as data.
+"""The plan's data: what a template needs, flavour-neutral, as data (nixgen.plan.build makes it).
 
 The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{nix}` a `Raw`
 Nix expression. `resolve` computes what Nix will compute for one profile, which is what the tests
@@ -9,16 +9,16 @@ turns its data into Nix.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nixgen.facts import catalog, locations
+from nixgen.errors import NixgenError
+from nixgen.facts import catalog
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
-from nixgen.nix.emit import Raw
-from nixgen.errors import NixgenError
 from nixgen.input.spec import Spec
+from nixgen.nix.emit import Raw
 
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 ALPHA_CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2alpha1"
@@ -137,6 +137,7 @@ class Plan:
     crd_dir: str = CRD_DIR
     alpha_crd_dir: str = ALPHA_CRD_DIR
     namespace: str = NAMESPACE
+    _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def flavor(self) -> str:
@@ -163,7 +164,13 @@ class Plan:
         return sorted(groups.items(), key=lambda kv: (order[kv[0].kind], kv[0].path))
 
     def values_for(self, profile: str, env: Mapping[str, Any] | None = None) -> Any:
-        return resolve(self.values, profile, env)
+        """The final Helm values of `profile` (Nix expressions valued by `env`); without `env`
+        resolved once per plan, as every check asks for them: read them, do not change them."""
+        if env is not None:
+            return resolve(self.values, profile, env)
+        if profile not in self._resolved:
+            self._resolved[profile] = resolve(self.values, profile)
+        return self._resolved[profile]
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
         values = self.values_for(profile, env)
@@ -171,202 +178,8 @@ class Plan:
                 if o.when.holds(profile, values)]  # fmt: skip
 
 
-def settings_values(spec: Spec) -> dict[str, Any]:
-    """The Helm values the typed settings give: what the module's `cilium.settings` options
-    default to (nixgen.plan.options)."""
-    from nixgen.plan import options
-
-    return lower(options.written(spec))
-
-
-# The production features (config section `production`) that switch `<name>.enabled` on in
-# the production profile.
-PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")
-
-
-def extra_values(spec: Spec) -> dict[str, Any]:
-    """The Helm values the module writes over the typed settings: the production features',
-    then the config's free-form `values`."""
-    from nixgen.plan import objects
-
-    tree: dict[str, Any] = {}
-    production_only = Split(False, True)
-    for name in PRODUCTION_FEATURES:
-        if getattr(spec, name):
-            tree[name] = {"enabled": production_only}
-    tree.update(objects.l2_values(spec))
-    return sets.deep_merge(tree, lower(spec.values, profiles=False))
-
-
-def helm_values(spec: Spec) -> dict[str, Any]:
-    return sets.deep_merge(settings_values(spec), extra_values(spec))
-
-
-EP_DEFAULT_SPEC = {
-    "endpointSelector": {},
-    "ingress": [{"fromEntities": ["cluster", "ingress"]}],
-    "egress": [{"toEntities": ["all"]}],
-}
-RELAY_EGRESS_SPEC = {
-    "endpointSelector": {"matchLabels": {"app.kubernetes.io/name": "hubble-relay"}},
-    "egress": [
-        {
-            "toEntities": ["remote-node", "host"],
-            "toPorts": [{"ports": [{"port": "4244", "protocol": "TCP"}]}],
-        }
-    ],
-}
-
-
 class PlanError(NixgenError):
     """A spec that this release cannot carry out."""
-
-
-def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
-    known = {**release.api_mappings, "NetworkPolicy": "networking.k8s.io/v1"}
-
-    def api(kind: str) -> str:
-        if kind not in known:
-            raise PlanError(f"Cilium {release.version} ships no {kind} CRD, which this spec needs")
-        return known[kind]
-
-    from nixgen.plan import objects
-
-    out = []
-    if spec.defaultPolicy:
-        out.append(KubeObject(api("CiliumClusterwideNetworkPolicy"), "CiliumClusterwideNetworkPolicy",
-                              "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS,
-                              "policies.defaultPolicy"))  # fmt: skip
-    for i, obj in enumerate(spec.policies):
-        out.append(KubeObject(api(obj.kind), obj.kind, obj.name, obj.namespace,
-                              {"spec": lower(obj.spec, profiles=False)}, obj.labels,
-                              ALWAYS, f"policies.extra[{i}]"))  # fmt: skip
-    for name, cidrs in spec.loadBalancerIPPools.items():
-        body = {"spec": {"blocks": [{"cidr": c} for c in cidrs]}}
-        out.append(KubeObject(api("CiliumLoadBalancerIPPool"), "CiliumLoadBalancerIPPool", name,
-                              None, body, {}, PRODUCTION,
-                              f"production.loadBalancerIPPools.{name}"))  # fmt: skip
-    out += objects.bgp_objects(spec, api) + objects.l2_objects(spec, api)
-    if spec.hubbleRelayPolicy:
-        out.append(KubeObject(api("CiliumNetworkPolicy"), "CiliumNetworkPolicy",
-                              "allow-hubble-relay-server-egress", NAMESPACE,
-                              {"spec": RELAY_EGRESS_SPEC}, {},
-                              Condition("value", ("hubble", "relay", "enabled")),
-                              "policies.hubbleRelayPolicy"))  # fmt: skip
-    given = [(p.kind, p.namespace, p.name) for p in spec.policies]
-    for kind, _, name in (k for k in given if given.count(k) > 1):
-        raise PlanError(f"policies.extra: {kind} {name!r} is given twice")
-    out += objects.user_objects(spec, release)
-    seen: dict[tuple[str, str | None, str], str] = {}
-    for obj in out:
-        key = (obj.kind, obj.namespace, obj.name)
-        first = seen.setdefault(key, obj.origin)
-        if first == obj.origin:
-            continue
-        if first.startswith(("policies.extra", "objects")):
-            raise PlanError(f"{obj.origin}: {obj.kind} {obj.name!r} is {first} too: give each "
-                            "object once (a patch included)")  # fmt: skip
-        section = "policies.extra" if obj.origin.startswith("policies.extra") else obj.origin
-        raise PlanError(f"{section}: {obj.kind} {obj.name!r} is one nixgen generates itself "
-                        f"({first}); rename yours, or turn the generated one off")  # fmt: skip
-    return out
-
-
-def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
-    """The CRD files in crds/v2alpha1 of `rel` that define one of `kinds`."""
-    return sorted(c.file for c in rel.crds if c.dir == "v2alpha1" and c.kind in kinds)
-
-
-def fact_releases(cat: catalog.Catalog, release: catalog.Release) -> dict[str, catalog.Release]:
-    """Per known minor, the release the module takes its facts from: the pinned release for
-    its own minor, the newest known patch for the others (once per catalog and release)."""
-    return _per_release("releases", cat, release, lambda: {
-        minor: release if release.minor == minor else cat.newest(minor)
-        for minor in cat.minors()})  # fmt: skip
-
-
-_PER_RELEASE: dict[tuple[Any, ...], tuple[catalog.Catalog, Any]] = {}
-
-
-def _per_release(what: str, cat: catalog.Catalog, release: catalog.Release, compute: Any,
-                 *key: Any) -> Any:
-    """`compute()`, once per catalog (by identity), release and `key`."""
-    full = (what, id(cat), release.version, *key)
-    if _PER_RELEASE.get(full, (None,))[0] is not cat:
-        _PER_RELEASE[full] = (cat, compute())
-    return _PER_RELEASE[full][1]
-
-
-def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
-                kinds: Collection[str] = ()) -> dict[str, Any]:
-    """Per known minor: its gateway-api release and its CRD mappings; in the hetzkube flavour
-    also the v2alpha1 CRD files of the `kinds` the module creates objects of (the v2 files are
-    all imported), when there are any at some minor. The same for every spec of one flavour,
-    generation and release that creates objects of the same kinds: computed once for them."""
-    kinds = frozenset(kinds)
-    return _per_release("facts", cat, release, lambda: _minor_facts(
-        spec.flavor, spec.easykubenix, cat, release, kinds), spec.flavor, spec.easykubenix, kinds)
-
-
-def _minor_facts(flavor: str, easykubenix: str, cat: catalog.Catalog, release: catalog.Release,
-                 kinds: frozenset[str]) -> dict[str, Any]:
-    hetzkube = flavor == "hetzkube"
-    out: dict[str, Any] = {}
-    rels = fact_releases(cat, release)
-    alpha = hetzkube and any(alpha_crd_files(r, kinds) for r in rels.values())
-    for minor, rel in rels.items():
-        entry: dict[str, Any] = {}
-        if hetzkube:
-            entry["gatewayApi"] = cat.gateway_api[minor]
-        if hetzkube and easykubenix == "standalone":
-            entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
-        entry["apiMappings"] = rel.api_mappings
-        if alpha:
-            entry["alphaCrds"] = alpha_crd_files(rel, kinds)
-        out[minor] = entry
-    return out
-
-
-_SCOPE = {True: "namespaced", False: "cluster-scoped"}
-
-
-def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
-    """Kind → namespaced over `releases`, by kind. The module keeps one scope per kind, which
-    holds only while no release moves a kind between cluster and namespace scope: a catalog
-    where one does is an error here, not a wrong table in the module."""
-    seen: dict[str, catalog.Release] = {}
-    for rel in releases:
-        for kind, namespaced in rel.namespaced.items():
-            first = seen.setdefault(kind, rel)
-            if first.namespaced[kind] != namespaced:
-                was, now = (_SCOPE[r.namespaced[kind]] for r in (first, rel))
-                raise PlanError(f"{locations.catalog_path()}: {kind} is {was} in Cilium "
-                                f"{first.version} but {now} in {rel.version}; nixgen keeps one "
-                                "scope per kind across releases")  # fmt: skip
-    return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
-
-
-def build(spec: Spec) -> Plan:
-    from nixgen.plan import options
-
-    cat = catalog.load()
-    release = cat.release_for(spec.ciliumVersion)
-    objects = tuple(kube_objects(spec, release))
-    scopes = _per_release("scopes", cat, release,
-                          lambda: kind_scopes(fact_releases(cat, release).values()))
-    values = helm_values(spec)
-    return Plan(
-        spec=spec,
-        release=release,
-        values=values,
-        options=(*options.hetzkube_options(spec, values),
-                 *options.setting_options(spec, values, release.version)),
-        extra=options.without_settings(values),
-        crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
-        objects=objects,
-        facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),
-        scopes=scopes if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin" else {},
-    )
 
 
 def resolve(tree: Any, profile: str, env: Mapping[str, Any] | None = None) -> Any:
@@ -382,5 +195,3 @@ def resolve(tree: Any, profile: str, env: Mapping[str, Any] | None = None) -> An
         return [resolve(v, profile, env) for v in tree]
     return tree
 
-
-__all__ = ["PROFILES", "Plan", "build", "resolve"]

@@ -338,12 +338,10 @@ def descriptions(node: NodePlan) -> dict[str, str]:
     }
 
 
-def render_node(plan_or_spec: Any, profile: str) -> str:
-    """cilium-node.nix for one profile of a nixgen Plan (or a Spec, planned here)."""
-    from nixgen.plan import model as planning
+def render_node(built: Any, profile: str) -> str:
+    """cilium-node.nix for one profile of a nixgen Plan."""
     from nixgen.nix.render import environment
 
-    built = plan_or_spec if isinstance(plan_or_spec, planning.Plan) else planning.build(plan_or_spec)
     node = plan_for(built, profile)
     switches = {f.switch: f for f in node.flags if f.switch is not None}
     template = environment().get_template("node.nix.j2")

@@ -1,6 +1,7 @@
-"""The objects of the production features (BGP peering, L2 announcements) and the user's own
-`[[objects]]`, as plan objects; and the pipeline step that checks every Cilium object against
-its CRD's schema in the pinned release.
+"""Every Kubernetes object the module deploys, as plan objects: the catch-all policy
+`ep-default`, the hubble-relay policy, the load-balancer IP pools, the objects of the
+production features (BGP peering, L2 announcements), and the user's own policies and
+`[[objects]]` (patches included).
 
 An object's scope (namespaced or cluster-scoped) comes from the catalog for Cilium kinds, from
 `WELL_KNOWN` for common Kubernetes kinds, and otherwise from whether a namespace is given.
@@ -8,13 +9,12 @@ An object's scope (namespaced or cluster-scoped) comes from the catalog for Cili
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import Any
 
-from nixgen.facts import catalog
 from nixgen.errors import NixgenError
+from nixgen.facts import catalog
+from nixgen.input.spec import Spec
 from nixgen.plan.model import (
     ALWAYS,
     LOCAL,
@@ -22,12 +22,10 @@ from nixgen.plan.model import (
     PRODUCTION,
     Condition,
     KubeObject,
-    Plan,
+    PlanError,
     lower,
-    resolve,
     split,
 )
-from nixgen.input.spec import Spec
 
 # Kind → (namespaced, nixidy's typed-resource attribute under applications.<app>.resources).
 # The attribute is None for kinds nixidy has no typed option for (Gateway API kinds): nixidy
@@ -60,6 +58,24 @@ WELL_KNOWN: dict[str, tuple[bool, str | None]] = {
     "GRPCRoute": (True, None),
     "TLSRoute": (True, None),
     "ReferenceGrant": (True, None),
+}
+
+# The cluster-wide catch-all `ep-default`: ingress from the cluster and ingress entities, egress
+# to all (hetzkube's pattern, with enforcement mode `default`).
+EP_DEFAULT_SPEC = {
+    "endpointSelector": {},
+    "ingress": [{"fromEntities": ["cluster", "ingress"]}],
+    "egress": [{"toEntities": ["all"]}],
+}
+# hubble-relay → hubble-server, 4244/TCP on the nodes.
+RELAY_EGRESS_SPEC = {
+    "endpointSelector": {"matchLabels": {"app.kubernetes.io/name": "hubble-relay"}},
+    "egress": [
+        {
+            "toEntities": ["remote-node", "host"],
+            "toPorts": [{"ports": [{"port": "4244", "protocol": "TCP"}]}],
+        }
+    ],
 }
 
 # The names of the objects the production features create.
@@ -186,54 +202,52 @@ def _nixidy_patchable(obj: Any, where: str) -> None:
                           f"namespace {obj.namespace!r}")  # fmt: skip
 
 
-# ------------------------------------------------------------------ the schema check
+def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
+    """The module's objects, in a fixed order; PlanError for an object given twice, or one the
+    user gives that nixgen generates itself."""
+    known = {**release.api_mappings, "NetworkPolicy": "networking.k8s.io/v1"}
 
+    def api(kind: str) -> str:
+        if kind not in known:
+            raise PlanError(f"Cilium {release.version} ships no {kind} CRD, which this spec needs")
+        return known[kind]
 
-def _is_cilium(obj: KubeObject, release: catalog.Release) -> bool:
-    return obj.kind in release.namespaced or obj.api_version.startswith("cilium.io/")
+    out = []
+    if spec.defaultPolicy:
+        out.append(KubeObject(api("CiliumClusterwideNetworkPolicy"), "CiliumClusterwideNetworkPolicy",
+                              "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS,
+                              "policies.defaultPolicy"))  # fmt: skip
+    for i, obj in enumerate(spec.policies):
+        out.append(KubeObject(api(obj.kind), obj.kind, obj.name, obj.namespace,
+                              {"spec": lower(obj.spec, profiles=False)}, obj.labels,
+                              ALWAYS, f"policies.extra[{i}]"))  # fmt: skip
+    for name, cidrs in spec.loadBalancerIPPools.items():
+        body = {"spec": {"blocks": [{"cidr": c} for c in cidrs]}}
+        out.append(KubeObject(api("CiliumLoadBalancerIPPool"), "CiliumLoadBalancerIPPool", name,
+                              None, body, {}, PRODUCTION,
+                              f"production.loadBalancerIPPools.{name}"))  # fmt: skip
+    out += bgp_objects(spec, api) + l2_objects(spec, api)
+    if spec.hubbleRelayPolicy:
+        out.append(KubeObject(api("CiliumNetworkPolicy"), "CiliumNetworkPolicy",
+                              "allow-hubble-relay-server-egress", NAMESPACE,
+                              {"spec": RELAY_EGRESS_SPEC}, {},
+                              Condition("value", ("hubble", "relay", "enabled")),
+                              "policies.hubbleRelayPolicy"))  # fmt: skip
+    given = [(p.kind, p.namespace, p.name) for p in spec.policies]
+    for kind, _, name in (k for k in given if given.count(k) > 1):
+        raise PlanError(f"policies.extra: {kind} {name!r} is given twice")
+    out += user_objects(spec, release)
+    seen: dict[tuple[str, str | None, str], str] = {}
+    for obj in out:
+        key = (obj.kind, obj.namespace, obj.name)
+        first = seen.setdefault(key, obj.origin)
+        if first == obj.origin:
+            continue
+        if first.startswith(("policies.extra", "objects")):
+            raise PlanError(f"{obj.origin}: {obj.kind} {obj.name!r} is {first} too: give each "
+                            "object once (a patch included)")  # fmt: skip
+        section = "policies.extra" if obj.origin.startswith("policies.extra") else obj.origin
+        raise PlanError(f"{section}: {obj.kind} {obj.name!r} is one nixgen generates itself "
+                        f"({first}); rename yours, or turn the generated one off")  # fmt: skip
+    return out
 
-
-def _describe(obj: KubeObject) -> str:
-    where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
-    return f"{obj.kind} {where}"
-
-
-def _validated(manifest: dict[str, Any], version: str) -> list[Any]:
-    """crd.validate, once per distinct object and release in a process: a long-running
-    caller generates the same policies again and again. (An object holding a Nix expression
-    is not JSON, and is validated each time.)"""
-    from nixgen.checks import crd
-
-    try:
-        key = json.dumps(manifest, sort_keys=True)
-    except TypeError:
-        return crd.validate(manifest, version)
-    return list(_validated_json(key, version))
-
-
-@lru_cache(maxsize=1024)
-def _validated_json(key: str, version: str) -> tuple[Any, ...]:
-    from nixgen.checks import crd
-
-    return tuple(crd.validate(json.loads(key), version))
-
-
-def check(plan: Plan) -> None:
-    """Every Cilium object of each profile (patches aside) against the openAPIV3Schema of its
-    apiVersion in the pinned release: ObjectError naming the object, where the config asks
-    for it, the JSON path and the problem. The schema store is read only when there are
-    Cilium objects."""
-    cilium = [o for o in plan.objects if not o.patch and _is_cilium(o, plan.release)]
-    if not cilium:
-        return
-    for profile in ("local", "production"):
-        values = plan.values_for(profile)
-        for obj in cilium:
-            if not obj.when.holds(profile, values):
-                continue
-            manifest = resolve(obj.manifest(), profile)
-            problems = _validated(manifest, plan.version)
-            if problems:
-                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                origin = f"{obj.origin}: " if obj.origin else ""
-                raise ObjectError(f"{origin}{_describe(obj)}: {problems[0]}{more}")

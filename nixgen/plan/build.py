@@ -1,0 +1,138 @@
+"""Spec + catalog → Plan: the Helm values (the typed settings, the production features, the
+config's values), the module's options, its objects, and the facts of every known Cilium minor
+that the module selects by `cilium.version` at evaluation time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from nixgen.facts import catalog, locations
+from nixgen.input import sets
+from nixgen.input.spec import Spec
+from nixgen.plan import options
+from nixgen.plan.model import Plan, PlanError, Split, lower
+from nixgen.plan.objects import kube_objects, l2_values
+
+
+def settings_values(spec: Spec) -> dict[str, Any]:
+    """The Helm values the typed settings give: what the module's `cilium.settings` options
+    default to (nixgen.plan.options)."""
+    return lower(options.written(spec))
+
+
+# The production features (config section `production`) that switch `<name>.enabled` on in
+# the production profile.
+PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")
+
+
+def extra_values(spec: Spec) -> dict[str, Any]:
+    """The Helm values the module writes over the typed settings: the production features',
+    then the config's free-form `values`."""
+    tree: dict[str, Any] = {}
+    production_only = Split(False, True)
+    for name in PRODUCTION_FEATURES:
+        if getattr(spec, name):
+            tree[name] = {"enabled": production_only}
+    tree.update(l2_values(spec))
+    return sets.deep_merge(tree, lower(spec.values, profiles=False))
+
+
+def helm_values(spec: Spec) -> dict[str, Any]:
+    return sets.deep_merge(settings_values(spec), extra_values(spec))
+
+
+def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
+    """The CRD files in crds/v2alpha1 of `rel` that define one of `kinds`."""
+    return sorted(c.file for c in rel.crds if c.dir == "v2alpha1" and c.kind in kinds)
+
+
+def fact_releases(cat: catalog.Catalog, release: catalog.Release) -> dict[str, catalog.Release]:
+    """Per known minor, the release the module takes its facts from: the pinned release for
+    its own minor, the newest known patch for the others (once per catalog and release)."""
+    return _per_release("releases", cat, release, lambda: {
+        minor: release if release.minor == minor else cat.newest(minor)
+        for minor in cat.minors()})  # fmt: skip
+
+
+_PER_RELEASE: dict[tuple[Any, ...], tuple[catalog.Catalog, Any]] = {}
+
+
+def _per_release(what: str, cat: catalog.Catalog, release: catalog.Release, compute: Any,
+                 *key: Any) -> Any:
+    """`compute()`, once per catalog (by identity), release and `key`."""
+    full = (what, id(cat), release.version, *key)
+    if _PER_RELEASE.get(full, (None,))[0] is not cat:
+        _PER_RELEASE[full] = (cat, compute())
+    return _PER_RELEASE[full][1]
+
+
+def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
+                kinds: Collection[str] = ()) -> dict[str, Any]:
+    """Per known minor: its gateway-api release and its CRD mappings; in the hetzkube flavour
+    also the v2alpha1 CRD files of the `kinds` the module creates objects of (the v2 files are
+    all imported), when there are any at some minor. The same for every spec of one flavour,
+    generation and release that creates objects of the same kinds: computed once for them."""
+    kinds = frozenset(kinds)
+    return _per_release("facts", cat, release, lambda: _minor_facts(
+        spec.flavor, spec.easykubenix, cat, release, kinds), spec.flavor, spec.easykubenix, kinds)
+
+
+def _minor_facts(flavor: str, easykubenix: str, cat: catalog.Catalog, release: catalog.Release,
+                 kinds: frozenset[str]) -> dict[str, Any]:
+    hetzkube = flavor == "hetzkube"
+    out: dict[str, Any] = {}
+    rels = fact_releases(cat, release)
+    alpha = hetzkube and any(alpha_crd_files(r, kinds) for r in rels.values())
+    for minor, rel in rels.items():
+        entry: dict[str, Any] = {}
+        if hetzkube:
+            entry["gatewayApi"] = cat.gateway_api[minor]
+        if hetzkube and easykubenix == "standalone":
+            entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
+        entry["apiMappings"] = rel.api_mappings
+        if alpha:
+            entry["alphaCrds"] = alpha_crd_files(rel, kinds)
+        out[minor] = entry
+    return out
+
+
+_SCOPE = {True: "namespaced", False: "cluster-scoped"}
+
+
+def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
+    """Kind → namespaced over `releases`, by kind. The module keeps one scope per kind, which
+    holds only while no release moves a kind between cluster and namespace scope: a catalog
+    where one does is an error here, not a wrong table in the module."""
+    seen: dict[str, catalog.Release] = {}
+    for rel in releases:
+        for kind, namespaced in rel.namespaced.items():
+            first = seen.setdefault(kind, rel)
+            if first.namespaced[kind] != namespaced:
+                was, now = (_SCOPE[r.namespaced[kind]] for r in (first, rel))
+                raise PlanError(f"{locations.catalog_path()}: {kind} is {was} in Cilium "
+                                f"{first.version} but {now} in {rel.version}; nixgen keeps one "
+                                "scope per kind across releases")  # fmt: skip
+    return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
+
+
+def build(spec: Spec) -> Plan:
+    cat = catalog.load()
+    release = cat.release_for(spec.ciliumVersion)
+    objects = tuple(kube_objects(spec, release))
+    scopes = _per_release("scopes", cat, release,
+                          lambda: kind_scopes(fact_releases(cat, release).values()))
+    values = helm_values(spec)
+    return Plan(
+        spec=spec,
+        release=release,
+        values=values,
+        options=(*options.hetzkube_options(spec, values),
+                 *options.setting_options(spec, values, release.version)),
+        extra=options.without_settings(values),
+        crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
+        objects=objects,
+        facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),
+        scopes=scopes if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin" else {},
+    )
+
