@@ -276,7 +276,7 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
 
 
 def _jsonable(data: Any) -> Any:
-    from nixgen.nix.emit import Raw
+    from nixgen.nixatoms import Raw
 
     if isinstance(data, Raw):
         return {"nix": data.expr}
@@ -322,7 +322,7 @@ def _deliver(text: str, output: Path | None, check: bool) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    from nixgen.nix.output import write_atomic
+    from nixgen.output import write_atomic
 
     try:
         write_atomic(path, text)
@@ -331,7 +331,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _check(path: Path, wanted: str) -> None:
-    from nixgen.nix.output import diff
+    from nixgen.output import diff
 
     try:
         current = path.read_text(encoding="utf-8")

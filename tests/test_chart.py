@@ -22,7 +22,7 @@ from nixgen.facts import changes, chart, chartread, locations
 from nixgen.facts.changes import removed_in
 from nixgen.facts.chart import load
 from nixgen.facts.valuepath import dotted, split_dotted
-from nixgen.nix.emit import Raw
+from nixgen.nixatoms import Raw
 from nixgen.plan.model import Split
 
 RELEASES = ["1.16.19", "1.17.18", "1.18.4", "1.18.12", "1.19.6", "1.20.0"]

@@ -14,7 +14,7 @@ from nixharness import evaluate
 from nixgen.facts import catalog, crds, locations
 from nixgen.facts.versions import UnknownVersion
 from nixgen.checks.crd import Problem, validate
-from nixgen.nix.emit import Raw
+from nixgen.nixatoms import Raw
 from nixgen.plan.model import Split
 
 RELEASES = list(catalog.load().releases)

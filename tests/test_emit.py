@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nixharness import eval_expr, eval_file, strictly_equal
 
+from nixgen import nixatoms
 from nixgen.nix import emit
 from nixgen.plan import model
-from nixgen.nix.emit import INT_MAX, INT_MIN, If, NixError, Raw
+from nixgen.nixatoms import INT_MAX, INT_MIN, If, NixError, Raw
 
 
 def Split(local: Any, production: Any) -> If:
@@ -124,7 +125,7 @@ def test_error_path_names_the_nested_place() -> None:
      ("true", "true"), ("é", '"é"')],
 )  # fmt: skip
 def test_attribute_names_are_bare_only_when_nix_reads_them_as_names(name: str, written: str) -> None:
-    assert emit.attr_name(name) == written
+    assert nixatoms.attr_name(name) == written
     assert eval_expr(f"builtins.attrNames {{ {written} = 1; }}") == [name]
 
 
@@ -181,5 +182,5 @@ def test_an_indented_block_reads_back_as_its_lines(lines: list[str], indent: int
     """What the rules table is written with: Nix strips the common indentation and reads the
     lines back, escapes (`''`, `${`) and all, as long as one line starts in text."""
     lines = ["start", *lines]
-    text = emit.indented_block(lines, indent)
+    text = nixatoms.indented_block(lines, indent)
     assert eval_expr(text) == "".join(line + "\n" for line in lines)

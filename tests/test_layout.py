@@ -13,7 +13,7 @@ from goldens import ALL_CASES, path_of
 from test_emit import Split
 
 from nixgen.nix import emit
-from nixgen.nix.emit import Attrs, Call, Raw
+from nixgen.nixatoms import Attrs, Call, Raw
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nixfmt"
 

@@ -17,7 +17,7 @@ from test_emit import SCALARS, TEXT, Split
 
 from nixgen.nix import emit, nixfmt
 from nixgen.cli import cli
-from nixgen.nix.emit import Call, If, Raw
+from nixgen.nixatoms import Call, If, Raw
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))
 # Long strings and keys push lines past 100 columns, where the layout rules matter.

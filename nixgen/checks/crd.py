@@ -9,8 +9,8 @@ prune (not in `properties`, no `additionalProperties`, no `x-kubernetes-preserve
 Not checked: `format` (cidr, ipv4, date-time…), CEL rules (`x-kubernetes-validations`), list
 uniqueness, and `metadata` beyond name, namespace, labels and annotations.
 
-A value nixgen only knows as Nix (an emit.Raw expression, a function call) is accepted
-anywhere; both branches of a plan.Split or an emit.If are checked."""
+A value nixgen only knows as Nix (a `Raw` expression, a function `Call`) is accepted anywhere;
+both branches of a profile `Split` or an `If` are checked."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from nixgen.facts import catalog, crds
+from nixgen.nixatoms import Attrs, Call, If, Raw
+from nixgen.plan.model import Split
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
@@ -37,8 +41,6 @@ def validate(obj: dict[str, Any], version: str) -> list[Problem]:
     """What the API server of a cluster running Cilium `version` would refuse or drop in
     `obj` ({apiVersion, kind, metadata, spec, ...}). Raises versions.UnknownVersion for a
     Cilium minor nixgen has no facts for."""
-    from nixgen.facts import catalog, crds
-
     release = catalog.load().release_for(version)
     kind, api = obj.get("kind"), obj.get("apiVersion")
     crd = next((c for c in release.crds if c.kind == kind), None)
@@ -63,14 +65,14 @@ def validate(obj: dict[str, Any], version: str) -> list[Problem]:
 
 
 def _unknown(v: Any) -> bool:
-    """A value only Nix knows (emit.Raw, emit.Call)."""
-    return hasattr(v, "expr") or (hasattr(v, "func") and hasattr(v, "args"))
+    """A value only Nix knows."""
+    return isinstance(v, (Raw, Call))
 
 
 def _branches(v: Any) -> tuple[Any, ...] | None:
-    if hasattr(v, "local") and hasattr(v, "production"):  # plan.Split
+    if isinstance(v, Split):
         return v.local, v.production
-    if hasattr(v, "then_") and hasattr(v, "else_"):  # emit.If
+    if isinstance(v, If):
         return v.then_, v.else_
     return None
 
@@ -78,8 +80,9 @@ def _branches(v: Any) -> tuple[Any, ...] | None:
 def _mapping(v: Any) -> dict[str, Any] | None:
     if isinstance(v, dict):
         return v
-    items = getattr(v, "items", None)  # emit.Attrs
-    return items if isinstance(items, dict) else None
+    if isinstance(v, Attrs) and isinstance(v.items, dict):
+        return v.items
+    return None
 
 
 def _child(path: str, key: str) -> str:

@@ -12,7 +12,7 @@ from nixgen.checks.lang import all_, applies, holds, on
 from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
-from nixgen.nix.emit import Raw
+from nixgen.nixatoms import Raw
 from nixgen.plan.build import settings_values
 from nixgen.plan.model import Plan, lower
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from nixgen.facts import versions
 from nixgen.input import sets
-from nixgen.nix.emit import Raw
+from nixgen.nixatoms import Raw
 
 def _leaf(op: str, path: str, default: Any, *args: Any) -> list[Any]:
     return [op, path.split("."), default, *args]

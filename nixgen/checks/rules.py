@@ -42,7 +42,7 @@ from nixgen.checks.lang import (
 from nixgen.errors import NixgenError
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
-from nixgen.nix.emit import Raw
+from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan
 
 

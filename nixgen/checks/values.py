@@ -25,7 +25,7 @@ from nixgen.facts.changes import history, removed_in
 from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
 from nixgen.input import sets, settings
 from nixgen.input.choices import PROFILES
-from nixgen.nix.emit import Attrs, If, Raw
+from nixgen.nixatoms import Attrs, If, Raw
 from nixgen.plan.model import Plan, Split
 
 # The typed settings' paths (a section's fields below it).

@@ -21,7 +21,7 @@ from nixgen.errors import NixgenError
 from nixgen.facts import chart, locations
 from nixgen.facts.valuepath import ValuePath, dotted
 from nixgen.facts.versions import numbers
-from nixgen.nix.output import write_atomic
+from nixgen.output import write_atomic
 
 
 class ChartError(NixgenError):

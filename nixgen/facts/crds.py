@@ -19,7 +19,7 @@ from typing import Any
 
 from nixgen.errors import NixgenError
 from nixgen.facts import locations, versions
-from nixgen.nix.output import write_atomic
+from nixgen.output import write_atomic
 
 
 class CrdError(NixgenError):

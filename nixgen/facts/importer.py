@@ -14,7 +14,7 @@ from nixgen.errors import NixgenError
 from nixgen.facts import chartread, crds, locations, versions
 from nixgen.facts.catalog import forget, parse, shape_error
 from nixgen.facts.versions import UnknownVersion
-from nixgen.nix.output import write_atomic
+from nixgen.output import write_atomic
 
 
 class TreeError(NixgenError):

@@ -7,10 +7,14 @@ import re
 import shutil
 import subprocess
 
-from nixgen.input.choices import NAR_HASH_PATTERN, REV_PATTERN
 from nixgen.errors import NixgenError
 
 TIMEOUT_SECONDS = 600.0
+
+# A Cilium tree pinned for pure evaluation: a commit and the NAR hash of its tree (what the
+# config's `source` takes, and what `nix flake prefetch` must print).
+REV_PATTERN = r"[0-9a-f]{40}"
+NAR_HASH_PATTERN = r"sha256-[A-Za-z0-9+/]{43}="
 
 
 class PrefetchError(NixgenError):

@@ -17,9 +17,10 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
+from nixgen import nixatoms
+from nixgen.facts.prefetch import NAR_HASH_PATTERN, REV_PATTERN
 from nixgen.input import settings
-from nixgen.nix import emit
-from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, NAR_HASH_PATTERN, REV_PATTERN
+from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS
 
 T = TypeVar("T")
 
@@ -75,7 +76,7 @@ def _value_path(value: str) -> str:
 def nix_expression(value: str) -> str:
     """Only attribute paths (`config.clusterHost`, `cfg.k8sServiceHost`): anything larger
     belongs in the user's own module, through `cilium.helmValues`."""
-    if not emit.is_attr_path(value):
+    if not nixatoms.is_attr_path(value):
         raise ValueError(f"{value!r} is not a Nix attribute path such as config.clusterHost")
     return value
 

@@ -169,7 +169,7 @@ def nix_type(s: Setting, nullable: bool) -> Any:
 
 @cache
 def _nix_type(keys: tuple[str, ...], nullable: bool) -> Any:
-    from nixgen.nix.emit import Call, Raw
+    from nixgen.nixatoms import Call, Raw
 
     s = BY_PATH[keys]
     base: Any = {

@@ -219,12 +219,12 @@ def _user_object(model: Any) -> UserObject:
 def check_data(data: Any, path: str) -> None:
     """Free-form data (Helm values, an object's spec) that Nix can hold, where `{nix = "..."}`
     is a Nix expression and must be an attribute path."""
-    from nixgen.nix import emit
+    from nixgen import nixatoms
 
     if isinstance(data, Mapping):
         if data.keys() == {"nix"}:
             expr = data["nix"]
-            if not (isinstance(expr, str) and emit.is_attr_path(expr)):
+            if not (isinstance(expr, str) and nixatoms.is_attr_path(expr)):
                 raise ConfigError(f"{path}.nix: {expr!r} is not a Nix attribute path such as "
                                   "config.clusterName")  # fmt: skip
             return
@@ -235,8 +235,8 @@ def check_data(data: Any, path: str) -> None:
             check_data(value, f"{path}[{i}]")
     else:
         try:
-            emit.check(data, path)
-        except emit.NixError as err:
+            nixatoms.check(data, path)
+        except nixatoms.NixError as err:
             raise ConfigError(str(err)) from None
 
 

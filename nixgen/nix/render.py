@@ -16,8 +16,9 @@ from typing import Any
 import jinja2
 
 from nixgen import __version__
+from nixgen import nixatoms
 from nixgen.nix import emit
-from nixgen.nix.emit import Attrs, Call, If, Raw
+from nixgen.nixatoms import Attrs, Call, If, Raw
 from nixgen.plan.options import OptionRef
 from nixgen.plan.model import ALWAYS, Condition, KubeObject, Plan, Split
 from nixgen.checks.lang import TAG
@@ -242,7 +243,7 @@ def source(plan: Plan) -> Any:
     pinned = {**GITHUB, "rev": spec.rev}
     if spec.narHash is not None:
         pinned["narHash"] = spec.narHash
-    return If(f"{cfg}.version == {emit.string(plan.version)}", pinned, unpinned)
+    return If(f"{cfg}.version == {nixatoms.string(plan.version)}", pinned, unpinned)
 
 
 def spec_json(plan: Plan) -> str:
@@ -269,7 +270,7 @@ def rules_text() -> str:
     indented string, one rule a line."""
     items = [json.dumps(rule, separators=(",", ":"), ensure_ascii=False) for rule in table()]
     lines = ["[", *("  " + item + "," for item in items[:-1]), *("  " + i for i in items[-1:]), "]"]
-    return emit.indented_block(lines, 2)
+    return nixatoms.indented_block(lines, 2)
 
 
 def scopes_text(plan: Plan) -> str:

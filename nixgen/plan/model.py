@@ -18,7 +18,7 @@ from nixgen.facts import catalog
 from nixgen.input import sets
 from nixgen.input.choices import PROFILES
 from nixgen.input.spec import Spec
-from nixgen.nix.emit import Raw
+from nixgen.nixatoms import Raw
 
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 ALPHA_CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2alpha1"

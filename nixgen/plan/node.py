@@ -16,7 +16,7 @@ from typing import Any
 from nixgen import __version__
 from nixgen.facts import k3s
 from nixgen.input import sets
-from nixgen.nix.emit import Call, Raw
+from nixgen.nixatoms import Call, Raw
 from nixgen.errors import NixgenError
 
 NODE_OUTPUT = "node"  # the header spec's "output" for this module

@@ -48,7 +48,7 @@ HETZKUBE = {
 
 def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
     """hetzkube's own options, defaulting to the config's values (else hetzkube's defaults)."""
-    from nixgen.nix.emit import Raw
+    from nixgen.nixatoms import Raw
 
     if spec.flavor != "hetzkube":
         return []
