@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from nixgen.version import __version__
+
+__all__ = ["__version__", "check", "generate"]
 
 if TYPE_CHECKING:
     from nixgen.input.spec import Spec

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from nixgen import __version__
 from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
 from nixgen.errors import NixgenError
+from nixgen.version import __version__
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -302,9 +302,9 @@ def _module_text(spec: Spec, fmt: str, output: Path | None) -> str:
 
 def _node_text(spec: Spec, profile: str, fmt: str, output: Path | None) -> str:
     from nixgen import pipeline
-    from nixgen.plan import node
+    from nixgen.nix.node import FILENAME
 
-    result = pipeline.node(spec, profile, fmt, output.name if output else node.FILENAME)
+    result = pipeline.node(spec, profile, fmt, output.name if output else FILENAME)
     _warn(result.warnings)
     return result.text
 

@@ -75,8 +75,8 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
          filename: str = "cilium-node.nix") -> Result:
     """The node module (NixOS, for the k3s nodes) of one profile, and the warnings: planned
     from the same checked plan as the cluster module, so the two cannot disagree."""
-    from nixgen.plan import node as node_
+    from nixgen.nix.node import render_node
 
     built, warnings = checked_plan(spec)
-    text = node_.render_node(built, profile)
+    text = render_node(built, profile)
     return Result(nixfmt.format_source(text, fmt, filename), warnings)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from goldens import NODE_CASES, PROD, ROOT, generated, path_of
 from nixharness import NixEvalError, run_nix
 
-from nixgen.facts import k3s
+from nixgen.facts import chart, k3s
 from nixgen.input.choices import PROFILES
 from nixgen import pipeline
 from nixgen.pipeline import planned
@@ -198,6 +198,51 @@ def test_module_requires_services_k3s(tmp_path: Path) -> None:
     assert got["failedAssertions"] == ["cilium.node needs services.k3s on this host"]
 
 
+# ---------------------------------------------------------------- the chart's defaults
+
+# The values node planning reads, and what each means to a node when a config leaves it unset.
+READ_DEFAULTS = {
+    "kubeProxyReplacement": "no --disable-kube-proxy",
+    "routingMode": "tunnel routing",
+    "tunnelProtocol": "a VXLAN tunnel",
+    "tunnelPort": "the tunnel's own port",
+    "hubble.enabled": "Hubble on, its port open",
+    "hubble.listenAddress": "Hubble on 4244",
+    "healthChecking": "cilium-health on, its port open",
+    "encryption.enabled": "no encryption",
+    "encryption.type": "IPsec when encryption is on",
+    "bgpControlPlane.enabled": "no BGP",
+    "l2announcements.enabled": "no L2 announcements",
+    "ingressController.enabled": "no ingress controller",
+    "ingressController.default": "not the default ingress controller",
+    "cni.binPath": "containerd's CNI bin directory",
+    "cni.confPath": "containerd's CNI conf directory",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("version", chart.versions())
+def test_node_defaults_are_the_chart_facts_of_every_release(version: str) -> None:
+    """Node planning takes a value the config leaves unset from the release's chart facts (the
+    agent's default only where the chart leaves it empty): every such value is one the chart
+    sets, and at those defaults a node gets what the README's table says."""
+    facts = chart.load(version)
+    for path in READ_DEFAULTS:
+        info = facts.info(path)
+        assert info is not None, (version, path)
+        # Only the templates read it (kubeProxyReplacement up to 1.17): the agent decides.
+        assert info.source == "values" or path in node.AGENT_DEFAULTS, (version, path)
+    for path, agents in node.AGENT_DEFAULTS.items():  # used where the chart leaves it empty
+        default = facts.info(path).default
+        assert default in ("", None) or str(default).lower() == str(agents).lower(), path
+    got = node.node_plan({}, facts)
+    assert got.flags_for("server") == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY]
+    assert got.module_names == ["ip_tables", "xt_socket", "ip_set", "vxlan"]
+    assert (got.ports_of("tcp"), got.ports_of("udp")) == ([4240, 4244], [8472])
+    assert (got.cni_bin_dir, got.cni_conf_dir) == (k3s.CNI_BIN_DIR, k3s.CNI_CONF_DIR)
+    wireguard = node.node_plan({"encryption": {"enabled": True}}, facts)
+    assert "wireguard" not in wireguard.module_names  # the chart's type is IPsec
+
+
 # ---------------------------------------------------------------- CNI directories
 
 
@@ -270,7 +315,8 @@ def test_node_and_module_plan_from_the_same_values() -> None:
         values = json.loads(out)
         built = planned(build_spec(config_path=ROOT / PROD[1]))
         pools = profile == "production"
-        assert node.node_plan(values, lb_pools=pools) == node.plan_for(built, profile)
+        facts = chart.load(built.release.version)
+        assert node.node_plan(values, facts, lb_pools=pools) == node.plan_for(built, profile)
 
 
 def test_header_records_the_node_output_and_regen_rewrites_it(tmp_path: Path) -> None:

@@ -6,3 +6,5 @@ FORMAT_MODES = ("auto", "always", "never")
 PROFILES = ("local", "production")
 DEFAULT_VERSION = "1.18.4"
 EASYKUBENIX = ("hetzkube-pin", "current", "standalone")
+# What a node module's header spec records as its "output" (a cluster module records none).
+NODE_OUTPUT = "node"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from nixgen.input import spec as spec_
-from nixgen.input.choices import DEFAULT_VERSION
+from nixgen.input.choices import DEFAULT_VERSION, NODE_OUTPUT, PROFILES
 from nixgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -123,15 +123,25 @@ def from_header(file: Path, cilium_version: str | None = None) -> tuple[spec_.Sp
     """The Spec a generated file's header records, and the profile when the file is a node
     module (None for a cluster module); with `cilium_version`, bumped to it (a pin belongs to
     the version it was computed for, so it is dropped)."""
-    from nixgen.plan import node
-
     data = read_header(file)
-    try:
-        profile = node.split_header(data)
-    except node.NodeError as err:
-        raise ConfigError(f"{file}: {err}") from None
+    profile = _node_profile(data, file)
     if cilium_version is not None:
         known_version(cilium_version, "--cilium-version")
         data["ciliumVersion"] = cilium_version
         data.pop("source", None)
     return spec_.validate(data, where=f"{file}: header spec"), profile
+
+
+def _node_profile(data: dict[str, Any], file: Path) -> str | None:
+    """The profile when a header spec is a node module's (removing the keys that are not the
+    spec's own), else None."""
+    output = data.pop("output", None)
+    if output is None:
+        return None
+    profile = data.pop("profile", "production")
+    if output != NODE_OUTPUT:
+        raise ConfigError(f"{file}: header spec: output {output!r} is not one nixgen writes")
+    if profile not in PROFILES:
+        raise ConfigError(f"{file}: header spec: profile {profile!r} is neither local nor "
+                          "production")  # fmt: skip
+    return str(profile)

@@ -15,11 +15,11 @@ from typing import Any
 
 import jinja2
 
-from nixgen import __version__
 from nixgen import nixatoms
 from nixgen.nix import emit
 from nixgen.nixatoms import Attrs, Call, If, Raw
 from nixgen.plan.options import OptionRef
+from nixgen.version import __version__
 from nixgen.plan.model import ALWAYS, Condition, KubeObject, Plan, Split
 from nixgen.checks.lang import TAG
 from nixgen.checks.rules import table

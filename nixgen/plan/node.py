@@ -1,36 +1,35 @@
-"""One profile's final Helm values → what the k3s nodes need: cilium-node.nix, a NixOS module.
+"""One profile's final Helm values → what the k3s nodes need: the node plan of cilium-node.nix,
+a NixOS module (nixgen.nix.node writes it).
 
 The node module is planned from the same values the cluster module deploys (`Plan.values_for`),
 so the two cannot disagree: k3s flags, kernel modules and firewall ports follow the features
-those values turn on, and the CNI directories come from nixgen.facts.k3s, like the chart's `cni`
-values.
+those values turn on, and the CNI directories follow the chart's `cni` values. A value the
+config leaves unset is the chart's default in the release's chart facts; where the chart leaves
+it empty, the agent's default (`AGENT_DEFAULTS`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen import __version__
-from nixgen.facts import k3s
-from nixgen.input import sets
-from nixgen.nixatoms import Call, Raw
 from nixgen.errors import NixgenError
+from nixgen.facts import chart, k3s
+from nixgen.input import sets
+from nixgen.nixatoms import Raw
+from nixgen.plan.model import Plan
 
-NODE_OUTPUT = "node"  # the header spec's "output" for this module
-FILENAME = "cilium-node.nix"
-ABOUT = (
-    "A NixOS module for the k3s nodes that run Cilium: k3s flags, kernel modules, firewall",
-    "ports and reverse-path filtering, from the {profile} profile's values of the spec below.",
-)
 SEED_MODULES = ("ip_tables", "xt_socket", "ip_set")
 TUNNEL_PORTS = {"geneve": 6081, "vxlan": 8472}
 HEALTH_PORT = 4240
 HUBBLE_PORT = 4244
 WIREGUARD_PORT = 51871
 BGP_PORT = 179
+
+# What the agent takes where the chart leaves a value empty ("" or null): not chart facts.
+AGENT_DEFAULTS: dict[str, Any] = {"kubeProxyReplacement": False, "routingMode": "tunnel",
+                                  "tunnelProtocol": "vxlan"}  # fmt: skip
 
 
 class NodeError(NixgenError):
@@ -96,17 +95,23 @@ class NodePlan:
 # ---------------------------------------------------------------- reading the values
 
 
-def _get(values: Mapping[str, Any], path: str, default: Any) -> Any:
+def _get(values: Mapping[str, Any], facts: chart.Chart, path: str) -> Any:
+    """The final value at `path`, else the chart's default."""
     found = sets.lookup(values, tuple(path.split(".")))
     if isinstance(found, Raw):
         raise NodeError(f"values.{path}: is the Nix expression `{found.expr}`; the node module "
                         "needs its value")  # fmt: skip
-    return default if found is None else found
+    if found is None:
+        info = facts.info(path, with_default=False)
+        found = None if info is None else info.default
+    return found
 
 
-def _on(values: Mapping[str, Any], path: str, default: bool) -> bool:
+def _on(values: Mapping[str, Any], facts: chart.Chart, path: str) -> bool:
     """A chart switch; the chart also takes "true"/"false" strings for some of them."""
-    value = _get(values, path, default)
+    value = _get(values, facts, path)
+    if value is None:
+        value = AGENT_DEFAULTS[path]
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false", ""):
@@ -114,18 +119,23 @@ def _on(values: Mapping[str, Any], path: str, default: bool) -> bool:
     raise NodeError(f"values.{path}: {value!r} is not a boolean")
 
 
-def _choice(values: Mapping[str, Any], path: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = _get(values, path, default)
-    if value == "":
-        return default  # the chart's "" means the agent's default
+def _choice(values: Mapping[str, Any], facts: chart.Chart, path: str,
+            allowed: tuple[str, ...]) -> str:  # fmt: skip
+    value = _get(values, facts, path)
+    if value == "":  # the chart's "" means the default: the chart's, else the agent's
+        info = facts.info(path, with_default=False)
+        value = "" if info is None else info.default
+    if value in ("", None):
+        value = AGENT_DEFAULTS[path]
     if value not in allowed:
         raise NodeError(f"values.{path}: {value!r} is not one of {', '.join(allowed)}")
     return str(value)
 
 
-def _port(values: Mapping[str, Any], path: str, default: int) -> int:
-    value = _get(values, path, 0)
-    if value in (0, "", "0"):
+def _port(values: Mapping[str, Any], facts: chart.Chart, path: str, default: int) -> int:
+    """A port; 0 or "" (the chart's default) means `default`, the port of the feature."""
+    value = _get(values, facts, path)
+    if value in (0, "", "0", None):
         return default
     if isinstance(value, str) and value.isdigit():
         value = int(value)
@@ -134,10 +144,10 @@ def _port(values: Mapping[str, Any], path: str, default: int) -> int:
     return value
 
 
-def _listen_port(values: Mapping[str, Any], path: str, default: int) -> int:
-    """The port of a listen address such as ":4244" or "0.0.0.0:4244"."""
-    value = _get(values, path, "")
-    if value == "":
+def _listen_port(values: Mapping[str, Any], facts: chart.Chart, path: str, default: int) -> int:
+    """The port of a listen address such as ":4244" or "0.0.0.0:4244"; "" means `default`."""
+    value = _get(values, facts, path)
+    if value in ("", None):
         return default
     _, sep, port = str(value).rpartition(":")
     if not sep or not port.isdigit() or not 1 <= int(port) <= 65535:
@@ -145,8 +155,8 @@ def _listen_port(values: Mapping[str, Any], path: str, default: int) -> int:
     return int(port)
 
 
-def _path(values: Mapping[str, Any], path: str, default: str) -> str:
-    value = _get(values, path, default)
+def _path(values: Mapping[str, Any], facts: chart.Chart, path: str) -> str:
+    value = _get(values, facts, path)
     if not isinstance(value, str) or not value.startswith("/"):
         raise NodeError(f"values.{path}: {value!r} is not an absolute path")
     return value
@@ -155,21 +165,22 @@ def _path(values: Mapping[str, Any], path: str, default: str) -> str:
 # ---------------------------------------------------------------- the plan
 
 
-def node_plan(values: Mapping[str, Any], lb_pools: bool = False) -> NodePlan:
+def node_plan(values: Mapping[str, Any], facts: chart.Chart, lb_pools: bool = False) -> NodePlan:
     """What a node needs for these final Helm values (one profile's, as `Plan.values_for` gives
-    them). `lb_pools`: whether the deployment adds CiliumLoadBalancerIPPool objects."""
-    kpr = _on(values, "kubeProxyReplacement", False)
-    routing = _choice(values, "routingMode", "tunnel", ("tunnel", "native"))
-    tunnel = _choice(values, "tunnelProtocol", "vxlan", tuple(TUNNEL_PORTS))
-    hubble = _on(values, "hubble.enabled", True)
-    health = _on(values, "healthChecking", True)
-    encryption = _on(values, "encryption.enabled", False)
-    wireguard = encryption and _choice(values, "encryption.type", "ipsec",
+    them), with the defaults of the chart `facts`. `lb_pools`: whether the deployment adds
+    CiliumLoadBalancerIPPool objects."""
+    kpr = _on(values, facts, "kubeProxyReplacement")
+    routing = _choice(values, facts, "routingMode", ("tunnel", "native"))
+    tunnel = _choice(values, facts, "tunnelProtocol", tuple(TUNNEL_PORTS))
+    hubble = _on(values, facts, "hubble.enabled")
+    health = _on(values, facts, "healthChecking")
+    encryption = _on(values, facts, "encryption.enabled")
+    wireguard = encryption and _choice(values, facts, "encryption.type",
                                        ("ipsec", "wireguard", "ztunnel")) == "wireguard"  # fmt: skip
-    bgp = _on(values, "bgpControlPlane.enabled", False)
-    l2 = _on(values, "l2announcements.enabled", False)
-    ingress_default = (_on(values, "ingressController.enabled", False)
-                       and _on(values, "ingressController.default", False))  # fmt: skip
+    bgp = _on(values, facts, "bgpControlPlane.enabled")
+    l2 = _on(values, facts, "l2announcements.enabled")
+    ingress_default = (_on(values, facts, "ingressController.enabled")
+                       and _on(values, facts, "ingressController.default"))  # fmt: skip
 
     flags = [
         Flag(k3s.FLANNEL_NONE, "Cilium is the CNI: no embedded flannel"),
@@ -194,10 +205,10 @@ def node_plan(values: Mapping[str, Any], lb_pools: bool = False) -> NodePlan:
         ports.append(Port(HEALTH_PORT, "tcp", "cilium-health checks between nodes"))
     if routing == "tunnel":
         modules.append(Module(tunnel, f"{tunnel} tunnel between nodes"))
-        port = _port(values, "tunnelPort", TUNNEL_PORTS[tunnel])
+        port = _port(values, facts, "tunnelPort", TUNNEL_PORTS[tunnel])
         ports.append(Port(port, "udp", f"{tunnel} tunnel between nodes"))
     if hubble:
-        port = _listen_port(values, "hubble.listenAddress", HUBBLE_PORT)
+        port = _listen_port(values, facts, "hubble.listenAddress", HUBBLE_PORT)
         ports.append(Port(port, "tcp", "Hubble server, which hubble-relay reads"))
     if wireguard:
         modules.append(Module("wireguard", "WireGuard encryption between nodes"))
@@ -213,101 +224,16 @@ def node_plan(values: Mapping[str, Any], lb_pools: bool = False) -> NodePlan:
         reverse_path_reason=(
             "reverse path: NixOS's strict check drops what Cilium delivers on its own devices",
             "(cilium_host, the tunnel); loose still drops sources no route leads back to"),
-        cni_bin_dir=_path(values, "cni.binPath", k3s.CNI_BIN_DIR),
-        cni_conf_dir=_path(values, "cni.confPath", k3s.CNI_CONF_DIR),
+        cni_bin_dir=_path(values, facts, "cni.binPath"),
+        cni_conf_dir=_path(values, facts, "cni.confPath"),
     )
 
 
-def plan_for(built: Any, profile: str) -> NodePlan:
-    """The node plan of a nixgen Plan's profile."""
+def plan_for(built: Plan, profile: str) -> NodePlan:
+    """The node plan of a nixgen Plan's profile, with the chart defaults of its release."""
     objects = built.objects_for(profile)
     pools = any(o.get("kind") == "CiliumLoadBalancerIPPool" for o in objects)
-    return node_plan(built.values_for(profile), lb_pools=pools)
-
-
-# ---------------------------------------------------------------- the module
-
-
-def header_json(spec: Any, profile: str) -> str:
-    """The header spec: the cluster module's, plus which output and profile this is."""
-    data = {"output": NODE_OUTPUT, "profile": profile, **spec.header_data()}
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-
-
-def split_header(data: dict[str, Any]) -> str | None:
-    """For `regen`: the profile when the header spec is a node module's (removing the keys
-    that are not the spec's own), else None."""
-    output = data.pop("output", None)
-    if output is None:
-        return None
-    profile = data.pop("profile", "production")
-    if output != NODE_OUTPUT:
-        raise NodeError(f"header spec: output {output!r} is not one nixgen writes")
-    if profile not in ("local", "production"):
-        raise NodeError(f"header spec: profile {profile!r} is neither local nor production")
-    return str(profile)
-
-
-def _server(condition: str) -> Raw:
-    return Raw("isServer" if condition == "" else f"isServer && {condition}")
-
-
-def entries(node: NodePlan) -> list[tuple[list[str], Any]]:
-    """The module's `lib.mkMerge` entries, each with the comment lines that say why."""
-    out: list[tuple[list[str], Any]] = []
-    base: dict[str, Any] = {
-        "assertions": [
-            {"assertion": Raw("k3s.enable"), "message": "cilium.node needs services.k3s on this host"}
-        ],
-        "boot": {"kernelModules": node.module_names},
-    }
-    out.append(([f"{m.name}: {m.reason}" for m in node.kernel_modules], base))
-    always = [f for f in node.flags if f.switch is None]
-    for server_only in (False, True):
-        group = [f for f in always if f.server_only == server_only]
-        if group:
-            body = {"services": {"k3s": {"extraFlags": [f.flag for f in group]}}}
-            why = [f"{f.flag}: {f.reason}" for f in group]
-            if server_only:
-                why.append("(server flags: agents take these settings from the servers)")
-                out.append((why, Call("lib.mkIf", (_server(""), body))))
-            else:
-                out.append((why, body))
-    for f in node.flags:
-        if f.switch is not None:
-            body = {"services": {"k3s": {"extraFlags": [f.flag]}}}
-            cond = f"cfg.{f.switch}"
-            out.append(([f"{f.flag}: {f.reason}"],
-                        Call("lib.mkIf", (_server(cond) if f.server_only else Raw(cond), body))))
-    firewall: dict[str, Any] = {}
-    for name, protocol in (("allowedTCPPorts", "tcp"), ("allowedUDPPorts", "udp")):
-        if node.ports_of(protocol):
-            firewall[name] = node.ports_of(protocol)
-    if firewall:
-        why = [f"{p.port}/{p.protocol}: {p.reason}" for p in node.ports]
-        out.append((why, Call("lib.mkIf", (Raw("cfg.openFirewall"),
-                                           {"networking": {"firewall": firewall}}))))  # fmt: skip
-    rp = {"networking": {"firewall": {"checkReversePath": Call("lib.mkDefault",
-                                                               (node.reverse_path,))}}}  # fmt: skip
-    out.append((list(node.reverse_path_reason), Call("lib.mkIf", (Raw("cfg.looseReversePath"), rp))))
-    if node.cni_is_containerd_default:
-        warning = (
-            "cilium.node: services.k3s.containerdConfigTemplate is set; keep any CNI section in it "
-            f"on {node.cni_bin_dir} and {node.cni_conf_dir}, where Cilium installs its plugin "
-            "(without one, containerd reads those)")  # fmt: skip
-        out.append((["CNI: without flannel, k3s's containerd reads Cilium's directories",
-                     "unless a containerd template moves it elsewhere"],
-                    Call("lib.mkIf", (Raw("k3s.containerdConfigTemplate != null"),
-                                      {"warnings": [warning]}))))  # fmt: skip
-    else:
-        message = (
-            f"cilium.node: Cilium installs its CNI plugin in {node.cni_bin_dir} and its config in "
-            f"{node.cni_conf_dir} (cni.binPath, cni.confPath), where k3s's containerd does not "
-            "look without flannel: set services.k3s.containerdConfigTemplate to read them")  # fmt: skip
-        out.append((["cni.binPath/confPath are not containerd's defaults: a template must say so"],
-                    {"assertions": [{"assertion": Raw("k3s.containerdConfigTemplate != null"),
-                                     "message": message}]}))  # fmt: skip
-    return out
+    return node_plan(built.values_for(profile), chart.load(built.release.version), lb_pools=pools)
 
 
 def descriptions(node: NodePlan) -> dict[str, str]:
@@ -337,20 +263,3 @@ def descriptions(node: NodePlan) -> dict[str, str]:
             "k3s's containerd reads configs when k3s runs without flannel."),
     }
 
-
-def render_node(built: Any, profile: str) -> str:
-    """cilium-node.nix for one profile of a nixgen Plan."""
-    from nixgen.nix.render import environment
-
-    node = plan_for(built, profile)
-    switches = {f.switch: f for f in node.flags if f.switch is not None}
-    template = environment().get_template("node.nix.j2")
-    return template.render(
-        node=node,
-        switches=switches,
-        entries=entries(node),
-        descriptions=descriptions(node),
-        about=[line.format(profile=profile) for line in ABOUT],
-        spec_json=header_json(built.spec, profile),
-        nixgen_version=__version__,
-    )
