@@ -276,15 +276,11 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
 
 
 def _jsonable(data: Any) -> Any:
+    """Resolved values as JSON: a Nix expression in the config's notation, {"nix": ...}."""
+    from nixgen import tree
     from nixgen.nixatoms import Raw
 
-    if isinstance(data, Raw):
-        return {"nix": data.expr}
-    if isinstance(data, dict):
-        return {k: _jsonable(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_jsonable(v) for v in data]
-    return data
+    return tree.rebuild(data, lambda v: {"nix": v.expr} if isinstance(v, Raw) else tree.DESCEND)
 
 
 def _warn(warnings: list[str]) -> None:

@@ -11,7 +11,7 @@ from nixgen.checks import values
 from nixgen.facts import chart
 from nixgen.facts.changes import history
 from nixgen.facts.valuepath import dotted, split_dotted
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.errors import NixgenError
 
 # How many keys of a table `explain` lists.
@@ -80,7 +80,7 @@ def _nixgen(path: tuple[str, ...]) -> list[str]:
         out = []
         for setting in typed:
             key = ".".join(setting)
-            default: Any = sets.lookup(DEFAULT_SETTINGS, setting)
+            default: Any = tree.lookup(DEFAULT_SETTINGS, setting)
             shown = ("none written unless set" if default is None
                      else f"{json.dumps(default)}")  # fmt: skip
             out.append(f"typed setting settings.{key} (config key; nixgen's default: {shown})")

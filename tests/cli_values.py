@@ -10,18 +10,19 @@ from typing import Any
 from click.testing import CliRunner
 from goldens import ROOT
 
+from nixgen import tree
 from nixgen.cli import cli
 
 
 def substitute(data: Any, env: Mapping[str, Any]) -> Any:
     """Replace each {"nix": expr} with the value the test gives that expression."""
-    if isinstance(data, dict):
-        if data.keys() == {"nix"} and isinstance(data["nix"], str):
-            return env[data["nix"]]
-        return {k: substitute(v, env) for k, v in data.items()}
-    if isinstance(data, list):
-        return [substitute(v, env) for v in data]
-    return data
+
+    def replace(node: Any) -> Any:
+        if isinstance(node, dict) and node.keys() == {"nix"} and isinstance(node["nix"], str):
+            return env[node["nix"]]
+        return tree.DESCEND
+
+    return tree.rebuild(data, replace)
 
 
 def values_output(args: list[str], profile: str, objects: bool, env: Mapping[str, Any]) -> Any:

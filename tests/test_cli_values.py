@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from nixharness import evaluate, strictly_equal
 from test_emit import CHARS, TEXT
 
-from nixgen.input.sets import deep_merge, nest, parse_value
+from nixgen.input.sets import parse_value
+from nixgen.tree import deep_merge, nest
 from nixgen.input.choices import PROFILES
 from nixgen.pipeline import planned
 from nixgen.plan import model

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nixharness import evaluate, strictly_equal
 from test_emit import TEXT
 
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.pipeline import planned
 from nixgen.plan import model
@@ -167,7 +167,7 @@ def test_values_table_keys_and_strings_come_out_of_nix_exactly(
     folder = tmp_path_factory.mktemp("direct")
     base = model.resolve(planned(Spec(flavor=flavor)).values, "production",
                         {"cfg.k8sServiceHost": HOST})  # fmt: skip
-    want = sets.deep_merge(base, values)
+    want = tree.deep_merge(base, values)
     from click.testing import CliRunner
 
     from nixgen.cli import cli

@@ -8,7 +8,7 @@ import pytest
 from nixharness import NixEvalError, evaluate, strictly_equal
 
 from nixgen import generate
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.input.spec import Spec
@@ -60,7 +60,7 @@ def test_helm_values_option_is_merged_over_generated_values_recursively(
                    part="values")  # fmt: skip
     base = model.resolve(planned(Spec(flavor=flavor)).values, "production",
                         {"cfg.k8sServiceHost": "10.0.0.9"})  # fmt: skip
-    want = sets.deep_merge(base, extra)
+    want = tree.deep_merge(base, extra)
     assert want["hubble"]["relay"]["enabled"] is True  # kept beside the override
     assert strictly_equal(got, want)
 

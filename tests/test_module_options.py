@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from goldens import path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.pipeline import planned
 from nixgen.cli import cli
@@ -57,7 +57,7 @@ def test_a_good_override_through_the_settings_options_reaches_the_helm_values(
     override = {"operator": {"replicas": 5}, "tunnelProtocol": "vxlan",
                 "ingressController": {"enabled": True, "loadbalancerMode": "shared"}}  # fmt: skip
     got = _eval(flavor, {"settings": override}, fake_trees, lib_path, local=profile == "local")
-    assert strictly_equal(got, sets.deep_merge(_generated(flavor, profile), override))
+    assert strictly_equal(got, tree.deep_merge(_generated(flavor, profile), override))
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

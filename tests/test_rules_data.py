@@ -17,7 +17,7 @@ from nixharness import NixEvalError, evaluate, strictly_equal
 from nixgen import pipeline
 from nixgen.checks import extra, lang, rules
 from nixgen.facts import catalog, chart, versions
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.pipeline import planned
 from nixgen.input.config import from_command_line
@@ -80,7 +80,7 @@ def test_a_refusal_the_rules_cannot_say_is_a_python_check(case: dict[str, Any]) 
 def test_nixgen_refuses_every_value_the_chart_refuses(case: dict[str, Any]) -> None:
     """Through the whole pipeline, at every release the chart refuses it in: whatever stops
     it (the rule named, the chart check for a removed or mistyped key), it does not pass."""
-    values = sets.deep_merge(case.get("with", {}), case["trigger"])
+    values = tree.deep_merge(case.get("with", {}), case["trigger"])
     for version in case["releases"]:
         with pytest.raises(NixgenError):
             pipeline.checked_plan({"ciliumVersion": version, "values": values})
@@ -103,7 +103,7 @@ def test_a_rule_needs_each_value_it_is_skipped_without(entry: dict[str, Any]) ->
         [OWN[entry["id"]]] if entry["id"] in OWN else [])
     trigger = next(t for t in triggers if lang.holds(entry["when"], t))
     for path in entry["needs"]:
-        without = sets.deep_merge(trigger, sets.nest(path, None))
+        without = tree.deep_merge(trigger, tree.nest(path, None))
         assert not lang.holds(entry["when"], without), path
 
 
@@ -123,9 +123,9 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
         if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
             continue  # the rule does not apply to this release
         for leaf in lang.leaves(entry["when"]):
-            own = sets.lookup(defaults, tuple(leaf[1]))
+            own = tree.lookup(defaults, tuple(leaf[1]))
             if own is not None:
-                present = sets.nest(leaf[1], own)
+                present = tree.nest(leaf[1], own)
                 assert lang.holds(leaf, present) == lang.holds(leaf, {}), (entry["id"], leaf)
 
 
@@ -146,14 +146,14 @@ def _trigger(rule_id: str) -> tuple[dict[str, Any], str]:
     if rule_id in OWN:
         return OWN[rule_id], "1.18.4"
     case = next(c for c in RULE_CASES if c["rule"] == rule_id)
-    return sets.deep_merge(case.get("with", {}), case["trigger"]), case["releases"][-1]
+    return tree.deep_merge(case.get("with", {}), case["trigger"]), case["releases"][-1]
 
 
 def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, Any]) -> str | None:
     """What Python says the module's values break first (the message the module throws)."""
     spec = from_command_line(cilium_version=version, flavor="nixidy" if "nixidy" in name else None)
     built = planned(spec)
-    values = sets.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
+    values = tree.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                   helm_values)  # fmt: skip
     hits = rules.broken(rules.table(), built.release.minor, values)
     return rules.message(hits[0], values) if hits else None
@@ -198,13 +198,13 @@ def test_python_and_nix_agree_on_random_values(
 ) -> None:
     helm_values: dict[str, Any] = {}
     for path, value in sorted(picked.items()):
-        helm_values = sets.deep_merge(helm_values, sets.nest(list(path), value))
+        helm_values = tree.deep_merge(helm_values, tree.nest(list(path), value))
     name = "hetzkube-1.18.4"
     message = _first_broken(name, version, profile, helm_values)
     if message is None:
         got = _nix(name, version, profile, helm_values, fake_trees, "")
         built = planned(from_command_line(cilium_version=version))
-        want = sets.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
+        want = tree.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
                                     helm_values)  # fmt: skip
         assert strictly_equal(got, want)
     else:

@@ -24,6 +24,7 @@ from typing import Any
 from nixgen.facts import catalog, crds
 from nixgen.nixatoms import Attrs, Call, If, Raw
 from nixgen.plan.model import Split
+from nixgen.tree import json_type
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
@@ -97,8 +98,6 @@ def _show(v: Any) -> str:
 
 def _json_type(v: Any) -> str:
     """The JSON type of a value, as a message names it ("an integer")."""
-    from nixgen.checks.values import json_type
-
     name = json_type(v.items if _mapping(v) is not None and not isinstance(v, dict) else v)
     return _TYPES.get(name, name)
 

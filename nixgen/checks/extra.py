@@ -10,7 +10,7 @@ from typing import Any
 
 from nixgen.checks.lang import all_, applies, holds, on
 from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
 from nixgen.plan.build import settings_values
@@ -18,7 +18,7 @@ from nixgen.plan.model import Plan, lower
 
 
 def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
-    items = sets.lookup(values, dotted, [])
+    items = tree.lookup(values, dotted, [])
     if not isinstance(items, list):
         raise RuleError(f"{dotted} must be a list of CIDRs")
     out = []
@@ -40,7 +40,7 @@ def _overlaps(label: str, nets: list[tuple[str, Any]]) -> str | None:
 
 
 def pod_cidrs_overlap(v: Mapping[str, Any], minor: str) -> str | None:
-    if sets.lookup(v, "ipam.mode") != "cluster-pool":
+    if tree.lookup(v, "ipam.mode") != "cluster-pool":
         return None
     dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
     return _overlaps(dotted, [(dotted, n) for n in _networks(v, dotted)])
@@ -54,7 +54,7 @@ def client_backoff_env(v: Mapping[str, Any], minor: str) -> str | None:
         return None
     if not holds(on("k8sClientExponentialBackoff.enabled", True), v):
         return None
-    env = sets.lookup(v, "extraEnv", [])
+    env = tree.lookup(v, "extraEnv", [])
     names = {e.get("name") for e in env if isinstance(e, dict)} if isinstance(env, list) else set()
     if names & set(BACKOFF_ENV):
         return ("k8sClientExponentialBackoff.enabled cannot be combined with an extraEnv "
@@ -67,7 +67,7 @@ def cluster_addresses(v: Mapping[str, Any], minor: str) -> str | None:
         return None
     if holds(all_(USE_APISERVER, on(f"{CM}.kvstoremesh.enabled", True)), v):
         return None  # kvstoremesh connects to the other clusters
-    clusters = sets.lookup(v, "clustermesh.config.clusters", [])
+    clusters = tree.lookup(v, "clustermesh.config.clusters", [])
     entries = clusters.values() if isinstance(clusters, dict) else clusters
     for entry in entries if isinstance(entries, (list, type({}.values()))) else ():
         if isinstance(entry, dict) and entry.get("enabled") is not False \
@@ -100,9 +100,9 @@ def check(plan: Plan) -> list[str]:
 def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
     free = lower(plan.spec.values, profiles=False)
-    typed = sorted(set(sets.leaf_paths(settings_values(plan.spec)))) if free else []
-    for path in sets.leaf_paths(free) if free else ():
-        hit = sets.overlapping(path, typed)
+    typed = sorted(set(tree.leaf_paths(settings_values(plan.spec)))) if free else []
+    for path in tree.leaf_paths(free) if free else ():
+        hit = tree.overlapping(path, typed)
         if hit is not None:
             out.append(f"values.{'.'.join(path)} overrides the typed setting "
                        f"settings.{'.'.join(hit)}")  # fmt: skip
@@ -112,7 +112,7 @@ def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
         out.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
                    "policies.defaultPolicy nothing else allows relay's egress (not even "
                    "DNS): add a policy for it in policies.extra")  # fmt: skip
-    if sets.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
+    if tree.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
         out.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
                    "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip
     return out

@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from nixgen.facts import versions
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.nixatoms import Raw
 
 def _leaf(op: str, path: str, default: Any, *args: Any) -> list[Any]:
@@ -83,7 +83,7 @@ def not_(condition: list[Any]) -> list[Any]:
 
 def value_at(values: Mapping[str, Any], path: list[str], default: Any) -> Any:
     """The value at `path`, else (absent or null) `default`."""
-    found = sets.lookup(values, tuple(path))
+    found = tree.lookup(values, tuple(path))
     return default if found is None else found
 
 

@@ -40,7 +40,7 @@ from nixgen.checks.lang import (
     within,
 )
 from nixgen.errors import NixgenError
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan
@@ -413,7 +413,7 @@ def broken(entries: list[dict[str, Any]], minor: str,
            values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The entries of the table that `values` break in Cilium `minor`."""
     return [e for e in entries
-            if all(sets.lookup(values, tuple(p)) is not None for p in e["needs"])
+            if all(tree.lookup(values, tuple(p)) is not None for p in e["needs"])
             and applies(e.get("since"), e.get("until"), minor)
             and holds(e["when"], values)]  # fmt: skip
 

@@ -23,7 +23,9 @@ from nixgen.errors import NixgenError
 from nixgen.facts import chart
 from nixgen.facts.changes import history, removed_in
 from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
-from nixgen.input import sets, settings
+from nixgen import tree
+from nixgen.input import settings
+from nixgen.tree import json_type
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Attrs, If, Raw
 from nixgen.plan.model import Plan, Split
@@ -46,7 +48,7 @@ def check(plan: Plan) -> list[str]:
     except chart.UnknownChart as err:
         raise ValuesError(str(err)) from None
     unchecked = [split_dotted(p) for p in spec.unchecked]
-    problems = against_chart(_without(plan.values, unchecked), facts)
+    problems = against_chart(tree.without(plan.values, unchecked), facts)
     if problems:
         first = _explained(problems[0], facts)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -62,25 +64,6 @@ def check(plan: Plan) -> list[str]:
 class Problem:
     path: str
     message: str
-
-
-def json_type(value: Any) -> str:
-    """The JSON type name of a plain value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
 
 
 def _fits(value: Any, types: tuple[str, ...]) -> bool:
@@ -150,30 +133,6 @@ def _check_value(value: Any, info: chart.PathInfo, facts: chart.Chart, since: st
 
 
 
-def _without(values: Mapping[str, Any], paths: list[ValuePath]) -> dict[str, Any]:
-    """`values` less the subtrees at `paths`; a table left empty by that goes too."""
-    out = dict(values)
-    for path in paths:
-        out = _drop(out, path)
-    return out
-
-
-def _drop(tree: Mapping[str, Any], path: ValuePath) -> dict[str, Any]:
-    out = dict(tree)
-    key = path[0]
-    if key not in out:
-        return out
-    if len(path) == 1:
-        del out[key]
-    elif isinstance(out[key], Mapping):
-        below = _drop(out[key], path[1:])
-        if below or not out[key]:
-            out[key] = below
-        else:
-            del out[key]
-    return out
-
-
 def _explained(problem: Problem, facts: chart.Chart) -> str:
     """The problem's message; for a key the pinned chart does not know, what became of it when
     another release knows it (removed, renamed, added later), else how to pass it anyway."""
@@ -192,8 +151,8 @@ def _explained(problem: Problem, facts: chart.Chart) -> str:
 
 def _touches_settings(values: Mapping[str, Any]) -> bool:
     """Whether free-form values set a typed setting, or a table above or below one."""
-    return bool(values) and any(sets.overlapping(path, SETTING_PATHS) is not None
-                                for path in sets.leaf_paths(values))  # fmt: skip
+    return bool(values) and any(tree.overlapping(path, SETTING_PATHS) is not None
+                                for path in tree.leaf_paths(values))  # fmt: skip
 
 
 def check_settings(plan: Plan) -> None:
@@ -219,7 +178,7 @@ def check_settings(plan: Plan) -> None:
         found.setdefault((where, reason), []).append(profile)
     if found:
         (where, reason), profiles = min(found.items())
-        value = sets.lookup(plan.values_for(profiles[0]), where.split("."))
+        value = tree.lookup(plan.values_for(profiles[0]), where.split("."))
         scope = f", in the {profiles[0]} profile" if len(profiles) == 1 else ""
         raise ValuesError(f"{where} = {_show(value)}: {reason} (nixgen's typed setting "
                           f"settings.{where} holds for the final Helm value{scope})")  # fmt: skip
@@ -256,17 +215,9 @@ def _typed(values: Mapping[str, Any], model: Any, at: ValuePath) -> dict[str, An
             # A non-table here is the model's to refuse.
             out[name] = _typed(value, section, (*at, name)) if isinstance(value, Mapping) else value
             continue
-        if _has_raw(value):
+        if tree.contains(value, lambda v: isinstance(v, Raw), tables=False):
             continue
         if isinstance(value, Mapping):
             raise _NotPlain((*at, name))
         out[name] = value
     return out
-
-
-def _has_raw(value: Any) -> bool:
-    if isinstance(value, Raw):
-        return True
-    if isinstance(value, list | tuple):
-        return any(_has_raw(v) for v in value)
-    return False

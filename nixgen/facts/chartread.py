@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import chart, locations
 from nixgen.facts.valuepath import ValuePath, dotted
@@ -65,9 +66,8 @@ def read_chart(path: str | os.PathLike[str]) -> dict[str, Any]:
     values = yaml.safe_load(files["values.yaml"]) or {}
     schema = json.loads(files["values.schema.json"]) if "values.schema.json" in files else {}
 
-    leaves: dict[ValuePath, Any] = {}
-    maps: set[ValuePath] = set()
-    _flatten(values, (), leaves, maps)
+    leaves = {p: v for p, v in tree.leaves(values, nix=False) if p}
+    maps = {p[:i] for p in leaves for i in range(1, len(p))}
     paths: dict[ValuePath, dict[str, Any]] = {}
     for p, default in leaves.items():
         types = _schema_types(schema, p) or _default_types(default)
@@ -114,16 +114,6 @@ def _chart_files(path: str) -> dict[str, str]:
     except (OSError, tarfile.TarError) as err:
         raise ChartError(f"{path}: {err}") from None
     return out
-
-
-def _flatten(node: Any, at: ValuePath, leaves: dict[ValuePath, Any], maps: set[ValuePath]) -> None:
-    if isinstance(node, dict) and node:
-        if at:
-            maps.add(at)
-        for key, value in node.items():
-            _flatten(value, (*at, str(key)), leaves, maps)
-    elif at:
-        leaves[at] = node
 
 
 def _template_reads(files: Mapping[str, str]) -> set[ValuePath]:

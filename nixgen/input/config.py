@@ -103,7 +103,8 @@ def from_command_line(config_path: Path | None = None, flavor: str | None = None
 
 def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
     """`data` with each `--set PATH=VALUE` merged over its `values`."""
-    from nixgen.input.sets import SetError, deep_merge, nest, parse_set
+    from nixgen.input.sets import SetError, parse_set
+    from nixgen.tree import deep_merge, nest
 
     given = data.get("values", {})
     if not isinstance(given, Mapping):

@@ -1,9 +1,9 @@
-"""Free-form Helm values: `--set dotted.path=value` and the deep merge that applies them."""
+"""`--set dotted.path=value`: Helm's notation of one free-form value, read into a path and a
+value (nixgen.input.config merges them over the config's `values`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from nixgen.errors import NixgenError
@@ -49,46 +49,3 @@ def parse_set(expr: str) -> tuple[list[str], Any]:
             cur.append(c)
         i += 1
     raise SetError(f"--set {expr!r}: expected PATH=VALUE")
-
-
-def nest(path: list[str], value: Any) -> dict[str, Any]:
-    out: Any = value
-    for key in reversed(path):
-        out = {key: out}
-    return out
-
-
-def deep_merge(base: Any, over: Any) -> Any:
-    """`over` on top of `base`: attrsets merge key by key, anything else replaces (like
-    `lib.recursiveUpdate`). Neither input is modified."""
-    if isinstance(base, dict) and isinstance(over, dict):
-        merged = dict(base)
-        for key, value in over.items():
-            merged[key] = deep_merge(base[key], value) if key in base else value
-        return merged
-    return over
-
-
-def lookup(values: Mapping[str, Any], path: tuple[str, ...] | str, default: Any = None) -> Any:
-    """The value at `path` (keys, or one dotted string) in a values tree, else `default`."""
-    node: Any = values
-    for key in path.split(".") if isinstance(path, str) else path:
-        if not isinstance(node, dict) or key not in node:
-            return default
-        node = node[key]
-    return node
-
-
-def leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """The paths of a values tree's leaves; an empty table and a Nix expression (`{nix}`, in
-    the config's notation) are leaves."""
-    if isinstance(tree, dict) and tree and tree.keys() != {"nix"}:
-        for key, value in tree.items():
-            yield from leaf_paths(value, (*prefix, key))
-    else:
-        yield prefix
-
-
-def overlapping(path: tuple[str, ...], paths: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
-    """The first of `paths` that `path` sets, or sits inside, or sits above; else None."""
-    return next((p for p in paths if p[: len(path)] == path or path[: len(p)] == p), None)

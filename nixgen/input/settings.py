@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from nixgen.facts import k3s
-from nixgen.input import sets
+from nixgen import tree
 
 
 class _Unset:
@@ -113,25 +113,19 @@ BY_PATH = {s.keys: s for s in SETTINGS}
 PATHS = frozenset(BY_PATH)
 
 
-def _put(tree: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
-    for key in keys[:-1]:
-        tree = tree.setdefault(key, {})
-    tree[keys[-1]] = value
-
-
 def written(given: Mapping[str, Any]) -> dict[str, Any]:
     """The settings a config's `[settings]` (`given`, as the user wrote them) write into the
     Helm values, in the table's order and notation: what the user set, else the defaults."""
     out: dict[str, Any] = {}
     for s in SETTINGS:
-        value = sets.lookup(given, s.keys, UNSET)
+        value = tree.lookup(given, s.keys, UNSET)
         if value is UNSET:
             value = s.default
         if value is UNSET and s.with_section is not UNSET:
-            section = sets.lookup(given, s.keys[:-1], UNSET)
+            section = tree.lookup(given, s.keys[:-1], UNSET)
             value = s.with_section if isinstance(section, Mapping) and section else UNSET
         if value is not UNSET:
-            _put(out, s.keys, value)
+            tree.put(out, s.keys, value)
     if out.get("routingMode") == "native" and "tunnelProtocol" not in given:
         del out["tunnelProtocol"]  # meaningless without tunnels
     if out.get("ipam", {}).get("mode") == "cluster-pool" and "operator" not in out["ipam"]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from nixgen import nixatoms
+from nixgen import nixatoms, tree
 from nixgen.nix import emit
 from nixgen.nixatoms import Attrs, Call, If, Raw
 from nixgen.plan.options import OptionRef
@@ -83,65 +83,52 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def nixify(tree: Any, names: Mapping[str, str] = NAMES) -> Any:
+def nixify(data: Any, names: Mapping[str, str] = NAMES) -> Any:
     """Plan data as emitter input: a profile Split becomes `if cfg.isLocal then ... else ...`,
     a reference to another option `cfg.<name>`."""
-    if isinstance(tree, Split):
-        return If(names["local"], nixify(tree.local, names), nixify(tree.production, names))
-    if isinstance(tree, OptionRef):
-        return Raw(f"{names['cfg']}.{tree.name}")
-    if isinstance(tree, Raw) and names is not NAMES and tree.expr.startswith("cfg."):
-        return Raw(names["cfg"] + tree.expr[3:])
-    if isinstance(tree, Attrs):
-        return Attrs(nixify(dict(tree.items), names))
-    if isinstance(tree, Call):
-        return Call(tree.func, tuple(nixify(a, names) for a in tree.args))
-    if isinstance(tree, If):
-        return If(tree.condition, nixify(tree.then_, names), nixify(tree.else_, names))
-    if isinstance(tree, dict):
-        return {k: nixify(v, names) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return [nixify(v, names) for v in tree]
-    return tree
+
+    def replace(node: Any) -> Any:
+        if isinstance(node, Split):
+            return If(names["local"], nixify(node.local, names), nixify(node.production, names))
+        if isinstance(node, OptionRef):
+            return Raw(f"{names['cfg']}.{node.name}")
+        if isinstance(node, Raw) and names is not NAMES and node.expr.startswith("cfg."):
+            return Raw(names["cfg"] + node.expr[3:])
+        if isinstance(node, Attrs):
+            return Attrs(nixify(dict(node.items), names))
+        if isinstance(node, Call):
+            return Call(node.func, tuple(nixify(a, names) for a in node.args))
+        if isinstance(node, If):
+            return If(node.condition, nixify(node.then_, names), nixify(node.else_, names))
+        return tree.DESCEND
+
+    return tree.rebuild(data, replace)
 
 
 # How a default is shown in the manual (defaultText): the names as a user's module writes them.
 DOC_NAMES = {"cfg": "config.cilium", "local": "config.cilium.isLocal"}
 
 
-def _is_expression(tree: Any) -> bool:
-    if isinstance(tree, (Split, Raw, OptionRef)):
-        return True
-    if isinstance(tree, dict):
-        return any(_is_expression(v) for v in tree.values())
-    if isinstance(tree, (list, tuple)):
-        return any(_is_expression(v) for v in tree)
-    return False
-
-
 def options_tree(plan: Plan) -> dict[str, Any]:
     """The module's typed options (nixgen.plan.options) as `lib.mkOption` declarations."""
-    tree: dict[str, Any] = {}
+    declared: dict[str, Any] = {}
     for option in plan.options:
         attrs: dict[str, Any] = {"type": option.type, "default": option.default}
-        if _is_expression(option.default):
+        if tree.contains(option.default, lambda v: isinstance(v, (Split, Raw, OptionRef))):
             text = emit.expr(nixify(option.default, DOC_NAMES))
             attrs["defaultText"] = Call("lib.literalExpression", (text,))
         attrs["description"] = option.description
-        node = tree
-        for key in option.keys[:-1]:
-            node = node.setdefault(key, {})
-        node[option.keys[-1]] = Call("lib.mkOption", (attrs,))
-    return tree
+        tree.put(declared, option.keys, Call("lib.mkOption", (attrs,)))
+    return declared
 
 
 def options_text(plan: Plan) -> str:
     """The bindings of options_tree at column 4. A setting's declaration is the same for
     every spec that gives it the same default, so each section's text is written once per
     process and the module's option block is assembled from them."""
-    tree = options_tree(plan)
-    settings = tree.pop("settings", {})
-    parts = [emit.bindings(nixify(tree), 4)] if tree else []
+    declared = options_tree(plan)
+    settings = declared.pop("settings", {})
+    parts = [emit.bindings(nixify(declared), 4)] if declared else []
     sections = [_section_text(key, repr(value), value) for key, value in settings.items()]
     parts.append("    settings = {\n" + "\n".join(sections) + "\n    };")
     return "\n".join(parts)

@@ -8,7 +8,8 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from nixgen.facts import catalog, locations
-from nixgen.input import sets
+from nixgen import tree
+from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.plan import options
 from nixgen.plan.model import Plan, PlanError, Split, lower
@@ -29,17 +30,17 @@ PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcemen
 def extra_values(spec: Spec) -> dict[str, Any]:
     """The Helm values the module writes over the typed settings: the production features',
     then the config's free-form `values`."""
-    tree: dict[str, Any] = {}
+    features: dict[str, Any] = {}
     production_only = Split(False, True)
     for name in PRODUCTION_FEATURES:
         if getattr(spec, name):
-            tree[name] = {"enabled": production_only}
-    tree.update(l2_values(spec))
-    return sets.deep_merge(tree, lower(spec.values, profiles=False))
+            features[name] = {"enabled": production_only}
+    features.update(l2_values(spec))
+    return tree.deep_merge(features, lower(spec.values, profiles=False))
 
 
 def helm_values(spec: Spec) -> dict[str, Any]:
-    return sets.deep_merge(settings_values(spec), extra_values(spec))
+    return tree.deep_merge(settings_values(spec), extra_values(spec))
 
 
 def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
@@ -129,7 +130,7 @@ def build(spec: Spec) -> Plan:
         values=values,
         options=(*options.hetzkube_options(spec, values),
                  *options.setting_options(spec, values, release.version)),
-        extra=options.without_settings(values),
+        extra=tree.without(values, settings.PATHS),
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
         facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),

@@ -15,7 +15,7 @@ from typing import Any
 
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.input.spec import Spec
 from nixgen.nixatoms import Raw
@@ -40,18 +40,19 @@ def split(local: Any, production: Any) -> Any:
     return local if same else Split(local, production)
 
 
-def lower(tree: Any, profiles: bool = True) -> Any:
+def lower(values: Any, profiles: bool = True) -> Any:
     """The config's notation as plan data: `{nix}` → Raw, and (where `profiles`)
     `{local, production}` → Split."""
-    if isinstance(tree, dict):
-        if tree.keys() == {"nix"}:
-            return Raw(tree["nix"])
-        if profiles and tree.keys() == {"local", "production"}:
-            return split(lower(tree["local"]), lower(tree["production"]))
-        return {k: lower(v, profiles) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return [lower(v, profiles) for v in tree]
-    return tree
+
+    def replace(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.keys() == {"nix"}:
+                return Raw(node["nix"])
+            if profiles and node.keys() == {"local", "production"}:
+                return split(lower(node["local"]), lower(node["production"]))
+        return tree.DESCEND
+
+    return tree.rebuild(values, replace)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Condition:
             return True
         if self.kind in PROFILES:
             return profile == self.kind
-        return sets.lookup(values, self.path) is True
+        return tree.lookup(values, self.path) is True
 
 
 ALWAYS = Condition("always")
@@ -182,16 +183,16 @@ class PlanError(NixgenError):
     """A spec that this release cannot carry out."""
 
 
-def resolve(tree: Any, profile: str, env: Mapping[str, Any] | None = None) -> Any:
-    """The value Nix computes for `tree` in `profile`; `env` gives the value of each Raw
+def resolve(values: Any, profile: str, env: Mapping[str, Any] | None = None) -> Any:
+    """The value Nix computes for `values` in `profile`; `env` gives the value of each Raw
     (a Raw without one stays a Raw)."""
-    if isinstance(tree, Split):
-        return resolve(tree.local if profile == "local" else tree.production, profile, env)
-    if isinstance(tree, Raw):
-        return env[tree.expr] if env is not None and tree.expr in env else tree
-    if isinstance(tree, dict):
-        return {k: resolve(v, profile, env) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return [resolve(v, profile, env) for v in tree]
-    return tree
+
+    def replace(node: Any) -> Any:
+        if isinstance(node, Split):
+            return tree.rebuild(node.local if profile == "local" else node.production, replace)
+        if isinstance(node, Raw):
+            return env[node.expr] if env is not None and node.expr in env else node
+        return tree.DESCEND
+
+    return tree.rebuild(values, replace)
 

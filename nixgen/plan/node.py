@@ -16,7 +16,7 @@ from typing import Any
 
 from nixgen.errors import NixgenError
 from nixgen.facts import chart, k3s
-from nixgen.input import sets
+from nixgen import tree
 from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan
 
@@ -97,7 +97,7 @@ class NodePlan:
 
 def _get(values: Mapping[str, Any], facts: chart.Chart, path: str) -> Any:
     """The final value at `path`, else the chart's default."""
-    found = sets.lookup(values, tuple(path.split(".")))
+    found = tree.lookup(values, tuple(path.split(".")))
     if isinstance(found, Raw):
         raise NodeError(f"values.{path}: is the Nix expression `{found.expr}`; the node module "
                         "needs its value")  # fmt: skip

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nixgen.input import sets, settings
+from nixgen import tree
+from nixgen.input import settings
 from nixgen.input.spec import Spec
 
 
@@ -54,7 +55,7 @@ def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
         return []
     out = []
     for name, (keys, default, description) in HETZKUBE.items():
-        value = sets.lookup(values, keys)
+        value = tree.lookup(values, keys)
         out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
                           description))  # fmt: skip
     return out
@@ -67,7 +68,7 @@ def setting_options(spec: Spec, values: dict[str, Any], version: str) -> list[Op
         else {}  # fmt: skip
     out = []
     for s in settings.SETTINGS:
-        default = OptionRef(linked[s.keys]) if s.keys in linked else sets.lookup(values, s.keys)
+        default = OptionRef(linked[s.keys]) if s.keys in linked else tree.lookup(values, s.keys)
         out.append(Option(("settings", *s.keys), settings.nix_type(s, default is None), default,
                           settings.describe(s, version)))  # fmt: skip
     return out
@@ -76,24 +77,7 @@ def setting_options(spec: Spec, values: dict[str, Any], version: str) -> list[Op
 def written(spec: Spec) -> dict[str, Any]:
     """The settings the module writes before the config's other values: the config's, and in
     the hetzkube flavour hetzkube's options at their defaults where the config sets nothing."""
-    tree = dict(spec.settings)
-    if spec.flavor == "hetzkube" and "policyAuditMode" not in tree:
-        tree["policyAuditMode"] = HETZKUBE["policyAuditMode"][1]
-    return tree
-
-
-def without_settings(values: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
-    """`values` less the paths of the typed settings (their options carry them), and less the
-    sections that leaves empty."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        keys = (*prefix, key)
-        if keys in settings.PATHS:
-            continue
-        if isinstance(value, dict) and value and any(p[: len(keys)] == keys
-                                                     for p in settings.PATHS):  # fmt: skip
-            value = without_settings(value, keys)
-            if not value:
-                continue
-        out[key] = value
-    return out
+    written = dict(spec.settings)
+    if spec.flavor == "hetzkube" and "policyAuditMode" not in written:
+        written["policyAuditMode"] = HETZKUBE["policyAuditMode"][1]
+    return written
