@@ -13,6 +13,7 @@ from typing import Any
 from nixgen.checks import extra, rules
 from nixgen.input.spec import Spec
 from nixgen.nix import nixfmt, render
+from nixgen.nix.flavors import registry
 from nixgen.plan.build import build
 from nixgen.plan.model import Plan
 
@@ -34,7 +35,8 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
 
 def planned(spec: Spec | Mapping[str, Any]) -> Plan:
     """The plan of `spec`, unchecked."""
-    return build(as_spec(spec))
+    spec = as_spec(spec)
+    return build(spec, registry.of(spec.flavor))
 
 
 def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nixgen.facts import catalog
+from nixgen.nix.flavors import nixidy
 from nixgen.plan import objects
 
 HERE = Path(__file__).parent
@@ -18,8 +19,8 @@ CLUSTER_HOST = "api.cluster.test"
 
 
 # nixidy's typed resources the harness stands for: attribute → kind and scope.
-NIXIDY_KINDS = {attr: {"kind": kind, "namespaced": scoped}
-                for kind, (scoped, attr) in objects.WELL_KNOWN.items() if attr}  # fmt: skip
+NIXIDY_KINDS = {attr: {"kind": kind, "namespaced": objects.WELL_KNOWN[kind]}
+                for kind, attr in nixidy.TYPED_RESOURCES.items()}  # fmt: skip
 
 
 class NixEvalError(RuntimeError):

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from goldens import ROOT
 
 from nixgen.cli import cli
+from nixgen.input.choices import FLAVORS
+from nixgen.nix.flavors import registry
 
 PRODUCTION = ROOT / "golden" / "configs" / "production.toml"
 
@@ -129,3 +131,8 @@ def test_values_objects_follow_the_profile() -> None:
 def test_values_rejects_what_module_rejects() -> None:
     code, out, err = run("values", "--profile", "local", "--set", "autoDirectNodeRoutes=true")
     assert code == 2 and out == "" and "autoDirectNodeRoutes needs routingMode = native" in err
+
+
+def test_every_flavour_the_config_names_is_one_nixgen_writes() -> None:
+    assert tuple(registry.FLAVORS) == FLAVORS
+    assert all(registry.of(name).name == name for name in FLAVORS)

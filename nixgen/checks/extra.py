@@ -13,7 +13,6 @@ from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
 from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
-from nixgen.plan.build import settings_values
 from nixgen.plan.model import Plan, lower
 
 
@@ -100,7 +99,7 @@ def check(plan: Plan) -> list[str]:
 def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
     free = lower(plan.spec.values, profiles=False)
-    typed = sorted(set(tree.leaf_paths(settings_values(plan.spec)))) if free else []
+    typed = sorted(set(tree.leaf_paths(plan.typed))) if free else []
     for path in tree.leaf_paths(free) if free else ():
         hit = tree.overlapping(path, typed)
         if hit is not None:

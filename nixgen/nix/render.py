@@ -17,6 +17,7 @@ import jinja2
 
 from nixgen import nixatoms, tree
 from nixgen.nix import emit
+from nixgen.nix.flavors import registry
 from nixgen.nixatoms import Attrs, Call, If, Raw
 from nixgen.plan.options import OptionRef
 from nixgen.version import __version__
@@ -28,26 +29,6 @@ from nixgen.checks.rules import table
 # and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.
 NAMES = {"cfg": "cfg", "local": "cfg.isLocal", "values": "values", "facts": "facts"}
 
-ABOUT = {
-    "hetzkube-pin": (
-        "An easykubenix/kubenix module in hetzkube's layout, for the easykubenix hetzkube pins",
-        "(with kubernetes.namespacedMappings); it relies on hetzkube's own modules for the",
-        "`gateway-api.*` and `clusterHost` options.",
-    ),
-    "current": (
-        "An easykubenix/kubenix module in hetzkube's layout, for easykubenix after 2026-01-31",
-        "(no kubernetes.namespacedMappings); it relies on hetzkube's own modules for the",
-        "`gateway-api.*` and `clusterHost` options.",
-    ),
-    "standalone": (
-        "An easykubenix/kubenix module that needs no other module: it imports the Gateway API",
-        "CRDs itself, and production needs `cilium.k8sServiceHost` set.",
-    ),
-    "nixidy": (
-        "A nixidy module: the chart is `cilium.chart`, by default nixhelm's charts.cilium.cilium.",
-        "nixidy has no clusterHost: production needs `cilium.k8sServiceHost` set.",
-    ),
-}
 GITHUB = {"type": "github", "owner": "cilium", "repo": "cilium"}
 
 
@@ -177,34 +158,12 @@ def condition(c: Condition) -> str:
 
 
 def object_entries(plan: Plan) -> list[Any]:
-    """One `lib.mkMerge` entry per group of objects that share a condition: hetzkube puts them
-    under `kubernetes.resources.<namespace or none>.<kind>.<name>`, nixidy adds them as YAML
-    (JSON is YAML) to `applications.cilium.yamls`, which needs no Cilium type module.
-
-    A patch is a definition beside the chart's own object, so the framework merges the two:
-    hetzkube at the object's place in `kubernetes.resources`, nixidy in the typed resources
-    (`applications.cilium.resources.secrets.<name>`), keyed by name in the app's namespace."""
-    from nixgen.plan.objects import nixidy_attribute
-
+    """One `lib.mkMerge` entry per group of objects that share a condition, where the flavour
+    puts them (nixgen.nix.flavors)."""
+    flavor = registry.of(plan.flavor)
     entries: list[Any] = []
     for when, objects in plan.object_groups():
-        if plan.flavor == "hetzkube":
-            content: dict[str, Any] = {}
-            for obj in objects:
-                scope = content.setdefault(obj.namespace or "none", {})
-                body = obj.changes() if obj.patch else manifest(plan, obj)
-                scope.setdefault(obj.kind, {})[obj.name] = body
-            entry: Any = {"kubernetes": {"resources": content}}
-        else:
-            app: dict[str, Any] = {}
-            yamls = [Call("builtins.toJSON", (manifest(plan, obj),))
-                     for obj in objects if not obj.patch]  # fmt: skip
-            if yamls:
-                app["yamls"] = yamls
-            for obj in (o for o in objects if o.patch):
-                typed = app.setdefault("resources", {})
-                typed.setdefault(nixidy_attribute(obj.kind), {})[obj.name] = obj.changes()
-            entry = {"applications": {"cilium": app}}
+        entry = flavor.object_entry(objects, lambda obj: manifest(plan, obj))
         if when != ALWAYS:
             entry = Call("lib.mkIf", (Raw(condition(when)), entry))
         entries.append(entry)
@@ -268,9 +227,8 @@ def scopes_text(plan: Plan) -> str:
 
 
 def render(plan: Plan) -> str:
-    template = environment().get_template(f"{plan.flavor}.nix.j2")
-    about = "nixidy" if plan.flavor == "nixidy" else plan.spec.easykubenix
-    return template.render(
+    flavor = registry.of(plan.flavor)
+    return environment().get_template(flavor.template).render(
         plan=plan,
         objects=object_texts(plan),
         facts=facts_text(plan),
@@ -282,7 +240,7 @@ def render(plan: Plan) -> str:
         scopes=scopes_text(plan),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
-        about=ABOUT[about],
+        about=flavor.about(plan.spec),
         spec_json=spec_json(plan),
         nixgen_version=__version__,
     )

@@ -7,19 +7,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from nixgen.facts import catalog, locations
 from nixgen import tree
+from nixgen.facts import catalog, locations
 from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.plan import options
-from nixgen.plan.model import Plan, PlanError, Split, lower
+from nixgen.plan.model import FactNeeds, Flavor, Plan, PlanError, Split, lower
 from nixgen.plan.objects import kube_objects, l2_values
-
-
-def settings_values(spec: Spec) -> dict[str, Any]:
-    """The Helm values the typed settings give: what the module's `cilium.settings` options
-    default to (nixgen.plan.options)."""
-    return lower(options.written(spec))
 
 
 # The production features (config section `production`) that switch `<name>.enabled` on in
@@ -37,10 +31,6 @@ def extra_values(spec: Spec) -> dict[str, Any]:
             features[name] = {"enabled": production_only}
     features.update(l2_values(spec))
     return tree.deep_merge(features, lower(spec.values, profiles=False))
-
-
-def helm_values(spec: Spec) -> dict[str, Any]:
-    return tree.deep_merge(settings_values(spec), extra_values(spec))
 
 
 def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
@@ -68,28 +58,28 @@ def _per_release(what: str, cat: catalog.Catalog, release: catalog.Release, comp
     return _PER_RELEASE[full][1]
 
 
-def minor_facts(spec: Spec, cat: catalog.Catalog, release: catalog.Release,
+def minor_facts(needs: FactNeeds, cat: catalog.Catalog, release: catalog.Release,
                 kinds: Collection[str] = ()) -> dict[str, Any]:
-    """Per known minor: its gateway-api release and its CRD mappings; in the hetzkube flavour
-    also the v2alpha1 CRD files of the `kinds` the module creates objects of (the v2 files are
-    all imported), when there are any at some minor. The same for every spec of one flavour,
-    generation and release that creates objects of the same kinds: computed once for them."""
+    """Per known minor: its CRD mappings, and what else the module `needs` of it: its
+    gateway-api release, its experimental gateway-api CRDs, the v2alpha1 CRD files of the
+    `kinds` the module creates objects of (the v2 files are all imported) when there are any at
+    some minor. The same for every module with the same needs, release and kinds: computed once
+    for them."""
     kinds = frozenset(kinds)
-    return _per_release("facts", cat, release, lambda: _minor_facts(
-        spec.flavor, spec.easykubenix, cat, release, kinds), spec.flavor, spec.easykubenix, kinds)
+    return _per_release("facts", cat, release, lambda: _minor_facts(needs, cat, release, kinds),
+                        needs, kinds)
 
 
-def _minor_facts(flavor: str, easykubenix: str, cat: catalog.Catalog, release: catalog.Release,
+def _minor_facts(needs: FactNeeds, cat: catalog.Catalog, release: catalog.Release,
                  kinds: frozenset[str]) -> dict[str, Any]:
-    hetzkube = flavor == "hetzkube"
     out: dict[str, Any] = {}
     rels = fact_releases(cat, release)
-    alpha = hetzkube and any(alpha_crd_files(r, kinds) for r in rels.values())
+    alpha = needs.alpha_crds and any(alpha_crd_files(r, kinds) for r in rels.values())
     for minor, rel in rels.items():
         entry: dict[str, Any] = {}
-        if hetzkube:
+        if needs.gateway_api:
             entry["gatewayApi"] = cat.gateway_api[minor]
-        if hetzkube and easykubenix == "standalone":
+        if needs.experimental_gateway_api:
             entry["gatewayApiExperimental"] = list(cat.gateway_api_experimental.get(minor, ()))
         entry["apiMappings"] = rel.api_mappings
         if alpha:
@@ -117,23 +107,27 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
     return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
 
 
-def build(spec: Spec) -> Plan:
+def build(spec: Spec, flavor: Flavor) -> Plan:
+    """The plan of `spec` for `flavor` (nixgen.nix.flavors names them)."""
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
-    objects = tuple(kube_objects(spec, release))
+    objects = tuple(kube_objects(spec, release, flavor))
     scopes = _per_release("scopes", cat, release,
                           lambda: kind_scopes(fact_releases(cat, release).values()))
-    values = helm_values(spec)
+    typed = lower(flavor.module_settings(spec))
+    values = tree.deep_merge(typed, extra_values(spec))
+    needs = flavor.fact_needs(spec)
     return Plan(
         spec=spec,
         release=release,
         values=values,
-        options=(*options.hetzkube_options(spec, values),
-                 *options.setting_options(spec, values, release.version)),
+        typed=typed,
+        options=(*flavor.options(spec, values),
+                 *options.setting_options(values, release.version, flavor.linked)),
         extra=tree.without(values, settings.PATHS),
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
-        facts=minor_facts(spec, cat, release, {o.kind for o in objects if not o.patch}),
-        scopes=scopes if spec.flavor == "hetzkube" and spec.easykubenix == "hetzkube-pin" else {},
+        facts=minor_facts(needs, cat, release, {o.kind for o in objects if not o.patch}),
+        scopes=scopes if needs.scopes else {},
     )
 

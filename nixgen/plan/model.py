@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog
 from nixgen import tree
 from nixgen.input.choices import PROFILES
-from nixgen.input.spec import Spec
+from nixgen.input.spec import Spec, UserObject
 from nixgen.nixatoms import Raw
+
+if TYPE_CHECKING:
+    from nixgen.plan.options import Option
 
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 ALPHA_CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2alpha1"
@@ -122,6 +125,8 @@ class Plan:
     release: catalog.Release
     values: dict[str, Any]
     crd_files: tuple[str, ...]  # files importyaml takes from crd_dir
+    # The Helm values the typed settings give: what the `cilium.settings` options default to.
+    typed: dict[str, Any] = field(default_factory=dict)
     objects: tuple[KubeObject, ...] = field(default=())
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
@@ -181,6 +186,31 @@ class Plan:
 
 class PlanError(NixgenError):
     """A spec that this release cannot carry out."""
+
+
+@dataclass(frozen=True)
+class FactNeeds:
+    """The per-minor facts a module selects by `cilium.version`, beside every module's CRD
+    mappings."""
+
+    gateway_api: bool = False  # the gateway-api release of each minor
+    experimental_gateway_api: bool = False  # the experimental gateway-api CRDs a minor requires
+    alpha_crds: bool = False  # the v2alpha1 CRD files of the kinds the module creates objects of
+    scopes: bool = False  # each kind's scope, for kubernetes.namespacedMappings
+
+
+class Flavor(Protocol):
+    """What building a plan asks of the flavour it is for (nixgen.nix.flavors.base)."""
+
+    linked: Mapping[tuple[str, ...], str]
+
+    def module_settings(self, spec: Spec) -> dict[str, Any]: ...
+
+    def options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]: ...
+
+    def check_object(self, obj: UserObject, where: str) -> None: ...
+
+    def fact_needs(self, spec: Spec) -> FactNeeds: ...
 
 
 def resolve(values: Any, profile: str, env: Mapping[str, Any] | None = None) -> Any:

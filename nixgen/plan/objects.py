@@ -21,44 +21,24 @@ from nixgen.plan.model import (
     NAMESPACE,
     PRODUCTION,
     Condition,
+    Flavor,
     KubeObject,
     PlanError,
     lower,
     split,
 )
 
-# Kind → (namespaced, nixidy's typed-resource attribute under applications.<app>.resources).
-# The attribute is None for kinds nixidy has no typed option for (Gateway API kinds): nixidy
-# cannot patch those.
-WELL_KNOWN: dict[str, tuple[bool, str | None]] = {
-    "Namespace": (False, "namespaces"),
-    "ClusterRole": (False, "clusterRoles"),
-    "ClusterRoleBinding": (False, "clusterRoleBindings"),
-    "PersistentVolume": (False, "persistentVolumes"),
-    "StorageClass": (False, "storageClasses"),
-    "IngressClass": (False, "ingressClasses"),
-    "PriorityClass": (False, "priorityClasses"),
-    "GatewayClass": (False, None),
-    "Secret": (True, "secrets"),
-    "ConfigMap": (True, "configMaps"),
-    "Service": (True, "services"),
-    "ServiceAccount": (True, "serviceAccounts"),
-    "Deployment": (True, "deployments"),
-    "DaemonSet": (True, "daemonSets"),
-    "StatefulSet": (True, "statefulSets"),
-    "Job": (True, "jobs"),
-    "CronJob": (True, "cronJobs"),
-    "Role": (True, "roles"),
-    "RoleBinding": (True, "roleBindings"),
-    "Ingress": (True, "ingresses"),
-    "NetworkPolicy": (True, "networkPolicies"),
-    "PersistentVolumeClaim": (True, "persistentVolumeClaims"),
-    "Gateway": (True, None),
-    "HTTPRoute": (True, None),
-    "GRPCRoute": (True, None),
-    "TLSRoute": (True, None),
-    "ReferenceGrant": (True, None),
-}
+# Whether the objects of common Kubernetes kinds live in a namespace.
+WELL_KNOWN: dict[str, bool] = {
+    "Namespace": False, "ClusterRole": False, "ClusterRoleBinding": False,
+    "PersistentVolume": False, "StorageClass": False, "IngressClass": False,
+    "PriorityClass": False, "GatewayClass": False,
+    "Secret": True, "ConfigMap": True, "Service": True, "ServiceAccount": True,
+    "Deployment": True, "DaemonSet": True, "StatefulSet": True, "Job": True, "CronJob": True,
+    "Role": True, "RoleBinding": True, "Ingress": True, "NetworkPolicy": True,
+    "PersistentVolumeClaim": True, "Gateway": True, "HTTPRoute": True, "GRPCRoute": True,
+    "TLSRoute": True, "ReferenceGrant": True,
+}  # fmt: skip
 
 # The cluster-wide catch-all `ep-default`: ingress from the cluster and ingress entities, egress
 # to all (hetzkube's pattern, with enforcement mode `default`).
@@ -98,7 +78,7 @@ def namespaced(kind: str, namespace: str | None, release: catalog.Release) -> bo
     if kind in release.namespaced:
         return release.namespaced[kind]
     if kind in WELL_KNOWN:
-        return WELL_KNOWN[kind][0]
+        return WELL_KNOWN[kind]
     return namespace is not None
 
 
@@ -166,7 +146,7 @@ def l2_values(spec: Spec) -> dict[str, Any]:
     return {"k8sClientRateLimit": split({}, {"qps": l2.qps, "burst": l2.burst})}
 
 
-def user_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
+def user_objects(spec: Spec, release: catalog.Release, flavor: Flavor) -> list[KubeObject]:
     out = []
     for i, obj in enumerate(spec.objects):
         where = f"objects[{i}]"
@@ -177,8 +157,7 @@ def user_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
         if not is_namespaced and obj.namespace is not None:
             raise ObjectError(f"{where}: {obj.kind} {obj.name!r} is cluster-scoped: it takes "
                               "no metadata.namespace")  # fmt: skip
-        if obj.patch and spec.flavor == "nixidy":
-            _nixidy_patchable(obj, where)
+        flavor.check_object(obj, where)
         when: Condition | None = {"local": LOCAL, "production": PRODUCTION}.get(obj.profile or "")
         out.append(KubeObject(obj.api_version or "", obj.kind, obj.name, obj.namespace,
                               lower(obj.body, profiles=False), obj.labels, when or ALWAYS, where,
@@ -186,23 +165,7 @@ def user_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
     return out
 
 
-def nixidy_attribute(kind: str) -> str | None:
-    return WELL_KNOWN.get(kind, (False, None))[1]
-
-
-def _nixidy_patchable(obj: Any, where: str) -> None:
-    if nixidy_attribute(obj.kind) is None:
-        typed = ", ".join(k for k, (_, a) in WELL_KNOWN.items() if a is not None)
-        raise ObjectError(f"{where}: nixidy cannot patch a {obj.kind}: only objects of its typed "
-                          f"kinds ({typed}) merge with the chart's; use the application's "
-                          "objectTransforms for others")  # fmt: skip
-    if obj.namespace not in (None, NAMESPACE):
-        raise ObjectError(f"{where}: nixidy keys the chart's objects by name within the "
-                          f"application's namespace ({NAMESPACE}): a patch cannot reach "
-                          f"namespace {obj.namespace!r}")  # fmt: skip
-
-
-def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
+def kube_objects(spec: Spec, release: catalog.Release, flavor: Flavor) -> list[KubeObject]:
     """The module's objects, in a fixed order; PlanError for an object given twice, or one the
     user gives that nixgen generates itself."""
     known = {**release.api_mappings, "NetworkPolicy": "networking.k8s.io/v1"}
@@ -236,7 +199,7 @@ def kube_objects(spec: Spec, release: catalog.Release) -> list[KubeObject]:
     given = [(p.kind, p.namespace, p.name) for p in spec.policies]
     for kind, _, name in (k for k in given if given.count(k) > 1):
         raise PlanError(f"policies.extra: {kind} {name!r} is given twice")
-    out += user_objects(spec, release)
+    out += user_objects(spec, release, flavor)
     seen: dict[tuple[str, str | None, str], str] = {}
     for obj in out:
         key = (obj.kind, obj.namespace, obj.name)

@@ -12,12 +12,12 @@ setting on the command line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nixgen import tree
 from nixgen.input import settings
-from nixgen.input.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -35,49 +35,13 @@ class Option:
     description: str
 
 
-# hetzkube's options: name → the setting it sets, and its description there.
-HETZKUBE = {
-    "policyAuditMode": (("policyAuditMode",), False,
-                        ("Whether to enable policy audit mode: policy verdicts are logged instead "
-                        "of enforced (hetzkube's option; it sets cilium.settings.policyAuditMode). "
-                        "rollOutCiliumPods restarts the agents when it changes.")),
-    "gatewayAPI": (("gatewayAPI", "enabled"), True,
-                   ("Whether to enable Gateway API: Cilium's controller and the gateway-api CRDs "
-                   "(hetzkube's option; it sets cilium.settings.gatewayAPI.enabled).")),
-}  # fmt: skip
-
-
-def hetzkube_options(spec: Spec, values: dict[str, Any]) -> list[Option]:
-    """hetzkube's own options, defaulting to the config's values (else hetzkube's defaults)."""
-    from nixgen.nixatoms import Raw
-
-    if spec.flavor != "hetzkube":
-        return []
-    out = []
-    for name, (keys, default, description) in HETZKUBE.items():
-        value = tree.lookup(values, keys)
-        out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
-                          description))  # fmt: skip
-    return out
-
-
-def setting_options(spec: Spec, values: dict[str, Any], version: str) -> list[Option]:
+def setting_options(values: Mapping[str, Any], version: str,
+                    linked: Mapping[tuple[str, ...], str]) -> list[Option]:
     """`cilium.settings.*`: one option per setting, in the table's order, defaulting to the
-    final (lowered) Helm value at its path."""
-    linked = {keys: name for name, (keys, _, _) in HETZKUBE.items()} if spec.flavor == "hetzkube" \
-        else {}  # fmt: skip
+    final (lowered) Helm value at its path, or to the flavour's own option it is `linked` to."""
     out = []
     for s in settings.SETTINGS:
         default = OptionRef(linked[s.keys]) if s.keys in linked else tree.lookup(values, s.keys)
         out.append(Option(("settings", *s.keys), settings.nix_type(s, default is None), default,
                           settings.describe(s, version)))  # fmt: skip
     return out
-
-
-def written(spec: Spec) -> dict[str, Any]:
-    """The settings the module writes before the config's other values: the config's, and in
-    the hetzkube flavour hetzkube's options at their defaults where the config sets nothing."""
-    written = dict(spec.settings)
-    if spec.flavor == "hetzkube" and "policyAuditMode" not in written:
-        written["policyAuditMode"] = HETZKUBE["policyAuditMode"][1]
-    return written

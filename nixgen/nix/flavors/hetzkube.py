@@ -1,0 +1,90 @@
+"""The hetzkube flavour: an easykubenix/kubenix module in hetzkube's layout, for one of three
+easykubenix generations (`hetzkube-pin`, `current`, `standalone`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nixgen import tree
+from nixgen.input.spec import Spec
+from nixgen.nix.flavors.base import Flavor, Manifest
+from nixgen.nixatoms import Raw
+from nixgen.plan.model import FactNeeds, KubeObject
+from nixgen.plan.options import Option
+
+ABOUT = {
+    "hetzkube-pin": (
+        "An easykubenix/kubenix module in hetzkube's layout, for the easykubenix hetzkube pins",
+        "(with kubernetes.namespacedMappings); it relies on hetzkube's own modules for the",
+        "`gateway-api.*` and `clusterHost` options.",
+    ),
+    "current": (
+        "An easykubenix/kubenix module in hetzkube's layout, for easykubenix after 2026-01-31",
+        "(no kubernetes.namespacedMappings); it relies on hetzkube's own modules for the",
+        "`gateway-api.*` and `clusterHost` options.",
+    ),
+    "standalone": (
+        "An easykubenix/kubenix module that needs no other module: it imports the Gateway API",
+        "CRDs itself, and production needs `cilium.k8sServiceHost` set.",
+    ),
+}
+
+# The options hetzkube's own Cilium module declares, kept so that a configuration written for
+# it keeps working: name → the setting it sets, its default there, and its description.
+OWN_OPTIONS = {
+    "policyAuditMode": (("policyAuditMode",), False,
+                        ("Whether to enable policy audit mode: policy verdicts are logged instead "
+                        "of enforced (hetzkube's option; it sets cilium.settings.policyAuditMode). "
+                        "rollOutCiliumPods restarts the agents when it changes.")),
+    "gatewayAPI": (("gatewayAPI", "enabled"), True,
+                   ("Whether to enable Gateway API: Cilium's controller and the gateway-api CRDs "
+                   "(hetzkube's option; it sets cilium.settings.gatewayAPI.enabled).")),
+}  # fmt: skip
+
+
+class Hetzkube(Flavor):
+    name = "hetzkube"
+    linked = {keys: name for name, (keys, _, _) in OWN_OPTIONS.items()}
+
+    def about(self, spec: Spec) -> tuple[str, ...]:
+        return ABOUT[spec.easykubenix]
+
+    def module_settings(self, spec: Spec) -> dict[str, Any]:
+        """The config's settings, and hetzkube's policyAuditMode at its default where the config
+        sets none."""
+        written = dict(spec.settings)
+        if "policyAuditMode" not in written:
+            written["policyAuditMode"] = OWN_OPTIONS["policyAuditMode"][1]
+        return written
+
+    def options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
+        """hetzkube's own options, defaulting to the config's values (else hetzkube's
+        defaults)."""
+        out = []
+        for name, (keys, default, description) in OWN_OPTIONS.items():
+            value = tree.lookup(values, keys)
+            out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
+                              description))  # fmt: skip
+        return out
+
+    def fact_needs(self, spec: Spec) -> FactNeeds:
+        """The gateway-api release of each minor (the module deploys it), its experimental CRDs
+        when the module imports them itself, the v2alpha1 CRDs of the kinds it creates, and the
+        kinds' scopes for the easykubenix hetzkube pins (kubernetes.namespacedMappings)."""
+        return FactNeeds(gateway_api=True,
+                         experimental_gateway_api=spec.easykubenix == "standalone",
+                         alpha_crds=True, scopes=spec.easykubenix == "hetzkube-pin")  # fmt: skip
+
+    def object_entry(self, objects: list[KubeObject], manifest: Manifest) -> Any:
+        """Under `kubernetes.resources.<namespace or none>.<kind>.<name>`; a patch is a
+        definition at the object's place, which the framework merges with the chart's."""
+        content: dict[str, Any] = {}
+        for obj in objects:
+            scope = content.setdefault(obj.namespace or "none", {})
+            body = obj.changes() if obj.patch else manifest(obj)
+            scope.setdefault(obj.kind, {})[obj.name] = body
+        return {"kubernetes": {"resources": content}}
+
+
+HETZKUBE = Hetzkube()
