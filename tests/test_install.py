@@ -27,7 +27,7 @@ def test_wheel_in_a_fresh_venv_finds_templates_and_catalog(tmp_path: Path) -> No
     (wheel,) = wheels.glob("nixgen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ["nixgen/templates/nix/hetzkube.nix.j2", "nixgen/templates/nix/nixidy.nix.j2",
-                   "nixgen/templates/nix/_options.nix.j2", "nixgen/data/catalog.json",
+                   "nixgen/templates/nix/_header.nix.j2", "nixgen/data/catalog.json",
                    "nixgen/data/chart/1.18.4.json", "nixgen/data/chart/docs.json",
                    "nixgen/data/chart-changes.json"]:  # fmt: skip
         assert needed in names

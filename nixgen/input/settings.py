@@ -3,8 +3,8 @@ kind, choices, default and (where nixgen has more to say than the chart) descrip
 
 Everything else about settings is derived from it: the pydantic models that validate a config's
 `[settings]` (nixgen.input.models), the defaults a plain command line uses without pydantic
-(`DEFAULT_SETTINGS`), the typed options of the generated module (`cilium.settings.*`, with Nix
-types from `nix_type`), the descriptions in both and in `nixgen schema` (`describe`), and the
+(`DEFAULT_SETTINGS`), the typed options of the generated module (`cilium.settings.*`, whose Nix
+types nixgen.plan.options derives from each kind), the descriptions in both and in `nixgen schema` (`describe`), and the
 paths the value check knows as typed (`PATHS`). Import-light: no pydantic here.
 
 Every setting takes a plain value, `{ local = ..., production = ... }` or `{ nix = "..." }`.
@@ -153,24 +153,3 @@ def _describe(keys: tuple[str, ...], version: str | None) -> str:
         text = chart.doc_of(version or DEFAULT_VERSION, s.keys)
     text = " ".join((text or f"The chart's {s.path}.").split())
     return text if text.endswith(".") else text + "."
-
-
-def nix_type(s: Setting, nullable: bool) -> Any:
-    """The Nix option type of a setting, as emitter data (`nullOr` where null leaves the
-    chart's default)."""
-    return _nix_type(s.keys, nullable)
-
-
-@cache
-def _nix_type(keys: tuple[str, ...], nullable: bool) -> Any:
-    from nixgen.nixatoms import Call, Raw
-
-    s = BY_PATH[keys]
-    base: Any = {
-        "bool": Raw("lib.types.bool"), "port": Raw("lib.types.port"),
-        "count": Raw("lib.types.ints.unsigned"), "host": Raw("lib.types.str"),
-        "cidr4": Raw("lib.types.str"), "cidr6": Raw("lib.types.str"),
-        "cidr4s": Call("lib.types.listOf", (Raw("lib.types.str"),)),
-        "abspath": Raw("lib.types.str"), "enum": Call("lib.types.enum", (list(s.choices),)),
-    }[s.kind]  # fmt: skip
-    return Call("lib.types.nullOr", (base,)) if nullable else base

@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from nixgen.input.choices import NODE_OUTPUT
-from nixgen.nix.render import environment
+from nixgen.nix.render import environment, options_text
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.model import Plan
-from nixgen.plan.node import NodePlan, descriptions, plan_for
+from nixgen.plan.node import NodePlan, options, plan_for
 from nixgen.version import __version__
 
 FILENAME = "cilium-node.nix"
@@ -91,13 +91,10 @@ def entries(node: NodePlan) -> list[tuple[list[str], Any]]:
 def render_node(built: Plan, profile: str) -> str:
     """cilium-node.nix for one profile of a nixgen Plan."""
     node = plan_for(built, profile)
-    switches = {f.switch: f for f in node.flags if f.switch is not None}
     template = environment().get_template("node.nix.j2")
     return template.render(
-        node=node,
-        switches=switches,
+        options=options_text(options(node), 4, nested=False),
         entries=entries(node),
-        descriptions=descriptions(node),
         about=[line.format(profile=profile) for line in ABOUT],
         spec_json=header_json(built.spec, profile),
         nixgen_version=__version__,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 from typing import Any
 
 import jinja2
@@ -19,7 +19,7 @@ from nixgen import nixatoms, tree
 from nixgen.nix import emit
 from nixgen.nix.flavors import registry
 from nixgen.nixatoms import Attrs, Call, If, Raw
-from nixgen.plan.options import OptionRef
+from nixgen.plan.options import NO_DEFAULT, Option, OptionRef
 from nixgen.version import __version__
 from nixgen.plan.model import ALWAYS, Condition, KubeObject, Plan, Split
 from nixgen.checks.lang import TAG
@@ -90,33 +90,56 @@ def nixify(data: Any, names: Mapping[str, str] = NAMES) -> Any:
 DOC_NAMES = {"cfg": "config.cilium", "local": "config.cilium.isLocal"}
 
 
-def options_tree(plan: Plan) -> dict[str, Any]:
-    """The module's typed options (nixgen.plan.options) as `lib.mkOption` declarations."""
+def declaration(option: Option) -> Any:
+    """An option's `lib.mkOption` (or `lib.mkEnableOption`) declaration, as emitter data."""
+    if option.type is None:
+        return Call("lib.mkEnableOption", (option.description,))
+    attrs: dict[str, Any] = {"type": option.type}
+    if option.default is not NO_DEFAULT:
+        attrs["default"] = option.default
+    if option.read_only:
+        attrs["readOnly"] = True
+    shown = option.default_text
+    if shown is None and tree.contains(option.default,
+                                       lambda v: isinstance(v, (Split, Raw, OptionRef))):
+        shown = Call("lib.literalExpression", (emit.expr(nixify(option.default, DOC_NAMES)),))
+    if shown is not None:
+        attrs["defaultText"] = shown
+    attrs["description"] = option.description
+    return Call("lib.mkOption", (attrs,))
+
+
+def options_text(options: Iterable[Option], indent: int, nested: bool = True) -> str:
+    """The declarations of `options` at column `indent`: nested in attrsets by their keys (as
+    `settings = { hubble = { ... }; }`), or (not `nested`) one binding each at its dotted path
+    (as `cni.binPath = ...;`)."""
+    if not nested:
+        return "\n".join(emit.binding(".".join(nixatoms.attr_name(k) for k in o.keys),
+                                       nixify(declaration(o)), indent) for o in options)  # fmt: skip
     declared: dict[str, Any] = {}
-    for option in plan.options:
-        attrs: dict[str, Any] = {"type": option.type, "default": option.default}
-        if tree.contains(option.default, lambda v: isinstance(v, (Split, Raw, OptionRef))):
-            text = emit.expr(nixify(option.default, DOC_NAMES))
-            attrs["defaultText"] = Call("lib.literalExpression", (text,))
-        attrs["description"] = option.description
-        tree.put(declared, option.keys, Call("lib.mkOption", (attrs,)))
-    return declared
+    for option in options:
+        tree.put(declared, option.keys, declaration(option))
+    return _bindings_text(declared, indent)
 
 
-def options_text(plan: Plan) -> str:
-    """The bindings of options_tree at column 4. A setting's declaration is the same for
-    every spec that gives it the same default, so each section's text is written once per
-    process and the module's option block is assembled from them."""
-    declared = options_tree(plan)
-    settings = declared.pop("settings", {})
-    parts = [emit.bindings(nixify(declared), 4)] if declared else []
-    sections = [_section_text(key, repr(value), value) for key, value in settings.items()]
-    parts.append("    settings = {\n" + "\n".join(sections) + "\n    };")
-    return "\n".join(parts)
+def _bindings_text(declared: dict[str, Any], indent: int) -> str:
+    """emit.bindings(nixify(declared), indent), an attrset of several entries written from its
+    entries, and each other entry written once per process: a setting's declaration is the same
+    for every spec that gives it the same default."""
+    lines = []
+    pad = " " * indent
+    for key, value in declared.items():
+        if isinstance(value, dict) and len(value) > 1:
+            inner = _bindings_text(value, indent + 2)
+            lines.append(f"{pad}{nixatoms.attr_name(key)} = {{\n{inner}\n{pad}}};")
+        else:
+            lines.append(_entry_text(key, tree.Key(value), indent))
+    return "\n".join(lines)
 
 
-def _section_text(key: str, shape: str, value: Any) -> str:
-    return _written(("section", key, shape), lambda: emit.bindings(nixify({key: value}), 6))
+@lru_cache(maxsize=4096)
+def _entry_text(key: str, value: tree.Key, indent: int) -> str:
+    return emit.bindings(nixify({key: value.tree}), indent)
 
 
 def object_texts(plan: Plan) -> list[str]:
@@ -234,7 +257,7 @@ def render(plan: Plan) -> str:
         facts=facts_text(plan),
         rules=rules_text(),
         tag_regex=TAG,
-        options=options_text(plan),
+        options=options_text(plan.options, 4),
         merged=merged_values(plan),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
         scopes=scopes_text(plan),

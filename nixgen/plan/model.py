@@ -131,8 +131,8 @@ class Plan:
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The module's typed options (nixgen.plan.options) and the values it writes over them.
-    options: tuple[Any, ...] = ()
+    # The module's options (nixgen.plan.options) and the values it writes over the typed ones.
+    options: tuple[Option, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
     # kubernetes.namespacedMappings (else empty): a kind keeps its scope across releases, so
@@ -206,7 +206,9 @@ class Flavor(Protocol):
 
     def module_settings(self, spec: Spec) -> dict[str, Any]: ...
 
-    def options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]: ...
+    def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]: ...
+
+    def chart_options(self, spec: Spec) -> list[Option]: ...
 
     def check_object(self, obj: UserObject, where: str) -> None: ...
 

@@ -19,6 +19,7 @@ from nixgen.facts import chart, k3s
 from nixgen import tree
 from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan
+from nixgen.plan.options import BOOL, STR, Option, enable
 
 SEED_MODULES = ("ip_tables", "xt_socket", "ip_set")
 TUNNEL_PORTS = {"geneve": 6081, "vxlan": 8472}
@@ -236,30 +237,31 @@ def plan_for(built: Plan, profile: str) -> NodePlan:
     return node_plan(built.values_for(profile), chart.load(built.release.version), lb_pools=pools)
 
 
-def descriptions(node: NodePlan) -> dict[str, str]:
-    """The options' descriptions: what each switch does and why its default is what it is."""
+def options(node: NodePlan) -> tuple[Option, ...]:
+    """The node module's options (`cilium.node.*`), in the order it declares them: what each
+    switch does and why its default is what it is."""
     lb, traefik = (next(f for f in node.flags if f.switch == name)
                    for name in ("disableServiceLB", "disableTraefik"))  # fmt: skip
-    return {
-        "enable": "the k3s flags, kernel modules and firewall settings Cilium needs",
-        "disableServiceLB": (
-            f"Whether k3s servers get {lb.flag}, so that k3s's ServiceLB (klipper-lb) leaves "
-            "LoadBalancer services to Cilium's LB IPAM, L2 announcements or BGP control plane. "
-            f"Default: {lb.reason}."),
-        "disableTraefik": (
-            f"Whether k3s servers get {traefik.flag}, so that k3s's bundled Traefik does not "
-            f"compete with Cilium's ingress controller. Default: {traefik.reason}."),
-        "openFirewall": (
-            "Whether to open in networking.firewall the ports between nodes that the Cilium "
-            "features in use need (health checks, tunnel, Hubble, WireGuard, BGP)."),
-        "looseReversePath": (
-            'Whether networking.firewall.checkReversePath defaults to "loose": the strict check '
-            "drops packets Cilium delivers on its own devices."),
-        "cniBinPath": (
-            "Where Cilium installs its CNI plugin (the chart's cni.binPath), which is where "
-            "k3s's containerd looks for plugins when k3s runs without flannel."),
-        "cniConfPath": (
-            "Where Cilium writes its CNI config (the chart's cni.confPath), which is where "
-            "k3s's containerd reads configs when k3s runs without flannel."),
-    }
-
+    return (
+        enable("the k3s flags, kernel modules and firewall settings Cilium needs"),
+        Option(("disableServiceLB",), BOOL, lb.default,
+               f"Whether k3s servers get {lb.flag}, so that k3s's ServiceLB (klipper-lb) leaves "
+               "LoadBalancer services to Cilium's LB IPAM, L2 announcements or BGP control plane. "
+               f"Default: {lb.reason}."),
+        Option(("disableTraefik",), BOOL, traefik.default,
+               f"Whether k3s servers get {traefik.flag}, so that k3s's bundled Traefik does not "
+               f"compete with Cilium's ingress controller. Default: {traefik.reason}."),
+        Option(("openFirewall",), BOOL, True,
+               "Whether to open in networking.firewall the ports between nodes that the Cilium "
+               "features in use need (health checks, tunnel, Hubble, WireGuard, BGP)."),
+        Option(("looseReversePath",), BOOL, True,
+               'Whether networking.firewall.checkReversePath defaults to "loose": the strict '
+               "check drops packets Cilium delivers on its own devices."),
+        Option(("cni", "binPath"), STR, node.cni_bin_dir,
+               "Where Cilium installs its CNI plugin (the chart's cni.binPath), which is where "
+               "k3s's containerd looks for plugins when k3s runs without flannel.",
+               read_only=True),
+        Option(("cni", "confPath"), STR, node.cni_conf_dir,
+               "Where Cilium writes its CNI config (the chart's cni.confPath), which is where "
+               "k3s's containerd reads configs when k3s runs without flannel.", read_only=True),
+    )  # fmt: skip

@@ -1,7 +1,12 @@
-"""The module's options beyond the basic ones: a typed option for every modelled setting
-(`cilium.settings.*`, from nixgen.input.settings), and in the hetzkube flavour the options hetzkube's
-own Cilium module declares (`cilium.policyAuditMode`, `cilium.gatewayAPI`), so a configuration
-written for that module keeps working.
+"""The options a generated module declares, as one table per module: each option's name, type,
+default, defaultText and description, from which nixgen.nix.render writes the `lib.mkOption`
+declarations through the one emitter.
+
+The cluster module declares `cilium.enable`, `version`, `isLocal` and `helmValues`, then its
+flavour's own options (hetzkube's `policyAuditMode`, `gatewayAPI`), a typed option for every
+modelled setting (`cilium.settings.*`, from nixgen.input.settings), and what its flavour takes
+the chart and the API server from (`src` or `chart`, `k8sServiceHost`). The node module's table
+is nixgen.plan.node's.
 
 A setting's option defaults to the value the config gives its path, through `[settings]` or
 through `values`/`--set` (a profile split stays a condition on `cilium.isLocal`); a setting the
@@ -14,10 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from nixgen import tree
 from nixgen.input import settings
+from nixgen.input.spec import Spec
+from nixgen.nixatoms import Call, Raw
+
+if TYPE_CHECKING:
+    from nixgen.plan.model import Flavor
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+# An option without a default: the user must set it where it is used.
+NO_DEFAULT: Any = _NoDefault()
+
+BOOL = Raw("lib.types.bool")
+STR = Raw("lib.types.str")
 
 
 @dataclass(frozen=True)
@@ -29,10 +52,36 @@ class OptionRef:
 
 @dataclass(frozen=True)
 class Option:
-    keys: tuple[str, ...]  # below `cilium.`
-    type: Any  # emitter data
-    default: Any  # plan data: plain, Split, Raw, OptionRef; None: null
+    keys: tuple[str, ...]  # below the module's option set (`cilium.`, `cilium.node.`)
+    type: Any  # emitter data; None: an enable switch (`lib.mkEnableOption`)
+    default: Any  # plan data: plain, Split, Raw, OptionRef; None: null; or NO_DEFAULT
     description: str
+    # How the manual shows the default (emitter data); None: the default itself where it is
+    # an expression.
+    default_text: Any = None
+    read_only: bool = False
+
+
+def enable(description: str) -> Option:
+    """`enable`, an option that turns the module on (off by default)."""
+    return Option(("enable",), None, NO_DEFAULT, description)
+
+
+def setting_type(s: settings.Setting, nullable: bool) -> Any:
+    """The Nix option type of a setting, as emitter data (`nullOr` where null leaves the
+    chart's default)."""
+    return _setting_type(s.keys, nullable)
+
+
+@cache
+def _setting_type(keys: tuple[str, ...], nullable: bool) -> Any:
+    s = settings.BY_PATH[keys]
+    base: Any = {
+        "bool": BOOL, "port": Raw("lib.types.port"), "count": Raw("lib.types.ints.unsigned"),
+        "host": STR, "cidr4": STR, "cidr6": STR, "cidr4s": Call("lib.types.listOf", (STR,)),
+        "abspath": STR, "enum": Call("lib.types.enum", (list(s.choices),)),
+    }[s.kind]  # fmt: skip
+    return Call("lib.types.nullOr", (base,)) if nullable else base
 
 
 def setting_options(values: Mapping[str, Any], version: str,
@@ -42,6 +91,24 @@ def setting_options(values: Mapping[str, Any], version: str,
     out = []
     for s in settings.SETTINGS:
         default = OptionRef(linked[s.keys]) if s.keys in linked else tree.lookup(values, s.keys)
-        out.append(Option(("settings", *s.keys), settings.nix_type(s, default is None), default,
+        out.append(Option(("settings", *s.keys), setting_type(s, default is None), default,
                           settings.describe(s, version)))  # fmt: skip
     return out
+
+
+def cluster_options(spec: Spec, values: Mapping[str, Any], version: str,
+                    flavor: Flavor) -> tuple[Option, ...]:
+    """The cluster module's options, in the order it declares them."""
+    return (
+        enable("Cilium"),
+        Option(("version",), STR, spec.ciliumVersion, "Cilium version to deploy."),
+        Option(("isLocal",), BOOL, False,
+               "Whether this is a local development cluster (such as Colima): the local "
+               "profile's Helm values instead of production's, and no production-only objects."),
+        Option(("helmValues",), Call("lib.types.attrsOf", (Raw("lib.types.anything"),)), {},
+               "Helm values merged last, with lib.recursiveUpdate, over the ones cilium.settings "
+               "and the generated module give."),
+        *flavor.own_options(spec, values),
+        *setting_options(values, version, flavor.linked),
+        *flavor.chart_options(spec),
+    )  # fmt: skip

@@ -42,10 +42,15 @@ class Flavor:
         notation)."""
         return dict(spec.settings)
 
-    def options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
-        """The flavour's own options declared before `cilium.settings`, with their defaults
-        from the final Helm `values`."""
+    def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
+        """Options of the framework's own Cilium module that the module keeps, declared before
+        `cilium.settings`, with their defaults from the final Helm `values`."""
         return []
+
+    def chart_options(self, spec: Spec) -> list[Option]:
+        """The options the module takes the chart and the API server host from, declared after
+        `cilium.settings`."""
+        raise NotImplementedError
 
     def check_object(self, obj: UserObject, where: str) -> None:
         """Raise ObjectError for a user's object (`where` in the config) the flavour cannot

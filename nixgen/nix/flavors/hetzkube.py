@@ -9,9 +9,9 @@ from typing import Any
 from nixgen import tree
 from nixgen.input.spec import Spec
 from nixgen.nix.flavors.base import Flavor, Manifest
-from nixgen.nixatoms import Raw
+from nixgen.nixatoms import Call, Raw
 from nixgen.plan.model import FactNeeds, KubeObject
-from nixgen.plan.options import Option
+from nixgen.plan.options import BOOL, NO_DEFAULT, STR, Option
 
 ABOUT = {
     "hetzkube-pin": (
@@ -58,15 +58,28 @@ class Hetzkube(Flavor):
             written["policyAuditMode"] = OWN_OPTIONS["policyAuditMode"][1]
         return written
 
-    def options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
+    def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
         """hetzkube's own options, defaulting to the config's values (else hetzkube's
         defaults)."""
         out = []
         for name, (keys, default, description) in OWN_OPTIONS.items():
             value = tree.lookup(values, keys)
-            out.append(Option((name,), Raw("lib.types.bool"), default if value is None else value,
-                              description))  # fmt: skip
+            out.append(Option((name,), BOOL, default if value is None else value, description))
         return out
+
+    def chart_options(self, spec: Spec) -> list[Option]:
+        """The Cilium tree (its chart and CRDs) fetched at the release's tag, and the API server
+        host, hetzkube's `clusterHost` unless easykubenix stands alone."""
+        src = Option(("src",), Raw("lib.types.path"), Raw("builtins.fetchTree source"),
+                     "The Cilium source tree: its chart and CRDs.",
+                     Call("lib.literalMD", ("the cilium/cilium GitHub tree at tag `v<version>`",)))
+        if spec.easykubenix == "standalone":
+            host = Option(("k8sServiceHost",), STR, NO_DEFAULT,
+                          "API server host the Cilium agents use in production (required there).")
+        else:
+            host = Option(("k8sServiceHost",), STR, Raw("config.clusterHost"),
+                          "API server host the Cilium agents use in production.")
+        return [src, host]
 
     def fact_needs(self, spec: Spec) -> FactNeeds:
         """The gateway-api release of each minor (the module deploys it), its experimental CRDs

@@ -7,9 +7,10 @@ from typing import Any
 
 from nixgen.input.spec import Spec, UserObject
 from nixgen.nix.flavors.base import Flavor, Manifest
-from nixgen.nixatoms import Call
+from nixgen.nixatoms import Call, Raw
 from nixgen.plan.model import NAMESPACE, KubeObject
 from nixgen.plan.objects import ObjectError
+from nixgen.plan.options import NO_DEFAULT, STR, Option
 
 ABOUT = (
     "A nixidy module: the chart is `cilium.chart`, by default nixhelm's charts.cilium.cilium.",
@@ -48,6 +49,20 @@ class Nixidy(Flavor):
 
     def about(self, spec: Spec) -> tuple[str, ...]:
         return ABOUT
+
+    def chart_options(self, spec: Spec) -> list[Option]:
+        """The chart, nixhelm's unless given, and the API server host (nixidy has no
+        clusterHost)."""
+        return [
+            Option(("chart",), Call("lib.types.either", (Raw("lib.types.package"),
+                                                        Raw("lib.types.path"))),
+                   Raw("charts.cilium.cilium"),
+                   "The Cilium Helm chart (a derivation or a folder), of the release "
+                   "`cilium.version` names; nixhelm's charts.cilium.cilium is the release of the "
+                   "nixhelm commit in use."),
+            Option(("k8sServiceHost",), STR, NO_DEFAULT,
+                   "API server host the Cilium agents use in production (required there)."),
+        ]  # fmt: skip
 
     def check_object(self, obj: UserObject, where: str) -> None:
         """Only a patch of a typed kind, in the application's namespace, reaches the chart's
