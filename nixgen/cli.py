@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
 from nixgen.errors import NixgenError
+from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
 from nixgen.version import __version__
 
 if TYPE_CHECKING:

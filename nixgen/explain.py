@@ -4,15 +4,17 @@ production feature, or only through `values`/`--set`)."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
-from nixgen.checks import values
+from nixgen import tree
+from nixgen.errors import NixgenError
 from nixgen.facts import chart
 from nixgen.facts.changes import history
 from nixgen.facts.valuepath import dotted, split_dotted
-from nixgen import tree
-from nixgen.errors import NixgenError
+from nixgen.input.settings import DEFAULT_SETTINGS, PATHS
+from nixgen.plan.build import PRODUCTION_FEATURES
 
 # How many keys of a table `explain` lists.
 _SHOWN_KEYS = 12
@@ -45,8 +47,6 @@ def explain(text: str, version: str) -> str:
 
 
 def _unknown(path: tuple[str, ...], facts: chart.Chart) -> str:
-    import difflib
-
     head = f"{dotted(path)}: Cilium {facts.version}'s chart has no such value"
     why = history(path, facts)
     if why is not None:
@@ -72,10 +72,8 @@ def _default(info: chart.PathInfo) -> str:
 
 def _nixgen(path: tuple[str, ...]) -> list[str]:
     """How nixgen sets `path`: typed settings at or below it, or the production feature."""
-    from nixgen.input.spec import DEFAULT_SETTINGS
-
     n = len(path)
-    typed = sorted(s for s in values.SETTING_PATHS if s[:n] == path)
+    typed = sorted(s for s in PATHS if s[:n] == path)
     if typed:
         out = []
         for setting in typed:
@@ -85,11 +83,9 @@ def _nixgen(path: tuple[str, ...]) -> list[str]:
                      else f"{json.dumps(default)}")  # fmt: skip
             out.append(f"typed setting settings.{key} (config key; nixgen's default: {shown})")
         return out
-    above = [s for s in values.SETTING_PATHS if path[: len(s)] == s]
+    above = [s for s in PATHS if path[: len(s)] == s]
     if above:
         return [f"below the typed setting settings.{'.'.join(above[0])}"]
-    from nixgen.plan.build import PRODUCTION_FEATURES
-
     if n == 2 and path[1] == "enabled" and path[0] in PRODUCTION_FEATURES:
         return [f"production.{path[0]} = true turns it on in the production profile only"]
     written = ".".join(k.replace("\\", "\\\\").replace(".", "\\.").replace("=", "\\=")

@@ -1,4 +1,4 @@
-"""The pipeline, one direction: Spec → Plan (+ catalog) → rules → render → nixfmt.
+"""The pipeline, one direction: Spec → Plan (facts, flavour) → checks → render → nixfmt.
 
 The command line and the library API (`nixgen.generate`, `nixgen.check`) both run it; every
 stage raises a NixgenError for input it cannot use.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nixgen.checks import extra, rules
-from nixgen.input.spec import Spec
+from nixgen.input.spec import Spec, validate
 from nixgen.nix import nixfmt, render
 from nixgen.nix.flavors import registry
 from nixgen.plan.build import build
@@ -28,9 +28,7 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
     """A Spec, or a config (as a config file would give it) validated into one."""
     if isinstance(spec, Spec):
         return spec
-    from nixgen.input import spec as spec_
-
-    return spec_.validate(spec)
+    return validate(spec)
 
 
 def planned(spec: Spec | Mapping[str, Any]) -> Plan:
@@ -49,6 +47,8 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     warnings: list[str] = []
     plain = is_plain(built.spec)
     if not plain:
+        # Only a spec beyond the plain one is checked against the chart and the CRD schemas,
+        # and only then are those checks loaded.
         from nixgen.checks import values
 
         warnings += values.check(built)
@@ -77,7 +77,7 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
          filename: str = "cilium-node.nix") -> Result:
     """The node module (NixOS, for the k3s nodes) of one profile, and the warnings: planned
     from the same checked plan as the cluster module, so the two cannot disagree."""
-    from nixgen.nix.node import render_node
+    from nixgen.nix.node import render_node  # the node module's planning and writing: not at start-up
 
     built, warnings = checked_plan(spec)
     text = render_node(built, profile)

@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from nixgen.checks.values import Problem
-from nixgen.checks.values import against_chart as check
+from nixgen.checks.values import Problem, against_chart as check
 from nixgen.facts import changes, chart, chartread, locations
 from nixgen.facts.changes import removed_in
 from nixgen.facts.chart import load

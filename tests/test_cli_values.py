@@ -9,20 +9,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from nixharness import evaluate, strictly_equal
 from test_emit import CHARS, TEXT
 
-from nixgen.input.sets import parse_value
-from nixgen.tree import deep_merge, nest
+from nixgen.checks.values import SETTING_PATHS
+from nixgen.cli import cli
+from nixgen.facts.chart import dotted
 from nixgen.input.choices import PROFILES
+from nixgen.input.sets import parse_value
+from nixgen.input.spec import Spec
 from nixgen.pipeline import planned
 from nixgen.plan import model
-from nixgen.facts.chart import dotted
-from nixgen.cli import cli
-from nixgen.input.spec import Spec
-from nixgen.checks.values import SETTING_PATHS
+from nixgen.tree import deep_merge, nest
 
 # (`nix` is no key here: `{ nix = "..." }` is a Nix expression)
 KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(lambda k: k and k != "nix")

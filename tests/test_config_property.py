@@ -10,17 +10,16 @@ from typing import Any
 
 import pytest
 from cli_values import values_output
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from nixharness import evaluate, strictly_equal
 from test_emit import TEXT
 
 from nixgen import tree
+from nixgen.facts.chart import dotted
 from nixgen.input.choices import PROFILES
+from nixgen.input.spec import Spec, validate
 from nixgen.pipeline import planned
 from nixgen.plan import model
-from nixgen.facts.chart import dotted
-from nixgen.input.spec import Spec, validate
 
 HOST = "10.0.0.1"
 POD_CIDRS = ["10.42.0.0/16", "10.43.0.0/16", "10.44.0.0/16", "172.16.0.0/20"]

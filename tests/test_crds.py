@@ -11,9 +11,9 @@ import pytest
 from goldens import path_of
 from nixharness import evaluate
 
+from nixgen.checks.crd import Problem, validate
 from nixgen.facts import catalog, crds, locations
 from nixgen.facts.versions import UnknownVersion
-from nixgen.checks.crd import Problem, validate
 from nixgen.nixatoms import Raw
 from nixgen.plan.model import Split
 

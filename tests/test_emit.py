@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from nixharness import eval_expr, eval_file, strictly_equal
 
 from nixgen import nixatoms
 from nixgen.nix import emit
-from nixgen.plan import model
 from nixgen.nixatoms import INT_MAX, INT_MIN, If, NixError, Raw
+from nixgen.plan import model
 
 
 def Split(local: Any, production: Any) -> If:

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 from goldens import ROOT, path_of
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from nixharness import evaluate, run_nix
 
 from nixgen.facts import locations

@@ -22,7 +22,7 @@ def test_the_default_settings_are_valid_settings() -> None:
     model = models.Settings.model_validate(spec.DEFAULT_SETTINGS)
     given = model.model_dump(mode="json", exclude_unset=True)
     assert given == spec.DEFAULT_SETTINGS
-    assert settings.written(given) == settings.written({}) == spec.DEFAULT_SETTINGS
+    assert settings.with_defaults(given) == settings.with_defaults({}) == spec.DEFAULT_SETTINGS
 
 
 @pytest.mark.parametrize("easykubenix", [None, *EASYKUBENIX])

@@ -13,9 +13,9 @@ from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
 from nixgen.facts import catalog
 from nixgen.input.choices import PROFILES
+from nixgen.input.config import from_command_line
 from nixgen.pipeline import planned
 from nixgen.plan import model
-from nixgen.input.config import from_command_line
 
 PRODUCTION_HOST = "10.9.8.7"
 

@@ -14,8 +14,8 @@ from cli_values import substitute
 from click.testing import CliRunner
 from goldens import GOLDEN, ROOT
 
-from nixgen.input.choices import PROFILES
 from nixgen.cli import cli
+from nixgen.input.choices import PROFILES
 from nixgen.input.spec import validate
 
 CHARTS = ROOT / "tests" / "fixtures" / "charts"

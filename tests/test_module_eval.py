@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from nixharness import NixEvalError, evaluate, strictly_equal
 
-from nixgen import generate
-from nixgen import tree
+from nixgen import generate, tree
+from nixgen.input.spec import Spec
 from nixgen.pipeline import planned
 from nixgen.plan import model
-from nixgen.input.spec import Spec
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ from goldens import path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
 from nixgen import tree
-from nixgen.input.choices import PROFILES
-from nixgen.pipeline import planned
 from nixgen.cli import cli
+from nixgen.input.choices import PROFILES
 from nixgen.input.config import from_command_line
+from nixgen.pipeline import planned
 
 FLAVORS = {"hetzkube": "hetzkube-1.18.4", "nixidy": "nixidy-1.18.4"}
 HOST = "10.0.0.9"

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from goldens import CASES, path_of
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from test_emit import SCALARS, TEXT, Split
 
-from nixgen.nix import emit, nixfmt
 from nixgen.cli import cli
+from nixgen.nix import emit, nixfmt
 from nixgen.nixatoms import Call, If, Raw
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))

@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from goldens import NODE_CASES, PROD, ROOT, generated, path_of
 from nixharness import NixEvalError, run_nix
 
+from nixgen import pipeline
+from nixgen.cli import cli
 from nixgen.facts import chart, k3s
 from nixgen.input.choices import PROFILES
-from nixgen import pipeline
-from nixgen.pipeline import planned
-from nixgen.plan import model, node
-from nixgen.cli import cli
 from nixgen.input.config import from_command_line as build_spec
 from nixgen.input.spec import validate
+from nixgen.pipeline import planned
+from nixgen.plan import node
 
 HARNESS = Path(__file__).parent / "nix" / "nixos-harness.nix"
 SERVER = {"services": {"k3s": {"role": "server"}}}

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from nixharness import evaluate
 
+from nixgen.checks.crd import validate
+from nixgen.cli import cli
 from nixgen.facts import catalog
 from nixgen.input.choices import PROFILES
 from nixgen.plan import model
-from nixgen.cli import cli
-from nixgen.checks.crd import validate
 
 RELEASES = list(catalog.load().releases)
 OLD_BGP = ("1.16.19", "1.17.18")  # the BGPv2 kinds and the LB pool still v2alpha1 only

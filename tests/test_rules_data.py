@@ -10,18 +10,16 @@ from typing import Any
 
 import pytest
 from goldens import path_of
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from nixharness import NixEvalError, evaluate, strictly_equal
 
-from nixgen import pipeline
+from nixgen import pipeline, tree
 from nixgen.checks import extra, lang, rules
-from nixgen.facts import catalog, chart, versions
-from nixgen import tree
-from nixgen.input.choices import PROFILES
-from nixgen.pipeline import planned
-from nixgen.input.config import from_command_line
 from nixgen.errors import NixgenError
+from nixgen.facts import catalog, chart, versions
+from nixgen.input.choices import PROFILES
+from nixgen.input.config import from_command_line
+from nixgen.pipeline import planned
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "chart-refusals.json").read_text())["cases"]
 # nixgen's own rules: what the agent refuses at run time (the chart renders these).

@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from nixgen.checks import values
+from nixgen.cli import cli
 from nixgen.facts import catalog, chart
+from nixgen.facts.chart import dotted
 from nixgen.input import models, settings
+from nixgen.input.spec import Spec
 from nixgen.pipeline import planned
 from nixgen.plan import model
-from nixgen.facts.chart import dotted
-from nixgen.cli import cli
-from nixgen.input.spec import Spec
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from goldens import CASES, path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
+from nixgen.cli import cli
 from nixgen.facts import catalog, chart, crds, locations, versions
 from nixgen.input import config
 from nixgen.pipeline import planned
-from nixgen.cli import cli
 
 
 def run(*args: str) -> tuple[int, str, str]:

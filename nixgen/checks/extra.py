@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
+from nixgen import tree
 from nixgen.checks.lang import all_, applies, holds, on
 from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
-from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan, lower

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from nixgen.facts import versions
 from nixgen import tree
+from nixgen.facts import versions
 from nixgen.nixatoms import Raw
 
 def _leaf(op: str, path: str, default: Any, *args: Any) -> list[Any]:

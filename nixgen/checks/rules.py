@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from nixgen import tree
 from nixgen.checks.lang import (
     all_,
     any_,
@@ -40,7 +41,6 @@ from nixgen.checks.lang import (
     within,
 )
 from nixgen.errors import NixgenError
-from nixgen import tree
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan

@@ -15,20 +15,22 @@ the chart check (not past the typed constraints).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import chart
 from nixgen.facts.changes import history, removed_in
 from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
-from nixgen import tree
 from nixgen.input import settings
-from nixgen.tree import json_type
 from nixgen.input.choices import PROFILES
+from nixgen.input.spec import first_error
 from nixgen.nixatoms import Attrs, If, Raw
 from nixgen.plan.model import Plan, Split
+from nixgen.tree import json_type
 
 # The typed settings' paths (a section's fields below it).
 SETTING_PATHS: frozenset[ValuePath] = settings.PATHS
@@ -131,8 +133,6 @@ def _check_value(value: Any, info: chart.PathInfo, facts: chart.Chart, since: st
                                               f"{info.type}, got {json_type(value)}"))  # fmt: skip
 
 
-
-
 def _explained(problem: Problem, facts: chart.Chart) -> str:
     """The problem's message; for a key the pinned chart does not know, what became of it when
     another release knows it (removed, renamed, added later), else how to pass it anyway."""
@@ -157,10 +157,11 @@ def _touches_settings(values: Mapping[str, Any]) -> bool:
 
 def check_settings(plan: Plan) -> None:
     """The typed settings' constraints (models.Settings) on each profile's final values."""
+    # pydantic and the models load only when a value overrides a typed setting: a `--set` of
+    # another value does without them.
     from pydantic import ValidationError
 
     from nixgen.input import models
-    from nixgen.input.spec import first_error
 
     found: dict[str, list[str]] = {}
     for profile in PROFILES:
@@ -185,8 +186,6 @@ def check_settings(plan: Plan) -> None:
 
 
 def _show(value: Any) -> str:
-    import json
-
     try:
         return json.dumps(value, ensure_ascii=False)
     except TypeError:
@@ -203,7 +202,7 @@ def _typed(values: Mapping[str, Any], model: Any, at: ValuePath) -> dict[str, An
     not known here). A table where a setting takes a value is refused before the model sees
     it: a `{local, production}` there would pass as a profile split, which final values never
     hold."""
-    from nixgen.input.models import Strict
+    from nixgen.input.models import Strict  # pydantic, as in check_settings
 
     out: dict[str, Any] = {}
     for name, field in model.model_fields.items():

@@ -55,13 +55,22 @@ class Release:
         return {c.kind: c.namespaced for c in sorted(self.crds, key=lambda c: c.kind)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
     releases: dict[str, Release]
     gateway_api: dict[str, str]
     # Minor → experimental-channel gateway-api CRDs that minor requires besides the standard
     # ones (Cilium 1.16 needs TLSRoute), by file stem: gateway.networking.k8s.io_<stem>.yaml.
     gateway_api_experimental: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The JSON the catalog was read from: catalogs are equal when it is, so what is computed
+    # from one can be cached by it.
+    source: str = field(default="", repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalog) and self.source == other.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
 
     def minors(self) -> list[str]:
         """Minors with CRD facts and a gateway-api release, oldest first."""
@@ -105,13 +114,14 @@ def _load(path: str) -> Catalog:
     where = f"NIXGEN_CATALOG={path}" if os.environ.get("NIXGEN_CATALOG") else path
     try:
         with open(path, encoding="utf-8") as handle:
-            raw = json.load(handle)
+            text = handle.read()
+        raw = json.loads(text)
     except OSError as err:
         raise CatalogError(f"{where}: cannot read the catalog: {err.strerror or err}") from None
     except ValueError as err:  # not JSON, or not UTF-8
         raise CatalogError(f"{where}: the catalog is not JSON: {err}") from None
     try:
-        return parse(raw)
+        return parse(raw, text)
     except (KeyError, TypeError, ValueError) as err:
         raise CatalogError(f"{where}: not a nixgen catalog ({shape_error(err)})") from None
 
@@ -123,8 +133,9 @@ def shape_error(err: Exception) -> str:
     return str(err) or type(err).__name__
 
 
-def parse(raw: Any) -> Catalog:
-    """A catalog from its JSON data; KeyError/TypeError/ValueError where the shape is wrong."""
+def parse(raw: Any, source: str | None = None) -> Catalog:
+    """A catalog from its JSON data (read from the text `source`); KeyError/TypeError/ValueError
+    where the shape is wrong."""
     if not isinstance(raw, dict):
         raise TypeError("the top level is not an object")
     releases = {}
@@ -142,7 +153,9 @@ def parse(raw: Any) -> Catalog:
         versions.parse(release)
     experimental = {minor: tuple(stems) for minor, stems
                     in raw.get("gatewayApiExperimental", {}).items()}  # fmt: skip
-    return Catalog(releases, gateway_api, experimental)
+    if source is None:
+        source = json.dumps(raw, sort_keys=True)
+    return Catalog(releases, gateway_api, experimental, source)
 
 
 def summary(cat: Catalog) -> list[dict[str, Any]]:

@@ -4,12 +4,17 @@ Spec the pipeline takes (`nixgen.input.spec`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from nixgen.errors import ConfigError
+from nixgen.facts import catalog
+from nixgen.facts.versions import UnknownVersion
 from nixgen.input import spec as spec_
 from nixgen.input.choices import DEFAULT_VERSION, NODE_OUTPUT, PROFILES
-from nixgen.errors import ConfigError
+from nixgen.input.sets import SetError, parse_set
+from nixgen.tree import deep_merge, nest
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,8 +24,7 @@ SPEC_MARK = "# nixgen-spec: "
 
 def load_config(path: Path) -> dict[str, Any]:
     """The config file as data: TOML, or JSON when its name ends in .json."""
-    import json
-    import tomllib
+    import tomllib  # a plain command line reads no config file: it does not pay for the parser
 
     try:
         raw = path.read_bytes()
@@ -41,8 +45,6 @@ def load_config(path: Path) -> dict[str, Any]:
 
 def read_header(file: Path) -> dict[str, Any]:
     """The spec a generated file carries in its header comment."""
-    import json
-
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -63,9 +65,6 @@ def read_header(file: Path) -> dict[str, Any]:
 
 def known_version(version: Any, where: str) -> None:
     """ConfigError naming `where` unless `version` is X.Y.Z of a minor nixgen has facts for."""
-    from nixgen.facts import catalog
-    from nixgen.facts.versions import UnknownVersion
-
     if isinstance(version, str):
         try:
             catalog.load().release_for(version)
@@ -103,9 +102,6 @@ def from_command_line(config_path: Path | None = None, flavor: str | None = None
 
 def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
     """`data` with each `--set PATH=VALUE` merged over its `values`."""
-    from nixgen.input.sets import SetError, parse_set
-    from nixgen.tree import deep_merge, nest
-
     given = data.get("values", {})
     if not isinstance(given, Mapping):
         raise ConfigError("values: must be a table of Helm values")

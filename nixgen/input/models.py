@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model,
 
 from nixgen import nixatoms
 from nixgen.facts.prefetch import NAR_HASH_PATTERN, REV_PATTERN
+from nixgen.facts.valuepath import split_dotted
 from nixgen.input import settings
 from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS
 
@@ -63,8 +64,6 @@ def _k8s_name(value: str) -> str:
 
 
 def _value_path(value: str) -> str:
-    from nixgen.facts.valuepath import split_dotted
-
     try:
         split_dotted(value)
     except ValueError:
@@ -144,7 +143,7 @@ def _setting_type(s: settings.Setting) -> Any:
 
 def _section(prefix: tuple[str, ...]) -> type[Strict]:
     """The model of the settings under `prefix`, from nixgen.input.settings.SETTINGS; a leaf's
-    default is the table's, shown in the JSON Schema (what it writes is settings.written's)."""
+    default is the table's, shown in the JSON Schema (what it puts into the values is settings.with_defaults')."""
     fields: dict[str, Any] = {}
     for s in settings.SETTINGS:
         if s.keys[: len(prefix)] != prefix:

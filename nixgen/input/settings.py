@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from nixgen.facts import k3s
 from nixgen import tree
+from nixgen.facts import chart, k3s
+from nixgen.input.choices import DEFAULT_VERSION
 
 
 class _Unset:
@@ -113,9 +114,10 @@ BY_PATH = {s.keys: s for s in SETTINGS}
 PATHS = frozenset(BY_PATH)
 
 
-def written(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings a config's `[settings]` (`given`, as the user wrote them) write into the
-    Helm values, in the table's order and notation: what the user set, else the defaults."""
+def with_defaults(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a config's `[settings]` (`given`, as the user wrote them) put into the
+    Helm values, in the table's order and notation: what the user set, else the defaults (and
+    no tunnel protocol without tunnels, k3s's pod CIDR for cluster-pool IPAM)."""
     out: dict[str, Any] = {}
     for s in SETTINGS:
         value = tree.lookup(given, s.keys, UNSET)
@@ -133,7 +135,7 @@ def written(given: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-DEFAULT_SETTINGS: Mapping[str, Any] = written({})
+DEFAULT_SETTINGS: Mapping[str, Any] = with_defaults({})
 
 
 def describe(s: Setting, version: str | None = None) -> str:
@@ -147,9 +149,6 @@ def _describe(keys: tuple[str, ...], version: str | None) -> str:
     s = BY_PATH[keys]
     text = s.doc
     if text is None:
-        from nixgen.facts import chart
-        from nixgen.input.choices import DEFAULT_VERSION
-
         text = chart.doc_of(version or DEFAULT_VERSION, s.keys)
     text = " ".join((text or f"The chart's {s.path}.").split())
     return text if text.endswith(".") else text + "."

@@ -1,10 +1,10 @@
 """The spec: what the user asks for, validated, in the one shape the pipeline takes.
 
 A config (file, flags, --set, or a generated file's header) becomes a `Spec` through
-`validate`, which checks it with the pydantic models of `nixgen.input.models`. A plain command line
-(flavour, version, easykubenix generation, `--set`) needs no model: `plain` builds its Spec
-from the defaults of nixgen.input.settings without importing pydantic, so such a run starts fast. The
-defaults are written once, in that table, which the models are built from.
+`validate`, which checks it with the pydantic models of `nixgen.input.models`. A plain command
+line (flavour, version, easykubenix generation, `--set`) needs no model: `plain` builds its Spec
+from the defaults of nixgen.input.settings without importing pydantic, so such a run starts
+fast. The defaults are written once, in that table, which the models are built from.
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nixgen import nixatoms
+from nixgen.errors import ConfigError
+from nixgen.facts import catalog
+from nixgen.facts.valuepath import split_dotted
+from nixgen.facts.versions import UnknownVersion
 from nixgen.input import settings as settings_
 from nixgen.input.choices import DEFAULT_VERSION
-from nixgen.errors import ConfigError
 
 # The settings written when the config sets none (nixgen.input.settings is their one table).
 DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
@@ -126,8 +130,6 @@ def plain(flavor: str | None = None, version: str | None = None,
         check_data(values, "values")
         recorded["values"] = dict(values)
     if unchecked:
-        from nixgen.facts.valuepath import split_dotted
-
         for path in unchecked:
             try:
                 split_dotted(path)
@@ -141,6 +143,8 @@ def plain(flavor: str | None = None, version: str | None = None,
 def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     """The Spec a config describes; ConfigError naming the place (prefixed by `where`) when
     it describes none."""
+    # pydantic and the models load only when there is a config to validate: a plain command
+    # line does without them (`plain`).
     from pydantic import ValidationError
 
     from nixgen.input import models
@@ -150,9 +154,6 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         config = models.Config.model_validate(dict(data))
     except ValidationError as err:
         raise ConfigError(prefix + first_error(err, models.MODEL_NAMES)) from None
-    from nixgen.facts import catalog
-    from nixgen.facts.versions import UnknownVersion
-
     try:
         catalog.load().release_for(config.ciliumVersion)
     except UnknownVersion as err:
@@ -186,8 +187,8 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         gatewayApiVersion=config.gatewayApiVersion,
         rev=config.source.rev,
         narHash=config.source.narHash,
-        settings=settings_.written(config.settings.model_dump(mode="json",
-                                                             exclude_unset=True)),
+        settings=settings_.with_defaults(config.settings.model_dump(mode="json",
+                                                                   exclude_unset=True)),
         defaultPolicy=config.policies.defaultPolicy,
         hubbleRelayPolicy=config.policies.hubbleRelayPolicy,
         policies=policies,
@@ -219,8 +220,6 @@ def _user_object(model: Any) -> UserObject:
 def check_data(data: Any, path: str) -> None:
     """Free-form data (Helm values, an object's spec) that Nix can hold, where `{nix = "..."}`
     is a Nix expression and must be an attribute path."""
-    from nixgen import nixatoms
-
     if isinstance(data, Mapping):
         if data.keys() == {"nix"}:
             expr = data["nix"]

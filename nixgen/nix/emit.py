@@ -31,13 +31,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from nixgen.nixatoms import (
-    Attrs,
     Call,
     If,
     NixError,
     Raw,
-    attr_name,
     atom,
+    attr_name,
     child_path,
     is_attr_path,
     mapping,

@@ -16,14 +16,22 @@ from typing import Any
 import jinja2
 
 from nixgen import nixatoms, tree
+from nixgen.checks.lang import TAG
+from nixgen.checks.rules import table
 from nixgen.nix import emit
 from nixgen.nix.flavors import registry
 from nixgen.nixatoms import Attrs, Call, If, Raw
-from nixgen.plan.options import NO_DEFAULT, Option, OptionRef
+from nixgen.plan.model import (
+    ALWAYS,
+    NO_DEFAULT,
+    Condition,
+    KubeObject,
+    Option,
+    OptionRef,
+    Plan,
+    Split,
+)
 from nixgen.version import __version__
-from nixgen.plan.model import ALWAYS, Condition, KubeObject, Plan, Split
-from nixgen.checks.lang import TAG
-from nixgen.checks.rules import table
 
 # What every template binds: `cfg` (the module's options), `values` (the final Helm values)
 # and `facts` (the facts of the Cilium minor in use); `local` is true for the local profile.
@@ -145,20 +153,12 @@ def _entry_text(key: str, value: tree.Key, indent: int) -> str:
 def object_texts(plan: Plan) -> list[str]:
     """The object entries as list items at column 6; each written once per process (the
     default policies recur in every module)."""
-    return [_written(("item", repr(e)), lambda e=e: emit.item(nixify(e), 6))
-            for e in object_entries(plan)]  # fmt: skip
+    return [_item_text(tree.Key(entry)) for entry in object_entries(plan)]
 
 
-_WRITTEN: dict[tuple[str, ...], str] = {}
-
-
-def _written(key: tuple[str, ...], write: Any) -> str:
-    """Nix text of a piece that is a pure function of `key`, written once per process."""
-    if key not in _WRITTEN:
-        if len(_WRITTEN) > 4096:  # a long-running caller's many specs: start over
-            _WRITTEN.clear()
-        _WRITTEN[key] = write()
-    return _WRITTEN[key]
+@lru_cache(maxsize=4096)
+def _item_text(entry: tree.Key) -> str:
+    return emit.item(nixify(entry.tree), 6)
 
 
 def merged_values(plan: Plan) -> Any:
@@ -221,16 +221,14 @@ def spec_json(plan: Plan) -> str:
 
 
 def facts_text(plan: Plan) -> str:
-    """The facts table's bindings. The plan's facts are one shared table for every spec of one
-    flavour, generation and release (plan.minor_facts), so each is written once per process."""
-    key = id(plan.facts)
-    if key not in _FACTS_TEXT or _FACTS_TEXT[key][0] is not plan.facts:
-        facts = {minor: Attrs(entry) for minor, entry in plan.facts.items()}
-        _FACTS_TEXT[key] = (plan.facts, emit.bindings(facts, 6))
-    return _FACTS_TEXT[key][1]
+    """The facts table's bindings. The table is the same for every module with the same
+    release, flavour needs and object kinds, so each is written once per process."""
+    return _facts_text(tree.Key(plan.facts))
 
 
-_FACTS_TEXT: dict[int, tuple[Any, str]] = {}
+@lru_cache(maxsize=256)
+def _facts_text(facts: tree.Key) -> str:
+    return emit.bindings({minor: Attrs(entry) for minor, entry in facts.tree.items()}, 6)
 
 
 @cache
@@ -246,7 +244,12 @@ def scopes_text(plan: Plan) -> str:
     """The bindings of the kind → namespaced table ("" when the module has none)."""
     if not plan.scopes:
         return ""
-    return _written(("scopes", repr(plan.scopes)), lambda: emit.bindings(plan.scopes, 4))
+    return _scopes_text(tree.Key(plan.scopes))
+
+
+@lru_cache(maxsize=256)
+def _scopes_text(scopes: tree.Key) -> str:
+    return emit.bindings(scopes.tree, 4)
 
 
 def render(plan: Plan) -> str:

@@ -5,6 +5,7 @@ that the module selects by `cilium.version` at evaluation time."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 from typing import Any
 
 from nixgen import tree
@@ -12,7 +13,8 @@ from nixgen.facts import catalog, locations
 from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.plan import options
-from nixgen.plan.model import FactNeeds, Flavor, Plan, PlanError, Split, lower
+from nixgen.plan.flavor import FactNeeds, Flavor
+from nixgen.plan.model import Plan, PlanError, Split, lower
 from nixgen.plan.objects import kube_objects, l2_values
 
 
@@ -38,42 +40,30 @@ def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
     return sorted(c.file for c in rel.crds if c.dir == "v2alpha1" and c.kind in kinds)
 
 
-def fact_releases(cat: catalog.Catalog, release: catalog.Release) -> dict[str, catalog.Release]:
-    """Per known minor, the release the module takes its facts from: the pinned release for
-    its own minor, the newest known patch for the others (once per catalog and release)."""
-    return _per_release("releases", cat, release, lambda: {
-        minor: release if release.minor == minor else cat.newest(minor)
-        for minor in cat.minors()})  # fmt: skip
+@lru_cache(maxsize=256)
+def fact_releases(cat: catalog.Catalog, version: str) -> dict[str, catalog.Release]:
+    """Per known minor, the release a module pinned to the release `version` takes its facts
+    from: that release for its own minor, the newest known patch for the others."""
+    release = cat.releases[version]
+    return {minor: release if release.minor == minor else cat.newest(minor)
+            for minor in cat.minors()}  # fmt: skip
 
 
-_PER_RELEASE: dict[tuple[Any, ...], tuple[catalog.Catalog, Any]] = {}
-
-
-def _per_release(what: str, cat: catalog.Catalog, release: catalog.Release, compute: Any,
-                 *key: Any) -> Any:
-    """`compute()`, once per catalog (by identity), release and `key`."""
-    full = (what, id(cat), release.version, *key)
-    if _PER_RELEASE.get(full, (None,))[0] is not cat:
-        _PER_RELEASE[full] = (cat, compute())
-    return _PER_RELEASE[full][1]
-
-
-def minor_facts(needs: FactNeeds, cat: catalog.Catalog, release: catalog.Release,
-                kinds: Collection[str] = ()) -> dict[str, Any]:
+@lru_cache(maxsize=256)
+def minor_facts(needs: FactNeeds, cat: catalog.Catalog, version: str,
+                kinds: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Per known minor: its CRD mappings, and what else the module `needs` of it: its
     gateway-api release, its experimental gateway-api CRDs, the v2alpha1 CRD files of the
     `kinds` the module creates objects of (the v2 files are all imported) when there are any at
     some minor. The same for every module with the same needs, release and kinds: computed once
-    for them."""
-    kinds = frozenset(kinds)
-    return _per_release("facts", cat, release, lambda: _minor_facts(needs, cat, release, kinds),
-                        needs, kinds)
+    for them (read it, do not change it)."""
+    return _minor_facts(needs, cat, cat.releases[version], kinds)
 
 
 def _minor_facts(needs: FactNeeds, cat: catalog.Catalog, release: catalog.Release,
                  kinds: frozenset[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    rels = fact_releases(cat, release)
+    rels = fact_releases(cat, release.version)
     alpha = needs.alpha_crds and any(alpha_crd_files(r, kinds) for r in rels.values())
     for minor, rel in rels.items():
         entry: dict[str, Any] = {}
@@ -89,6 +79,12 @@ def _minor_facts(needs: FactNeeds, cat: catalog.Catalog, release: catalog.Releas
 
 
 _SCOPE = {True: "namespaced", False: "cluster-scoped"}
+
+
+@lru_cache(maxsize=256)
+def scopes_of(cat: catalog.Catalog, version: str) -> dict[str, bool]:
+    """Kind → namespaced over the releases a module pinned to `version` takes facts from."""
+    return kind_scopes(fact_releases(cat, version).values())
 
 
 def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
@@ -112,8 +108,7 @@ def build(spec: Spec, flavor: Flavor) -> Plan:
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release, flavor))
-    scopes = _per_release("scopes", cat, release,
-                          lambda: kind_scopes(fact_releases(cat, release).values()))
+    scopes = scopes_of(cat, release.version)
     typed = lower(flavor.module_settings(spec))
     values = tree.deep_merge(typed, extra_values(spec))
     needs = flavor.fact_needs(spec)
@@ -126,7 +121,8 @@ def build(spec: Spec, flavor: Flavor) -> Plan:
         extra=tree.without(values, settings.PATHS),
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
-        facts=minor_facts(needs, cat, release, {o.kind for o in objects if not o.patch}),
+        facts=minor_facts(needs, cat, release.version,
+                          frozenset(o.kind for o in objects if not o.patch)),
         scopes=scopes if needs.scopes else {},
     )
 

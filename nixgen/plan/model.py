@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
+from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog
-from nixgen import tree
 from nixgen.input.choices import PROFILES
-from nixgen.input.spec import Spec, UserObject
+from nixgen.input.spec import Spec
 from nixgen.nixatoms import Raw
-
-if TYPE_CHECKING:
-    from nixgen.plan.options import Option
 
 CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2"
 ALPHA_CRD_DIR = "pkg/k8s/apis/cilium.io/client/crds/v2alpha1"
@@ -56,6 +53,33 @@ def lower(values: Any, profiles: bool = True) -> Any:
         return tree.DESCEND
 
     return tree.rebuild(values, replace)
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+# An option without a default: the user must set it where it is used.
+NO_DEFAULT: Any = _NoDefault()
+
+@dataclass(frozen=True)
+class OptionRef:
+    """The value of another option of the module, `cilium.<name>`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Option:
+    keys: tuple[str, ...]  # below the module's option set (`cilium.`, `cilium.node.`)
+    type: Any  # emitter data; None: an enable switch (`lib.mkEnableOption`)
+    default: Any  # plan data: plain, Split, Raw, OptionRef; None: null; or NO_DEFAULT
+    description: str
+    # How the manual shows the default (emitter data); None: the default itself where it is
+    # an expression.
+    default_text: Any = None
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,33 +210,6 @@ class Plan:
 
 class PlanError(NixgenError):
     """A spec that this release cannot carry out."""
-
-
-@dataclass(frozen=True)
-class FactNeeds:
-    """The per-minor facts a module selects by `cilium.version`, beside every module's CRD
-    mappings."""
-
-    gateway_api: bool = False  # the gateway-api release of each minor
-    experimental_gateway_api: bool = False  # the experimental gateway-api CRDs a minor requires
-    alpha_crds: bool = False  # the v2alpha1 CRD files of the kinds the module creates objects of
-    scopes: bool = False  # each kind's scope, for kubernetes.namespacedMappings
-
-
-class Flavor(Protocol):
-    """What building a plan asks of the flavour it is for (nixgen.nix.flavors.base)."""
-
-    linked: Mapping[tuple[str, ...], str]
-
-    def module_settings(self, spec: Spec) -> dict[str, Any]: ...
-
-    def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]: ...
-
-    def chart_options(self, spec: Spec) -> list[Option]: ...
-
-    def check_object(self, obj: UserObject, where: str) -> None: ...
-
-    def fact_needs(self, spec: Spec) -> FactNeeds: ...
 
 
 def resolve(values: Any, profile: str, env: Mapping[str, Any] | None = None) -> Any:

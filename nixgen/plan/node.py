@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import chart, k3s
-from nixgen import tree
 from nixgen.nixatoms import Raw
-from nixgen.plan.model import Plan
-from nixgen.plan.options import BOOL, STR, Option, enable
+from nixgen.plan.model import Option, Plan
+from nixgen.plan.options import BOOL, STR, enable
 
 SEED_MODULES = ("ip_tables", "xt_socket", "ip_set")
 TUNNEL_PORTS = {"geneve": 6081, "vxlan": 8472}

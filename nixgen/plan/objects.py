@@ -15,13 +15,13 @@ from typing import Any
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog
 from nixgen.input.spec import Spec
+from nixgen.plan.flavor import Flavor
 from nixgen.plan.model import (
     ALWAYS,
     LOCAL,
     NAMESPACE,
     PRODUCTION,
     Condition,
-    Flavor,
     KubeObject,
     PlanError,
     lower,

@@ -18,48 +18,18 @@ setting on the command line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nixgen import tree
 from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.nixatoms import Call, Raw
-
-if TYPE_CHECKING:
-    from nixgen.plan.model import Flavor
-
-
-class _NoDefault:
-    def __repr__(self) -> str:
-        return "NO_DEFAULT"
-
-
-# An option without a default: the user must set it where it is used.
-NO_DEFAULT: Any = _NoDefault()
+from nixgen.plan.flavor import Flavor
+from nixgen.plan.model import NO_DEFAULT, Option, OptionRef
 
 BOOL = Raw("lib.types.bool")
 STR = Raw("lib.types.str")
-
-
-@dataclass(frozen=True)
-class OptionRef:
-    """The value of another option of the module, `cilium.<name>`."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Option:
-    keys: tuple[str, ...]  # below the module's option set (`cilium.`, `cilium.node.`)
-    type: Any  # emitter data; None: an enable switch (`lib.mkEnableOption`)
-    default: Any  # plan data: plain, Split, Raw, OptionRef; None: null; or NO_DEFAULT
-    description: str
-    # How the manual shows the default (emitter data); None: the default itself where it is
-    # an expression.
-    default_text: Any = None
-    read_only: bool = False
 
 
 def enable(description: str) -> Option:

@@ -10,8 +10,9 @@ from nixgen import tree
 from nixgen.input.spec import Spec
 from nixgen.nix.flavors.base import Flavor, Manifest
 from nixgen.nixatoms import Call, Raw
-from nixgen.plan.model import FactNeeds, KubeObject
-from nixgen.plan.options import BOOL, NO_DEFAULT, STR, Option
+from nixgen.plan.flavor import FactNeeds
+from nixgen.plan.model import NO_DEFAULT, KubeObject, Option
+from nixgen.plan.options import BOOL, STR
 
 ABOUT = {
     "hetzkube-pin": (

@@ -8,9 +8,9 @@ from typing import Any
 from nixgen.input.spec import Spec, UserObject
 from nixgen.nix.flavors.base import Flavor, Manifest
 from nixgen.nixatoms import Call, Raw
-from nixgen.plan.model import NAMESPACE, KubeObject
+from nixgen.plan.model import NAMESPACE, NO_DEFAULT, KubeObject, Option
 from nixgen.plan.objects import ObjectError
-from nixgen.plan.options import NO_DEFAULT, STR, Option
+from nixgen.plan.options import STR
 
 ABOUT = (
     "A nixidy module: the chart is `cilium.chart`, by default nixhelm's charts.cilium.cilium.",
