@@ -61,6 +61,24 @@ def fake_trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks by what a test uses: the `helm` fixture → helm; `lib_path` (a module evaluated
+    with nix-instantiate) → nix; a hypothesis test → property. The slow tier: helm, the second
+    evaluation of every module with nixpkgs' lib, and the tests marked slow where written.
+    Tests that evaluate Nix otherwise are marked `nix` where they are written."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "helm" in names:
+            item.add_marker(pytest.mark.helm)
+            item.add_marker(pytest.mark.slow)
+        if "lib_path" in names:
+            item.add_marker(pytest.mark.nix)
+            if "nixpkgs-lib" in item.name:
+                item.add_marker(pytest.mark.slow)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+
+
 # The tiers whose tools CI installs, by the parameter id their tests carry.
 TIERS = ("helm3", "helm4", "nixpkgs-lib")
 

@@ -86,6 +86,7 @@ def _typos(key: str) -> list[str]:
             key[: middle - 1] + key[middle] + key[middle - 1] + key[middle + 1 :]]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["1.18.4", "1.20.0"])
 def test_one_letter_typos_are_refused_with_the_path_meant(version: str) -> None:
     facts = load(version)

@@ -134,6 +134,7 @@ def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
     assert err.startswith("nixgen: error: ") and "cilium.nix: cannot write it: No such file" in err
 
 
+@pytest.mark.slow
 def test_real_process_writes_the_golden(tmp_path: Path) -> None:
     target = tmp_path / "cilium.nix"
     done = process("module", "--flavor", "nixidy", "--format", "never", "-o", str(target))
@@ -148,6 +149,7 @@ def test_real_process_writes_the_golden(tmp_path: Path) -> None:
     assert done.returncode == 1 and done.stdout.startswith("---")
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_across_hash_seeds() -> None:
     args = ("module", "--flavor", "nixidy", "--format", "never", "--set", "z.b=1", "--set",
             "z.a={\"q\":1,\"p\":[true,null]}", "--set", "a=x", "--unchecked", "z",

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 from nixharness import evaluate, strictly_equal
-from test_emit import CHARS, TEXT
+from strategies import CHARS, TEXT
 
 from nixgen.checks.values import SETTING_PATHS
 from nixgen.cli import cli
@@ -44,6 +44,8 @@ def set_argument(path: list[str], value: Any, raw: bool) -> str:
     return ".".join(escape_key(k) for k in path) + "=" + text
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @settings(max_examples=25)
 @given(
     sets=st.lists(st.tuples(PATHS, LEAVES, st.booleans()), min_size=1, max_size=8),

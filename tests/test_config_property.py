@@ -12,7 +12,7 @@ import pytest
 from cli_values import values_output
 from hypothesis import given, settings, strategies as st
 from nixharness import evaluate, strictly_equal
-from test_emit import TEXT
+from strategies import TEXT
 
 from nixgen import tree
 from nixgen.facts.chart import dotted
@@ -135,6 +135,8 @@ def check_config(config: dict[str, Any], folder: Path, fake_trees: dict[str, Pat
         assert strictly_equal(sorted(got["objects"], key=_key), want_objects)
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @settings(max_examples=30)
 @given(config=configs())
 def test_generated_configs_evaluate_to_what_nixgen_values_prints(
@@ -152,6 +154,8 @@ VALUES = st.recursive(
 )
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @settings(max_examples=25)
 @given(values=st.dictionaries(TEXT.map(lambda k: "x-" + k), VALUES, min_size=1, max_size=5),
        flavor=st.sampled_from(["hetzkube", "nixidy"]))  # fmt: skip

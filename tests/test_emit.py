@@ -9,46 +9,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings, strategies as st
 from nixharness import eval_expr, eval_file, strictly_equal
+from strategies import TEXT, VALUES, Split
 
 from nixgen import nixatoms
 from nixgen.nix import emit
-from nixgen.nixatoms import INT_MAX, INT_MIN, If, NixError, Raw
+from nixgen.nixatoms import INT_MAX, INT_MIN, NixError, Raw
 from nixgen.plan import model
-
-
-def Split(local: Any, production: Any) -> If:
-    """A profile split as the renderer hands it to the emitter."""
-    return If("cfg.isLocal", local, production)
-
-
-TRAPS = ["${", "$${", "$$${", "$", "\\", '"', "''", "\n", "\r", "\t", "${x}", "\\${", "$\\",
-         "or", "if", "inherit", "__proto__", ".", "a.b", "", " ", "\x01", "\x7f", "é", "☃",
-         "日本", "\U0001f600", "\u2028"]  # fmt: skip
-CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
-TEXT = st.lists(st.one_of(st.sampled_from(TRAPS), st.text(CHARS, max_size=6)), max_size=5).map(
-    "".join
-)
-
-
-def _nix_float(x: float) -> float:
-    return float(f"{x:.6g}")
-
-
-def _writable(x: float) -> bool:
-    return math.isfinite(x) and (x == 0 or abs(x) >= 2.2250738585072014e-308)
-
-
-FLOATS = st.floats(allow_nan=False, allow_infinity=False).map(_nix_float).filter(_writable)
-SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=INT_MIN, max_value=INT_MAX), FLOATS, TEXT
-)
-VALUES = st.recursive(
-    SCALARS,
-    lambda children: st.one_of(
-        st.lists(children, max_size=4), st.dictionaries(TEXT, children, max_size=4)
-    ),
-    max_leaves=16,
-)
 
 
 def roundtrip(values: list[Any], tmp_path: Path) -> None:
@@ -63,6 +29,8 @@ def roundtrip(values: list[Any], tmp_path: Path) -> None:
         assert strictly_equal(got["asList"][i], v), f"list item {i}: {v!r}"
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @settings(max_examples=60)
 @given(values=st.lists(VALUES, min_size=50, max_size=50))
 def test_any_json_like_value_evaluates_back_to_itself(
@@ -72,6 +40,7 @@ def test_any_json_like_value_evaluates_back_to_itself(
     roundtrip(values, tmp_path_factory.mktemp("emit"))
 
 
+@pytest.mark.nix
 @pytest.mark.parametrize(
     "value",
     [
@@ -116,6 +85,7 @@ def test_error_path_names_the_nested_place() -> None:
     assert err.value.path == "hubble.relay.note"
 
 
+@pytest.mark.nix
 @pytest.mark.parametrize(
     ("name", "written"),
     [("plain", "plain"), ("with-dash_1'", "with-dash_1'"), ("if", '"if"'), ("or", '"or"'),
@@ -128,6 +98,7 @@ def test_attribute_names_are_bare_only_when_nix_reads_them_as_names(name: str, w
     assert eval_expr(f"builtins.attrNames {{ {written} = 1; }}") == [name]
 
 
+@pytest.mark.nix
 def test_profile_split_is_written_as_a_condition_nix_evaluates_per_profile() -> None:
     value = {
         "host": Split("127.0.0.1", Raw("config.clusterHost")),
@@ -174,6 +145,8 @@ def test_output_is_the_same_whatever_the_order_python_would_hash_in() -> None:
     assert emit.document(value) == emit.document(dict(value))
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @given(st.lists(TEXT.filter(lambda t: "\n" not in t and "\r" not in t), min_size=1, max_size=4),
        st.integers(0, 8))  # fmt: skip
 @settings(max_examples=40)

@@ -165,6 +165,7 @@ def test_a_list_index_is_written_as_an_index(tmp_path: Path) -> None:
     one_line_error(done, "policies.extra[0].name: 'Bad_Name' is not a Kubernetes object name")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("keyword", ["if", "then", "else", "let", "in", "with", "rec", "or",
                                      "config.if", "assert.x"])  # fmt: skip
 @pytest.mark.parametrize("where", ["settings", "values"])
@@ -204,6 +205,8 @@ def _nest(path: tuple[str, ...], value: Any) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @settings(max_examples=40)
 @given(path=PATHS, value=JUNK)
 def test_malformed_values_in_any_section_exit_0_or_2_and_never_a_traceback(
@@ -229,6 +232,7 @@ def test_malformed_values_in_any_section_exit_0_or_2_and_never_a_traceback(
 # ---------------------------------------------------------------- the source tree
 
 
+@pytest.mark.slow
 def test_python_m_nixgen_runs_from_a_plain_source_tree(tmp_path: Path) -> None:
     """A checkout with the dependencies installed, and nixgen itself not installed: the copy
     knows only its own folder (no package data mapping)."""

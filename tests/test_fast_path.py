@@ -6,23 +6,57 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from nixgen import generate
-from nixgen.facts import catalog
-from nixgen.input import models, settings, spec
-from nixgen.input.choices import EASYKUBENIX, FLAVORS
+from nixgen import generate, tree
+from nixgen.checks.values import against_chart
+from nixgen.cli import cli
+from nixgen.facts import catalog, chart
+from nixgen.input import settings, spec
+from nixgen.input.choices import EASYKUBENIX, FLAVORS, PROFILES
 from nixgen.input.config import from_command_line
+from nixgen.plan import model
 
 
-def test_the_default_settings_are_valid_settings() -> None:
-    """The table's defaults pass the models built from the same table, and a config that sets
-    them all writes exactly what a config that sets nothing writes."""
-    model = models.Settings.model_validate(spec.DEFAULT_SETTINGS)
-    given = model.model_dump(mode="json", exclude_unset=True)
-    assert given == spec.DEFAULT_SETTINGS
-    assert settings.with_defaults(given) == settings.with_defaults({}) == spec.DEFAULT_SETTINGS
+DEFAULTED = [s for s in settings.SETTINGS if s.default is not settings.UNSET]
+
+
+def _values(profile: str, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["values", "--profile", profile, "--output", "json", *args])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("setting", DEFAULTED, ids=lambda s: s.path)
+def test_a_setting_given_at_its_default_changes_no_value(setting: settings.Setting,
+                                                        tmp_path: Path) -> None:
+    """Each default of the settings table, given explicitly, through the validated path (a
+    config's `[settings]`) and, where it is one plain value, through the plain one (`--set`):
+    both profiles get the values of a command line that gives none."""
+    want = {profile: _values(profile) for profile in PROFILES}
+    config = tmp_path / "nixgen.json"
+    config.write_text(json.dumps({"settings": tree.nest(setting.keys, setting.default)}),
+                      encoding="utf-8")  # fmt: skip
+    for profile in PROFILES:
+        assert _values(profile, "--config", str(config)) == want[profile]
+    if not isinstance(setting.default, dict):
+        given = f"{setting.path}={json.dumps(setting.default)}"
+        for profile in PROFILES:
+            assert _values(profile, "--set", given) == want[profile]
+
+
+@pytest.mark.parametrize("version", chart.versions())
+def test_every_default_setting_is_a_value_the_chart_takes(version: str) -> None:
+    """The settings table's defaults, in each profile, against the chart facts of every
+    release: paths it knows, values of types it takes."""
+    facts = chart.load(version)
+    for setting in DEFAULTED:
+        for profile in PROFILES:
+            value = model.resolve(model.lower(setting.default), profile)
+            assert against_chart(tree.nest(setting.keys, value), facts) == [], setting.path
 
 
 @pytest.mark.parametrize("easykubenix", [None, *EASYKUBENIX])

@@ -6,9 +6,12 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
 from nixharness import run_nix
 
 import nixgen
+
+pytestmark = pytest.mark.nix  # every test here evaluates flake.nix
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = Path(__file__).parent / "nix" / "flake-stub.nix"

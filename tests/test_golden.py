@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from cli_values import values_output
-from goldens import CASES, ROOT, generated, path_of
+from goldens import ALL_CASES, CASES, ROOT, generated, path_of
 from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 
 from nixgen.facts import catalog
@@ -46,14 +46,15 @@ def _key(obj: dict[str, Any]) -> tuple[str, str, str]:
     return obj["kind"], meta.get("namespace", ""), meta["name"]
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_golden_matches_generated_output_byte_for_byte(name: str) -> None:
     assert generated(name) == path_of(name).read_text(encoding="utf-8"), (
         f"golden/{name}.nix is stale: rewrite it with `python tests/goldens.py` and review the diff"
     )
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.nix
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_golden_is_accepted_by_nix_parser(name: str) -> None:
     run_nix(["--parse", str(path_of(name))])
 

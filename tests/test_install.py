@@ -8,6 +8,7 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
 from goldens import path_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,7 @@ def _run(*args: str | Path, cwd: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_wheel_in_a_fresh_venv_finds_templates_and_catalog(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from goldens import ALL_CASES, path_of
-from test_emit import Split
+from strategies import Split
 
 from nixgen.nix import emit
 from nixgen.nixatoms import Attrs, Call, Raw

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from goldens import CASES, path_of
 from hypothesis import given, settings, strategies as st
-from test_emit import SCALARS, TEXT, Split
+from strategies import SCALARS, TEXT, Split
 
 from nixgen.cli import cli
 from nixgen.nix import emit, nixfmt

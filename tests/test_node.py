@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from goldens import NODE_CASES, PROD, ROOT, generated, path_of
+from goldens import NODE_CASES, PROD, ROOT, path_of
 from nixharness import NixEvalError, run_nix
 
 from nixgen import pipeline
@@ -69,21 +69,6 @@ def run(*args: str) -> tuple[int, str, str]:
 # ---------------------------------------------------------------- goldens
 
 
-@pytest.mark.parametrize("name", NODE_CASES)
-def test_node_golden_matches_generated_output_byte_for_byte(name: str) -> None:
-    assert generated(name) == path_of(name).read_text(encoding="utf-8"), (
-        f"golden/{name}.nix is stale: rewrite it with `python tests/goldens.py` and review the diff"
-    )
-
-
-@pytest.mark.parametrize("name", NODE_CASES)
-def test_node_golden_layout_has_no_trailing_space_or_tabs(name: str) -> None:
-    text = path_of(name).read_text(encoding="utf-8")
-    assert text.endswith("\n") and not text.endswith("\n\n") and "\t" not in text
-    assert all(line == line.rstrip() for line in text.splitlines())
-    run_nix(["--parse", str(path_of(name))])
-
-
 @pytest.mark.parametrize("role", ["server", "agent"])
 @pytest.mark.parametrize("name", NODE_CASES)
 def test_node_golden_evaluates_to_what_the_plan_says(name: str, role: str, lib_path: str) -> None:
@@ -97,6 +82,7 @@ def test_node_golden_evaluates_to_what_the_plan_says(name: str, role: str, lib_p
     assert got["failedAssertions"] == [] and got["warnings"] == []
 
 
+@pytest.mark.nix
 def test_default_golden_server_flags_modules_and_ports() -> None:
     got = evaluate(path_of("node-default"), host=SERVER)
     assert got["extraFlags"] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
@@ -105,6 +91,7 @@ def test_default_golden_server_flags_modules_and_ports() -> None:
     assert (got["tcp"], got["udp"]) == ([4240, 4244], [6081])
 
 
+@pytest.mark.nix
 def test_production_golden_follows_native_routing_wireguard_bgp_lb_and_ingress() -> None:
     got = evaluate(path_of("node-production"), host=SERVER)
     assert got["extraFlags"] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
@@ -126,6 +113,7 @@ def test_local_profile_of_production_config_keeps_servicelb() -> None:
 # ---------------------------------------------------------------- features
 
 
+@pytest.mark.nix
 def test_agent_gets_no_server_flags_even_with_switches_on(tmp_path: Path) -> None:
     module = module_for(tmp_path)
     got = evaluate(module, host=AGENT, settings={"disableServiceLB": True, "disableTraefik": True})
@@ -134,6 +122,7 @@ def test_agent_gets_no_server_flags_even_with_switches_on(tmp_path: Path) -> Non
     assert server["extraFlags"][-1] == k3s.DISABLE_SERVICELB
 
 
+@pytest.mark.nix
 @pytest.mark.parametrize(("settings", "module", "udp"), [
     ({"routingMode": "tunnel", "tunnelProtocol": "geneve"}, ["geneve"], [6081]),
     ({"routingMode": "tunnel", "tunnelProtocol": "vxlan"}, ["vxlan"], [8472]),
@@ -147,11 +136,13 @@ def test_tunnel_protocol_decides_module_and_port(
     assert got["udp"] == udp
 
 
+@pytest.mark.nix
 def test_tunnel_port_value_is_the_port_opened(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path, values={"tunnelPort": 8473}))
     assert got["udp"] == [8473]
 
 
+@pytest.mark.nix
 @pytest.mark.parametrize("kpr", [True, False])
 def test_disable_kube_proxy_exactly_with_kube_proxy_replacement(tmp_path: Path, kpr: bool) -> None:
     got = evaluate(module_for(tmp_path, {} if kpr else NO_KPR), host=SERVER)
@@ -159,6 +150,7 @@ def test_disable_kube_proxy_exactly_with_kube_proxy_replacement(tmp_path: Path, 
     assert got["extraFlags"][:2] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY]
 
 
+@pytest.mark.nix
 def test_wireguard_adds_module_and_port(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path, {"encryption": {"enabled": True, "type": "wireguard"}}))
     assert got["kernelModules"] == [*BASE, "geneve", "wireguard"]
@@ -167,23 +159,27 @@ def test_wireguard_adds_module_and_port(tmp_path: Path) -> None:
     assert "wireguard" not in ipsec["kernelModules"] and 51871 not in ipsec["udp"]
 
 
+@pytest.mark.nix
 def test_hubble_off_closes_its_port(tmp_path: Path) -> None:
     off = {"hubble": {"enabled": False, "relay": {"enabled": False}, "ui": {"enabled": False}}}
     assert evaluate(module_for(tmp_path, off))["tcp"] == [4240]
     assert evaluate(module_for(tmp_path))["tcp"] == [4240, 4244]
 
 
+@pytest.mark.nix
 def test_bgp_opens_179_and_disables_servicelb(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path, values={"bgpControlPlane": {"enabled": True}}), host=SERVER)
     assert 179 in got["tcp"] and got["extraFlags"][-1] == k3s.DISABLE_SERVICELB
 
 
+@pytest.mark.nix
 def test_switches_turn_off_firewall_and_reverse_path(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path), settings={"openFirewall": False,
                                                    "looseReversePath": False})  # fmt: skip
     assert (got["tcp"], got["udp"], got["checkReversePath"]) == ([], [], True)
 
 
+@pytest.mark.nix
 def test_host_settings_win_or_merge_as_on_nixos(tmp_path: Path) -> None:
     host = {"services": {"k3s": {"role": "server", "extraFlags": ["--node-ip=10.0.0.2"]}},
             "networking": {"firewall": {"checkReversePath": False, "allowedTCPPorts": [22]}}}  # fmt: skip
@@ -193,6 +189,7 @@ def test_host_settings_win_or_merge_as_on_nixos(tmp_path: Path) -> None:
     assert got["checkReversePath"] is False  # lib.mkDefault: the host's own setting stands
 
 
+@pytest.mark.nix
 def test_module_requires_services_k3s(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path), host={"services": {"k3s": {"enable": False}}})
     assert got["failedAssertions"] == ["cilium.node needs services.k3s on this host"]
@@ -259,6 +256,7 @@ def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None
     assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS
 
 
+@pytest.mark.nix
 def test_cni_values_move_the_node_module_with_them(tmp_path: Path) -> None:
     values = {"cni": {"binPath": "/var/lib/rancher/k3s/data/cni",
                       "confPath": k3s.K3S_CNI_CONF_DIR}}  # fmt: skip
@@ -270,6 +268,7 @@ def test_cni_values_move_the_node_module_with_them(tmp_path: Path) -> None:
     assert templated["failedAssertions"] == []
 
 
+@pytest.mark.nix
 def test_a_containerd_template_draws_a_warning(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path), host={"services": {"k3s": {"containerdConfigTemplate": "x"}}})
     assert len(got["warnings"]) == 1 and k3s.CNI_BIN_DIR in got["warnings"][0]

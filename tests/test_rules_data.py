@@ -166,6 +166,7 @@ def _nix(name: str, version: str, profile: str, helm_values: dict[str, Any],
                     part="values")  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["hetzkube-1.18.4", "nixidy-1.18.4"])
 @pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
 def test_each_rule_fails_the_module_through_helm_values_with_nixgens_message(
@@ -186,6 +187,8 @@ LEAF_VALUES = st.one_of(st.booleans(), st.none(), st.sampled_from(
     st.sampled_from([0, 1, 255, 511, -1, 2**32]), st.just([]), st.just(["x"]))  # fmt: skip
 
 
+@pytest.mark.slow
+@pytest.mark.nix
 @settings(max_examples=30)
 @given(picked=st.dictionaries(st.sampled_from(LEAF_PATHS), LEAF_VALUES, max_size=6),
        profile=st.sampled_from(PROFILES),
