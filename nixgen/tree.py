@@ -15,8 +15,20 @@ from typing import Any
 
 Keys = tuple[str, ...]
 
+
+class Sentinel:
+    """A value that stands for no value (a default that is not there, a node left to a walk),
+    unlike any other and printed by its name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
 # What `rebuild`'s `replace` answers for a node it leaves to the walk.
-DESCEND: Any = object()
+DESCEND: Any = Sentinel("DESCEND")
 
 
 def lookup(values: Mapping[str, Any], path: Iterable[str] | str, default: Any = None) -> Any:

@@ -22,12 +22,7 @@ from nixgen.facts import chart, k3s
 from nixgen.input.choices import DEFAULT_VERSION
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
+UNSET: Any = tree.Sentinel("UNSET")
 
 
 @dataclass(frozen=True)

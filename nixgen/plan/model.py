@@ -55,13 +55,9 @@ def lower(values: Any, profiles: bool = True) -> Any:
     return tree.rebuild(values, replace)
 
 
-class _NoDefault:
-    def __repr__(self) -> str:
-        return "NO_DEFAULT"
-
-
 # An option without a default: the user must set it where it is used.
-NO_DEFAULT: Any = _NoDefault()
+NO_DEFAULT: Any = tree.Sentinel("NO_DEFAULT")
+
 
 @dataclass(frozen=True)
 class OptionRef:
