@@ -77,7 +77,8 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
          filename: str = "cilium-node.nix") -> Result:
     """The node module (NixOS, for the k3s nodes) of one profile, and the warnings: planned
     from the same checked plan as the cluster module, so the two cannot disagree."""
-    from nixgen.nix.node import render_node  # the node module's planning and writing: not at start-up
+    from nixgen.nix.node import render_node  # planning and writing a node module: not at start
+
 
     built, warnings = checked_plan(spec)
     text = render_node(built, profile)

@@ -1,12 +1,12 @@
 """The final Helm values of each profile, judged however a value arrived (typed setting,
 `values`, `--set`, a profile split, a regenerated file's header):
 
-- against the pinned Cilium chart (nixgen.facts.chart): a path the chart does not know, or a value of
-  a type the chart does not take, stops generation; a key a later release removed says what
-  replaces it;
-- against the typed settings' own constraints (the pydantic models of nixgen.input.models): an enum,
-  a port range, a count, a CIDR, and real booleans where the module branches in Nix hold for
-  the final value, whatever set it. A Nix expression (`{nix = ...}`) is not known here and
+- against the pinned Cilium chart (nixgen.facts.chart): a path the chart does not know, or a
+  value of a type the chart does not take, stops generation; a key a later release removed says
+  what replaces it;
+- against the typed settings' own constraints (the pydantic models of nixgen.input.models): an
+  enum, a port range, a count, a CIDR, and real booleans where the module branches in Nix hold
+  for the final value, whatever set it. A Nix expression (`{nix = ...}`) is not known here and
   passes.
 
 `uncheckedValues` (config) or `--unchecked PATH` lets one path, and everything below it, past
@@ -77,8 +77,8 @@ def _fits(value: Any, types: tuple[str, ...]) -> bool:
 
 def against_chart(values: Mapping[str, Any], facts: chart.Chart,
                   since: str | None = None) -> list[Problem]:
-    """Problems of a final Helm values tree for the chart `facts`: unknown paths and values of the wrong
-    type. Raw Nix expressions are accepted anywhere; both sides of a profile split or a
+    """Problems of a final Helm values tree for the chart `facts`: unknown paths and values of
+    the wrong type. Raw Nix expressions are accepted anywhere; both sides of a profile split or a
     condition are checked. With `since` (the release the values were written for), an unknown
     path that release knew says what replaced it."""
     out: list[Problem] = []

@@ -60,7 +60,8 @@ class Chart:
                  store: str | None = None):  # fmt: skip
         self.version = version
         self._rows = rows  # path → (types, default, flags); flags: "o" open, "t" template-only
-        self._store = store or locations.CHART_STORE  # the folder whose docs.json has this release's docs
+        # The folder whose docs.json has this release's docs.
+        self._store = store or locations.CHART_STORE
 
     @cached_property
     def _maps(self) -> frozenset[ValuePath]:

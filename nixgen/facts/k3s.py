@@ -6,9 +6,10 @@ which Cilium needs, containerd keeps its built-in defaults, /opt/cni/bin and /et
 Those are also the Cilium chart's defaults for `cni.binPath` and `cni.confPath`, and Cilium
 installs `cilium-cni` (and `loopback`, when missing) there. Pointing the chart at k3s's own
 directories (/var/lib/rancher/k3s/data/...) would put the plugin where containerd no longer
-looks. Both generated modules take the directories from here: the cluster module's default
-settings (nixgen.input.spec.DEFAULT_SETTINGS) and the node module's defaults (`node.node_plan`), and
-the node module reads the final values, so a `cni` value of the user's moves both.
+looks. The cluster module's default settings take the directories from here
+(nixgen.input.settings), the node module reads the final values (or the chart's defaults, the
+same directories: a test holds them to these) and asserts a containerd template when they are
+not containerd's, so a `cni` value of the user's moves both.
 """
 
 from __future__ import annotations

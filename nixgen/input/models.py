@@ -1,8 +1,8 @@
 """What a config file may say: the pydantic models of the config file (`nixgen schema` prints
 their JSON Schema), imported only when there is user input to validate.
 
-The `settings` models are built from the table of nixgen.input.settings and use the Cilium chart's own
-key names, so a settings model is a Helm values tree. Every setting takes a plain value,
+The `settings` models are built from the table of nixgen.input.settings and use the Cilium
+chart's own key names, so a settings model is a Helm values tree. Every setting takes a plain value,
 `{ local = ..., production = ... }` (a value per profile) or `{ nix = "config.clusterHost" }`
 (a Nix expression, written explicitly, never guessed from a string).
 """
@@ -143,7 +143,8 @@ def _setting_type(s: settings.Setting) -> Any:
 
 def _section(prefix: tuple[str, ...]) -> type[Strict]:
     """The model of the settings under `prefix`, from nixgen.input.settings.SETTINGS; a leaf's
-    default is the table's, shown in the JSON Schema (what it puts into the values is settings.with_defaults')."""
+    default is the table's, shown in the JSON Schema (what it puts into the values is
+    settings.with_defaults')."""
     fields: dict[str, Any] = {}
     for s in settings.SETTINGS:
         if s.keys[: len(prefix)] != prefix:

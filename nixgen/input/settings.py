@@ -4,8 +4,9 @@ kind, choices, default and (where nixgen has more to say than the chart) descrip
 Everything else about settings is derived from it: the pydantic models that validate a config's
 `[settings]` (nixgen.input.models), the defaults a plain command line uses without pydantic
 (`DEFAULT_SETTINGS`), the typed options of the generated module (`cilium.settings.*`, whose Nix
-types nixgen.plan.options derives from each kind), the descriptions in both and in `nixgen schema` (`describe`), and the
-paths the value check knows as typed (`PATHS`). Import-light: no pydantic here.
+types nixgen.plan.options derives from each kind), the descriptions in both and in `nixgen
+schema` (`describe`), and the paths the value check knows as typed (`PATHS`). Import-light: no
+pydantic here.
 
 Every setting takes a plain value, `{ local = ..., production = ... }` or `{ nix = "..." }`.
 """

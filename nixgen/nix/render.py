@@ -1,7 +1,8 @@
-"""Plan → Nix source, through one Jinja template per flavour (templates/nix/).
+"""Plan → Nix source, through the flavour's Jinja template (templates/nix/).
 
 Templates hold structure only: every piece of data goes through the `nix` filter or the
-`bindings` global, both from nixgen.nix.emit. The let-bindings the templates declare, and that
+`bindings` global, both from nixgen.nix.emit, or is text written here through it (the option
+declarations, the objects, the facts table). The let-bindings the templates declare, and that
 generated expressions refer to, are named once, in `NAMES`.
 """
 
@@ -123,7 +124,8 @@ def options_text(options: Iterable[Option], indent: int, nested: bool = True) ->
     (as `cni.binPath = ...;`)."""
     if not nested:
         return "\n".join(emit.binding(".".join(nixatoms.attr_name(k) for k in o.keys),
-                                       nixify(declaration(o)), indent) for o in options)  # fmt: skip
+                                       nixify(declaration(o)), indent)
+                         for o in options)  # fmt: skip
     declared: dict[str, Any] = {}
     for option in options:
         tree.put(declared, option.keys, declaration(option))

@@ -1,4 +1,4 @@
-"""The plan's data: what a template needs, flavour-neutral, as data (nixgen.plan.build makes it).
+"""The plan's data: what a template needs, as data (nixgen.plan.build makes it).
 
 The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{nix}` a `Raw`
 Nix expression. `resolve` computes what Nix will compute for one profile, which is what the tests
