@@ -7,8 +7,7 @@ stage raises a NixgenError for input it cannot use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nixgen.checks import extra, rules
 from nixgen.input.spec import Spec, validate
@@ -18,8 +17,9 @@ from nixgen.plan.build import build
 from nixgen.plan.model import Plan
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
+    """What the pipeline gives: the text, and the warnings for stderr."""
+
     text: str
     warnings: list[str]
 

@@ -68,6 +68,9 @@ class OptionRef:
 
 @dataclass(frozen=True)
 class Option:
+    """One option a module declares (nixgen.plan.options and nixgen.plan.node hold the
+    tables; nixgen.nix.render writes the declarations)."""
+
     keys: tuple[str, ...]  # below the module's option set (`cilium.`, `cilium.node.`)
     type: Any  # emitter data; None: an enable switch (`lib.mkEnableOption`)
     default: Any  # plan data: plain, Split, Raw, OptionRef; None: null; or NO_DEFAULT
