@@ -319,6 +319,7 @@ operator:
   notes: null
 extra:
   scalar: 3
+  unset: null
 """
 SCHEMA = {"properties": {
     "hubble": {"properties": {"relay": {"properties": {"enabled": {"type": ["null", "boolean"]}}}}},
@@ -349,6 +350,8 @@ EXPECTED_PATHS = {
     "clusterName": {"types": ["string"], "default": "", "source": "values", "open": False},
     "devices": {"types": ["any"], "default": None, "source": "template", "open": False},
     "extra.scalar": {"types": ["integer"], "default": 3, "source": "values", "open": False},
+    # A null default the schema does not type: any value.
+    "extra.unset": {"types": ["any"], "default": None, "source": "values", "open": False},
     "hubble.eventBufferCapacity": {"types": ["any"], "default": None, "source": "template",
                                    "open": False},
     "hubble.list": {"types": ["array"], "default": [{"name": "a", "inner": 1}],

@@ -41,6 +41,7 @@ _READS = [
 ]
 # dig "b" "c" DEFAULT .Values.a
 _DIG = rf'dig{_QUOTED}\s+(?:\([^()]*\)|"[^"]*"|\S+)\s+{_VALUES}'
+_FREE = ("any",)  # a value of any type
 _YAML_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
                dict: "object"}  # fmt: skip
 # Maps of free-form Kubernetes fields: any key is accepted below them even when the chart's
