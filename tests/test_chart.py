@@ -320,6 +320,8 @@ operator:
 extra:
   scalar: 3
   unset: null
+ranged:
+  a: 1
 """
 SCHEMA = {"properties": {
     "hubble": {"properties": {"relay": {"properties": {"enabled": {"type": ["null", "boolean"]}}}}},
@@ -332,8 +334,12 @@ TEMPLATES = {
         '{{- if hasKey .Values.hubble "eventBufferCapacity" }}{{ end }}\n'
         '{{ index .Values "k8s" "serviceProxyName" }} {{ $root.Values.devices }}\n'
         '{{ dig "old" "key" (list) .Values.legacy }} {{ .Values.extra.scalar.nonsense }}\n'
-        '{{ .Values.podAnnotations.x }} {{ .Values.AsMap }}\n'),
-    "templates/validate.yaml": "{{ if .Values.removedThing }}{{ fail }}{{ end }}\n",
+        '{{ .Values.podAnnotations.x }} {{ .Values.AsMap }}\n'
+        '{{- $r := coalesce .Values.hubble.relay .Values.oldRelay -}}\n'
+        '{{- if hasKey $r "tracing" }}{{ $r.tracing }}{{ end }}\n'
+        '{{- range $k, $v := .Values.ranged }}{{ $v.notAPath }}{{ end }}\n'),
+    "templates/validate.yaml": ('{{ if .Values.removedThing }}{{ fail "removedThing is gone" }}'
+                                '{{ end }}\n{{ if .Values.quietThing }}{{ fail }}{{ end }}\n'),
 }
 
 
@@ -358,12 +364,17 @@ EXPECTED_PATHS = {
                     "source": "values", "open": False},
     "hubble.relay.enabled": {"types": ["null", "boolean"], "default": False, "source": "values",
                              "open": False},
+    # Read through a template variable.
+    "hubble.relay.tracing": {"types": ["any"], "default": None, "source": "template",
+                             "open": False},
     "k8s.serviceProxyName": {"types": ["any"], "default": None, "source": "template",
                              "open": False},
     # Read whole (dig's map argument) and below: a map or anything else.
     "legacy": {"types": ["any"], "default": None, "source": "template", "open": False},
     "legacy.old.key": {"types": ["any"], "default": None, "source": "template", "open": False},
     "nodeSelector": {"types": ["object"], "default": None, "source": "map", "open": True},
+    "oldRelay": {"types": ["any"], "default": None, "source": "template", "open": False},
+    "oldRelay.tracing": {"types": ["any"], "default": None, "source": "template", "open": False},
     'nodeSelector."kubernetes.io/os"': {"types": ["string"], "default": "linux",
                                         "source": "values", "open": False},
     "operator.image": {"types": ["string"], "default": "not: a key\n", "source": "values",
@@ -373,7 +384,11 @@ EXPECTED_PATHS = {
     "operator.replicas": {"types": ["integer"], "default": 2, "source": "values", "open": False},
     "podAnnotations": {"types": ["object"], "default": {}, "source": "values", "open": True},
     "policyAuditMode": {"types": ["any"], "default": None, "source": "template", "open": False},
+    # A map of known keys a template ranges over: it passes any key on.
+    "ranged": {"types": ["object"], "default": None, "source": "map", "open": True},
+    "ranged.a": {"types": ["integer"], "default": 1, "source": "values", "open": False},
 }  # fmt: skip
+EXPECTED_REFUSED = {"removedThing": {"when": "truthy", "message": "removedThing is gone"}}
 EXPECTED_DOCS = {
     "clusterName": "The cluster's name. Second line of the same doc.",
     "hubble.eventBufferCapacity": "Flows kept.",
@@ -386,7 +401,8 @@ EXPECTED_DOCS = {
 def test_read_chart_from_a_folder(tmp_path: Path) -> None:
     _write_chart(tmp_path / "cilium")
     facts = chartread.read_chart(tmp_path / "cilium")
-    assert facts == {"version": "9.8.7", "paths": EXPECTED_PATHS, "docs": EXPECTED_DOCS}
+    assert facts == {"version": "9.8.7", "paths": EXPECTED_PATHS, "refused": EXPECTED_REFUSED,
+                     "docs": EXPECTED_DOCS}  # fmt: skip
 
 
 def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
@@ -414,7 +430,11 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
                     "operator.replicas: the chart expects integer, got string")]  # fmt: skip
         assert facts.doc("clusterName") == EXPECTED_DOCS["clusterName"]
         assert facts.info("extra.scalar.nonsense") is None
-        assert facts.info("removedThing") is None
+        assert facts.info("ranged.anything").source == "free"
+        assert facts.info("removedThing") is None and facts.info("quietThing") is None
+        assert facts.refusals() == [chart.Refusal(("removedThing",), "truthy",
+                                                  "removedThing is gone")]  # fmt: skip
+
     finally:
         chart.forget()
 
