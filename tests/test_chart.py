@@ -209,6 +209,52 @@ def test_nix_expressions_and_profile_splits() -> None:
          "(did you mean operator.replicas?)")]  # fmt: skip
 
 
+# A key the charts refuse, a value each chart fails on, and one it lets by.
+REFUSED = [
+    ("tunnel", "vxlan", False),
+    ("encryption.keyFile", "keys", ""),
+    ("proxy.prometheus.enabled", False, ""),  # tested through toString: false fails too
+    ("endpointStatus", {"enabled": True}, {}),
+    ("clustermesh.apiserver.tls.ca.cert", "Y2VydA==", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "bad", "fine"), REFUSED)
+@pytest.mark.parametrize("version", RELEASES)
+def test_a_key_the_chart_refuses_is_refused_unchecked_or_not(key: str, bad: Any, fine: Any,
+                                                             version: str) -> None:  # fmt: skip
+    facts = load(version)
+    refusal = facts.refusal(key)
+    path = split_dotted(key)
+    message = (f"{key}: Cilium {version}'s chart refuses it: {refusal.message} "
+               f"({changes.instead(key)})")  # fmt: skip
+    expected = [Problem(key, message, refused=True)]
+    assert check(tree((key, bad)), facts) == expected
+    # An entry of uncheckedValues at it, above it or below it passes nothing.
+    for i in range(1, len(path) + 1):
+        assert check(tree((key, bad)), facts, unchecked=[path[:i]]) == expected
+    if isinstance(bad, dict):
+        assert check(tree((key, bad)), facts, unchecked=[(*path, *bad)]) == expected
+    # Whatever set it: a Nix expression (its value unknown), either side of a profile split.
+    assert check(tree((key, Raw("config.x"))), facts) == expected
+    assert check(tree((key, Split(fine, bad))), facts) == expected
+    # A value the chart lets by is an unknown key that says why, and an entry passes it.
+    (problem,) = check(tree((key, fine)), facts)
+    assert problem.removed and not problem.refused and refusal.message in problem.message
+    assert f"'s chart has no such value ({'' if problem.path == key else key + ': '}" in (
+        problem.message)
+    assert check(tree((key, fine)), facts, unchecked=[path]) == []
+
+
+def test_when_a_chart_fails_on_a_refused_key() -> None:
+    truthy = chart.Refusal(("k",), "truthy", "m")
+    assert [v for v in (True, 1, -1, 0.5, "x", "false", [0], {"a": None}) if not truthy.refuses(v)] == []
+    assert [v for v in (False, 0, 0.0, "", [], {}, None) if truthy.refuses(v)] == []
+    nonempty = chart.Refusal(("k",), "nonempty", "m")
+    assert [v for v in (False, 0, [], {}, "x") if not nonempty.refuses(v)] == []
+    assert [v for v in ("", None) if nonempty.refuses(v)] == []
+
+
 BUMPS = [
     ("nodePort.enabled", "1.18.12", "1.19.6",
      "removed in Cilium 1.19: set kubeProxyReplacement=true instead"),
@@ -255,13 +301,22 @@ def test_a_release_without_facts_gives_no_history() -> None:
 
 def test_every_curated_removal_names_a_key_an_older_release_had() -> None:
     notes = json.loads((Path(locations.CHANGES_FILE)).read_text(encoding="utf-8"))["removed"]
-    assert {"1.17", "1.18", "1.19", "1.20"} <= set(notes)
+    assert {"1.15", "1.16", "1.17", "1.18", "1.19", "1.20"} <= set(notes)
     for minor, entries in notes.items():
         older = [v for v in RELEASES if tuple(map(int, v.split(".")))[:2]
                  < tuple(map(int, minor.split(".")))]  # fmt: skip
         for path in entries:
+            if not older:  # removed before every release nixgen knows: each chart refuses it
+                assert all(load(v).refusal(path) for v in RELEASES), (minor, path)
+                continue
             assert any(load(v).info(path) and load(v).info(path).source == "values"
                        for v in older), (minor, path)  # fmt: skip
+
+
+def test_every_refused_key_says_what_to_set_instead() -> None:
+    for version in RELEASES:
+        for refusal in load(version).refusals():
+            assert changes.instead(refusal.path), (version, dotted(refusal.path))
 
 
 def test_an_unknown_release_is_refused() -> None:
@@ -434,7 +489,9 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
         assert facts.info("removedThing") is None and facts.info("quietThing") is None
         assert facts.refusals() == [chart.Refusal(("removedThing",), "truthy",
                                                   "removedThing is gone")]  # fmt: skip
-
+        assert check(tree(("removedThing", True)), facts) == [Problem(
+            "removedThing", "removedThing: Cilium 9.8.7's chart refuses it: removedThing is gone",
+            refused=True)]
     finally:
         chart.forget()
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from nixgen.checks.values import against_chart
 from nixgen.cli import cli
 from nixgen.facts import chart, chartread, locations
 from nixgen.facts.valuepath import dotted
@@ -110,3 +111,72 @@ def test_socket_lb_keys_reach_the_agents_config_map_under_helm(version: str, tmp
     assert plain == {"bpf-lb-sock": "false"}
     given = settings(_render(helm, version, {"socketLB": {k: True for k in SOCKET_LB}}, tmp_path))
     assert given == {"bpf-lb-sock": "false", **{entry: "true" for entry in SOCKET_LB.values()}}
+
+
+def _refusal_cases() -> list[tuple[str, str]]:
+    """(release, key): each key the charts refuse, once, in one of the releases that refuse it,
+    the releases taken in turn so that every one is rendered."""
+    out: list[tuple[str, str]] = []
+    keys = sorted({dotted(r.path) for v in RELEASES for r in chart.load(v).refusals()})
+    for i, key in enumerate(keys):
+        refusing = [v for v in RELEASES if chart.load(v).refusal(key)]
+        out.append((refusing[i % len(refusing)], key))
+    assert {v for v, _ in out} == set(RELEASES)
+    return out
+
+
+def _nested(key: str, value: Any) -> dict[str, Any]:
+    out: Any = value
+    for part in reversed(key.split(".")):
+        out = {part: out}
+    return out
+
+
+@pytest.mark.parametrize(("version", "key"), _refusal_cases())
+def test_each_refused_key_fails_the_real_chart_with_its_message(version: str, key: str,
+                                                                tmp_path: Path,
+                                                                helm: str) -> None:  # fmt: skip
+    refusal = chart.load(version).refusal(key)
+    file = tmp_path / "values.json"
+    # A value the chart fails on whichever way it tests the key: false for a `toString` test.
+    file.write_text(json.dumps(_nested(key, False if refusal.when == "nonempty" else "x")),
+                    encoding="utf-8")  # fmt: skip
+    done = subprocess.run([helm, "template", "cilium", str(CHARTS / f"cilium-{version}.tgz"),
+                           "-n", "kube-system", "-f", str(file)], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode != 0
+    assert refusal.message in " ".join(done.stderr.split()), done.stderr
+
+
+@pytest.mark.parametrize("version", ["1.16.19", "1.18.4", "1.20.0"])
+def test_values_the_chart_lets_by_at_its_refused_keys_render(version: str, tmp_path: Path,
+                                                            helm: str) -> None:  # fmt: skip
+    values: dict[str, Any] = {}
+    for refusal in chart.load(version).refusals():
+        fine = "" if refusal.when == "nonempty" else False
+        assert not refusal.refuses(fine)
+        node = values
+        for part in refusal.path[:-1]:
+            node = node.setdefault(part, {})
+        node[refusal.path[-1]] = fine
+    assert len(values) >= 10
+    _render(helm, version, values, tmp_path)
+
+
+CHART_CHECK = [c for c in json.loads((ROOT / "tests" / "fixtures" / "chart-refusals.json")
+                                     .read_text(encoding="utf-8"))["cases"]
+               if c["rule"] == "chart-check" and c["chart"].startswith("removed-")]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CHART_CHECK, ids=lambda c: c["chart"])
+def test_the_removed_keys_the_chart_refuses_are_the_facts_refusals(case: dict[str, Any]) -> None:
+    """The refusals of removed keys recorded with helm (tests/fixtures/chart-refusals.json) are
+    refusals of the facts, with the chart's message, in every release the case names and no
+    other."""
+    for version in RELEASES:
+        problems = against_chart(case["trigger"], chart.load(version))
+        if version in case["releases"]:
+            assert [p.refused for p in problems] == [True], version
+            assert case["message"] in problems[0].message, version
+        else:
+            assert not any(p.refused for p in problems), version
