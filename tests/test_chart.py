@@ -357,6 +357,21 @@ hubble:
   # -- Flows kept.
   # eventBufferCapacity: "4095"
 
+  metrics:
+    # -- Metrics to collect. If empty, metrics are off.
+    # Example:
+    #
+    #   enabled:
+    #   - dns
+    #
+    # From the helm CLI:
+    #
+    #   --set hubble.metrics.enabled="{dns}"
+    #
+    enabled: []
+    # --- Port of the metrics server.
+    # --set hubble.metrics.port=1
+    port: 9965
   # -- Examples.
   # ref: https://example.org/
   list:
@@ -417,6 +432,10 @@ EXPECTED_PATHS = {
                                    "open": False},
     "hubble.list": {"types": ["array"], "default": [{"name": "a", "inner": 1}],
                     "source": "values", "open": False},
+    "hubble.metrics.enabled": {"types": ["array"], "default": [], "source": "values",
+                               "open": False},
+    "hubble.metrics.port": {"types": ["integer"], "default": 9965, "source": "values",
+                            "open": False},
     "hubble.relay.enabled": {"types": ["null", "boolean"], "default": False, "source": "values",
                              "open": False},
     # Read through a template variable.
@@ -448,6 +467,9 @@ EXPECTED_DOCS = {
     "clusterName": "The cluster's name. Second line of the same doc.",
     "hubble.eventBufferCapacity": "Flows kept.",
     "hubble.list": "Examples.",
+    # The description, not the examples after it (`--set ...` is no doc of its own).
+    "hubble.metrics.enabled": "Metrics to collect. If empty, metrics are off.",
+    "hubble.metrics.port": "Port of the metrics server.",
     "hubble.relay.enabled": "Enable relay.",
     "nodeSelector": "Node selector.",
 }

@@ -180,3 +180,82 @@ def test_the_removed_keys_the_chart_refuses_are_the_facts_refusals(case: dict[st
             assert case["message"] in problems[0].message, version
         else:
             assert not any(p.refused for p in problems), version
+
+
+# ------------------------------------------------------------------ docs
+
+
+def _docs(version: str) -> dict[str, str]:
+    """Path → doc of every path of the release, maps included."""
+    facts = chart.load(version)
+    every = {p[:i] for p in facts.paths() for i in range(1, len(p) + 1)}
+    docs = {dotted(p): facts.doc(p) for p in every}
+    return {p: d for p, d in docs.items() if d}
+
+
+# An example where a description belongs: `set a.b="..."` (the tail of `--set`), `--set ...`,
+# `key: value`, a YAML list item.
+_EXAMPLE_DOC = re.compile(r"-*\s*set\s+\S+=|.*--set\s|[\w.\"-]+:\s*\S*$|-\s")
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_no_doc_is_an_example(version: str) -> None:
+    docs = _docs(version)
+    assert len(docs) > 800
+    assert {p: d for p, d in docs.items() if _EXAMPLE_DOC.match(d)} == {}
+
+
+def _readme_rows(version: str) -> dict[str, str]:
+    """Key → description of the chart's README.md, which helm-docs writes from values.yaml."""
+    import tarfile
+
+    with tarfile.open(CHARTS / f"cilium-{version}.tgz") as tar:
+        handle = tar.extractfile("cilium/README.md")
+        assert handle is not None
+        text = handle.read().decode("utf-8")
+    rows = re.findall(r"^\| (\S+) \| \S+ \| (?:`[^`]*`|[^|]*?) \| (.*) \|$", text, re.M)
+    return {key: desc for key, desc in rows if key != "Key"}
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_each_doc_is_the_start_of_the_helm_docs_description(version: str) -> None:
+    """helm-docs' description of a key runs on through the examples after it; nixgen's doc is
+    its description up to them."""
+    readme = _readme_rows(version)
+    assert len(readme) > 700
+    docs = _docs(version)
+    for key, desc in readme.items():
+        helm_docs = " ".join(desc.lstrip("- ").split())
+        if not helm_docs:
+            continue
+        assert key in docs, key
+        assert helm_docs.startswith(" ".join(docs[key].split())), (key, docs[key], helm_docs)
+
+
+KNOWN_DOCS = {
+    "hubble.metrics.enabled": ("Configures the list of metrics to collect. If empty or null, "
+                               "metrics are disabled."),
+    "hubble.redact.http.urlQuery": "Enables redacting URL query (GET) parameters.",
+    "hubble.redact.http.headers.allow": (
+        "List of HTTP headers to allow: headers not matching will be redacted. Note: `allow` and "
+        "`deny` lists cannot be used both at the same time, only one can be present."),
+    "hubble.ui.service.type": ("The type of service used for Hubble UI access, either ClusterIP "
+                               "or NodePort."),
+    "envoy.debug.admin.port": ("Port number (bound to loopback interface). kubectl port-forward "
+                               "can be used to access the admin interface."),
+    "hubble.relay.enabled": "Enable Hubble Relay (requires hubble.enabled=true)",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_docs_that_examples_used_to_replace(version: str) -> None:
+    docs = _docs(version)
+    assert {k: docs.get(k) for k in KNOWN_DOCS} == KNOWN_DOCS
+
+
+def test_explain_prints_the_description_not_an_example() -> None:
+    for version in RELEASES:
+        result = CliRunner().invoke(cli, ["explain", "hubble.metrics.enabled",
+                                          "--cilium-version", version])  # fmt: skip
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[1] == "  " + KNOWN_DOCS["hubble.metrics.enabled"]

@@ -173,11 +173,17 @@ def _jsonable(value: Any) -> Any:
 
 _KEY_LINE = r"""(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s#'"{\[\-][^:#]*?)\s*:(?:\s+(.*))?$"""
 _COMMENTED_KEY = r"#\s?(\s*)([A-Za-z_][A-Za-z0-9_]*):(?:\s.*)?$"
+# A line of a doc comment that is an example, not description: a command line.
+_EXAMPLE = r"(--[a-z]|helm\s+(install|upgrade|template)\s|\$\s)"
 
 
 def _docs_of(text: str) -> dict[ValuePath, str]:
-    """helm-docs comments (`# -- text`, continued by `# text` lines) by the key below them,
-    including keys that values.yaml only shows as comments (`# policyAuditMode: false`)."""
+    """The helm-docs description of each key, by the key below it, including keys that
+    values.yaml only shows as comments (`# policyAuditMode: false`): the comment that starts
+    with `# --` (a `(type)` left out), continued by `# text` lines up to a line that is not
+    description: an empty `#`, `# @default -- ...`, `# @schema`, a commented key or YAML
+    (`#   enabled:`), a command line (`#   --set a=b`, `# $ helm install ...`). helm-docs runs
+    on through such examples; nixgen's one-line doc stops before them."""
     docs: dict[ValuePath, str] = {}
     stack: list[tuple[int, str | None]] = []  # (indent, key); None: inside a list item
     doc: list[str] | None = None
@@ -196,8 +202,14 @@ def _docs_of(text: str) -> dict[ValuePath, str]:
             continue
         if stripped.startswith("#"):
             body = stripped[1:].strip()
-            if body.startswith("--"):
-                doc, collecting = [re.sub(r"^\([^)]*\)\s*", "", body[2:].strip())], True
+            # `# -- text` (and `# --- text`) starts a doc; `#   --set a=b` is an example.
+            start = re.match(r"-{2,}(?:\s+|$)", body)
+            if start:
+                text = body[start.end():]
+                doc, collecting = [re.sub(r"^\([^)]*\)\s*", "", text)], True
+                continue
+            if collecting and re.match(_EXAMPLE, body):
+                collecting = False  # a command line after the description: an example
                 continue
             m = re.match(_COMMENTED_KEY, stripped)
             if doc and m and not m.group(1) and _ends_block(lines, number + 1, indent):
