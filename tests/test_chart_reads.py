@@ -259,3 +259,54 @@ def test_explain_prints_the_description_not_an_example() -> None:
                                           "--cilium-version", version])  # fmt: skip
         assert result.exit_code == 0
         assert result.stdout.splitlines()[1] == "  " + KNOWN_DOCS["hubble.metrics.enabled"]
+
+
+# ------------------------------------------------------------------ real values files
+
+CORPUS = ROOT / "tests" / "fixtures" / "values-corpus"
+
+
+def _corpus_config(name: str, folder: Path, **extra: Any) -> tuple[Path, str]:
+    """A config whose `values` are the corpus file's, pinned to the release it targets."""
+    import yaml
+
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    match = re.search(r"^# Target: cilium (\S+)$", text, re.M)
+    assert match is not None
+    config = folder / f"{name}.json"
+    config.write_text(json.dumps({"ciliumVersion": match.group(1), "values": yaml.safe_load(text),
+                                  **extra}), encoding="utf-8")  # fmt: skip
+    return config, match.group(1)
+
+
+def test_a_values_file_with_socket_lb_keys_is_taken(tmp_path: Path, helm: str) -> None:
+    config, version = _corpus_config("17-socket-lb.yaml", tmp_path)
+    module = CliRunner().invoke(cli, ["module", "--config", str(config), "--format", "never"])
+    assert module.exit_code == 0, module.stderr
+    values = CliRunner().invoke(cli, ["values", "--config", str(config), "--profile",
+                                      "production", "--output", "json"])  # fmt: skip
+    assert values.exit_code == 0, values.stderr
+    rendered = _render(helm, version, json.loads(values.stdout), tmp_path)
+    for entry in ("bpf-lb-sock", "bpf-lb-sock-hostns-only",
+                  "bpf-lb-sock-terminate-pod-connections"):  # fmt: skip
+        assert f'  {entry}: "true"\n' in rendered, entry
+
+
+@pytest.mark.parametrize(("name", "key", "instead"), [
+    ("21-removed-tunnel-vxlan.yaml", "tunnel", "use routingMode and tunnelProtocol"),
+    ("22-removed-containerruntime-integration.yaml", "containerRuntime.integration",
+     "use bpf.autoMount.enabled"),
+])  # fmt: skip
+def test_a_values_file_with_a_key_the_chart_refuses_is_refused_unchecked_or_not(
+    name: str, key: str, instead: str, tmp_path: Path
+) -> None:
+    for unchecked in ([], [key], [key.split(".")[0]]):
+        config, version = _corpus_config(name, tmp_path, uncheckedValues=unchecked)
+        result = CliRunner().invoke(cli, ["module", "--config", str(config), "--format",
+                                          "never"])  # fmt: skip
+        assert result.exit_code == 2 and result.stdout == ""
+        (line,) = [l for l in result.stderr.splitlines() if l.startswith("nixgen: error: ")]
+        message = chart.load(version).refusal(key).message
+        assert line.startswith(f"nixgen: error: {key}: Cilium {version}'s chart refuses it: "
+                               f"{message} ({instead})"), line  # fmt: skip
+        assert "--unchecked" not in line
