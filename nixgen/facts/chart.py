@@ -3,10 +3,10 @@ the keys its templates refuse (a removed key the chart `fail`s on, with the char
 
 Facts per release live in nixgen/data/chart/<version>.json (paths, types, defaults, refused
 keys) and nixgen/data/chart/docs.json (docs, shared by all releases), so a lookup reads one small
-file and only `doc` reads the docs. nixgen.facts.chartread makes them from the released chart tarballs
-(`python -m nixgen.facts.chartread`, or `nixgen catalog import`, which writes them into the store
-beside the catalog it extends); a catalog named by $NIXGEN_CATALOG brings its store, read before
-the shipped one. Value paths are nixgen.facts.valuepath's.
+file and only `doc` reads the docs. nixgen.facts.chartread makes them from the released chart
+tarballs (`python -m nixgen.facts.chartread`, or `nixgen catalog import`, which writes them into
+the store beside the catalog it extends); a catalog named by $NIXGEN_CATALOG brings its store,
+read before the shipped one. Value paths are nixgen.facts.valuepath's.
 """
 
 from __future__ import annotations

@@ -301,7 +301,8 @@ class _Reader:
         frame.condition = None
         if tokens and tokens[0].kind == "ident" and tokens[0].text == "if":
             self.eval_pipeline(_parse_pipeline(tokens[1:]))
-            frame.dot = frame.outer_dot if frame.kind != "if" else frame.dot
+            if frame.kind != "if":
+                frame.dot = frame.outer_dot
         elif tokens and tokens[0].kind == "ident" and tokens[0].text == "with":
             frame.dot = self.eval_pipeline(_parse_pipeline(tokens[1:]))
         elif frame.kind in ("with", "range"):
@@ -331,7 +332,7 @@ class _Reader:
             args = [self.eval_operand(op) for op in command[1:]]
             if piped is not None:
                 args.append(piped)
-            return self.call(first[1].text, args, command)
+            return self.call(first[1].text, args)
         value = self.eval_operand(first)
         for op in command[1:]:  # arguments of a method: read, but not followed
             self.eval_operand(op)
@@ -377,7 +378,7 @@ class _Reader:
         if self.record and path:
             self.reads.paths.add(path)
 
-    def call(self, name: str, args: list[_Val], command: list[_Operand]) -> _Val:
+    def call(self, name: str, args: list[_Val]) -> _Val:
         if name in _PASS_ALL:
             return _union(args)
         if name in _PASS_FIRST and args:
@@ -440,7 +441,9 @@ class _Reader:
                     _unquote(default[1]) != ""):  # fmt: skip
                 return None
             base = self.quiet(command[-1])
-            return [(base + tuple(keys), "truthy")] if base is not None else None  # type: ignore[operator]
+            if base is None:
+                return None
+            return [((*base, *keys), "truthy")]  # type: ignore[list-item]
         if len(command) != 1:
             return None
         op = command[0]
@@ -503,7 +506,7 @@ def read_templates(files: Mapping[str, str]) -> Reads:
     taken, its reads are not."""
     reads = Reads()
     for name in sorted(files):
-        if not name.startswith("templates/") or not name.endswith((".yaml", ".tpl", ".txt")):
+        if not name.startswith("templates/"):
             continue
         _Reader(reads, record=not name.endswith("/validate.yaml")).run(files[name])
     return reads
