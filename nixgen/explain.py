@@ -34,9 +34,11 @@ def explain(text: str, version: str) -> str:
         raise ExplainError(f"{text!r} is not a dotted Helm value path such as "
                            "hubble.relay.enabled") from None  # fmt: skip
     info = facts.info(path)
-    refusal = facts.refusal(path)
-    if refusal is not None:
-        return _refused(refusal, facts)
+    # The key, or a table above it, the chart refuses (endpointStatus.enabled: endpointStatus).
+    refusal = next((r for i in range(len(path), 0, -1)
+                    if (r := facts.refusal(path[:i])) is not None), None)  # fmt: skip
+    if refusal is not None and (info is None or refusal.path == path):
+        return _refused(path, refusal, facts)
     if info is None:
         raise ExplainError(_unknown(path, facts))
     lines = [f"{dotted(path)} (Cilium {facts.version}'s chart)"]
@@ -52,11 +54,12 @@ _WHEN = {"truthy": "set to anything but false, 0 or an empty value",
          "nonempty": "set to anything but an empty string"}
 
 
-def _refused(refusal: chart.Refusal, facts: chart.Chart) -> str:
-    """A key the chart's templates fail on: the chart's message, what to set instead, and that
-    no entry of uncheckedValues passes it."""
-    lines = [f"{dotted(refusal.path)} (Cilium {facts.version}'s chart)",
-             f"  refused: the chart fails when it is {_WHEN.get(refusal.when, 'set')}:",
+def _refused(path: tuple[str, ...], refusal: chart.Refusal, facts: chart.Chart) -> str:
+    """A key the chart's templates fail on (at `path` or above it): the chart's message, what
+    to set instead, and that no entry of uncheckedValues passes it."""
+    what = "it is" if refusal.path == path else f"{dotted(refusal.path)} is"
+    lines = [f"{dotted(path)} (Cilium {facts.version}'s chart)",
+             f"  refused: the chart fails when {what} {_WHEN.get(refusal.when, 'set')}:",
              f"           {refusal.message}"]  # fmt: skip
     note = instead(refusal.path)
     if note:

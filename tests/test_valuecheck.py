@@ -432,6 +432,12 @@ def test_explain_shows_a_refused_key_as_refused() -> None:
     code, out, _ = run("explain", "proxy.prometheus.enabled", "--cilium-version", "1.16.19")
     assert code == 0 and "set to anything but an empty string:" in out
     assert "instead: use envoy.prometheus.enabled" in out
+    # Below a refused table: the table's refusal.
+    code, out, _ = run("explain", "endpointStatus.enabled")
+    assert code == 0 and out.splitlines()[:2] == [
+        "endpointStatus.enabled (Cilium 1.18.4's chart)",
+        "  refused: the chart fails when endpointStatus is set to anything but false, 0 or an "
+        "empty value:"]  # fmt: skip
     # A key only a later release refuses is an ordinary key before it.
     code, out, _ = run("explain", "enableCiliumEndpointSlice", "--cilium-version", "1.17.18")
     assert code == 0 and "refused" not in out and "type:    boolean" in out
