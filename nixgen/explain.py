@@ -1,6 +1,7 @@
 """`nixgen explain PATH`: what the pinned Cilium chart says of a Helm value path (its one-line
 description, type and default) and how nixgen sets it (a typed setting and its config key, a
-production feature, or only through `values`/`--set`)."""
+production feature, or only through `values`/`--set`); of a key the chart refuses outright, the
+chart's message and what to set instead."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import chart
-from nixgen.facts.changes import history
+from nixgen.facts.changes import history, instead
 from nixgen.facts.valuepath import dotted, split_dotted
 from nixgen.input.settings import DEFAULT_SETTINGS, PATHS
 from nixgen.plan.build import PRODUCTION_FEATURES
@@ -35,6 +36,11 @@ def explain(text: str, version: str) -> str:
         raise ExplainError(f"{text!r} is not a dotted Helm value path such as "
                            "hubble.relay.enabled") from None  # fmt: skip
     info = facts.info(path)
+    # The key, or a table above it, the chart refuses (endpointStatus.enabled: endpointStatus).
+    refusal = next((r for i in range(len(path), 0, -1)
+                    if (r := facts.refusal(path[:i])) is not None), None)  # fmt: skip
+    if refusal is not None and (info is None or refusal.path == path):
+        return _refused(path, refusal, facts)
     if info is None:
         raise ExplainError(_unknown(path, facts))
     lines = [f"{dotted(path)} (Cilium {facts.version}'s chart)"]
@@ -43,6 +49,24 @@ def explain(text: str, version: str) -> str:
     lines.append(f"  type:    {info.type}{' (any key below it)' if info.open else ''}")
     lines.append(f"  default: {_default(info)}")
     lines += [f"  nixgen:  {line}" for line in _nixgen(path)]
+    return "\n".join(lines) + "\n"
+
+
+_WHEN = {"truthy": "set to anything but false, 0 or an empty value",
+         "nonempty": "set to anything but an empty string"}
+
+
+def _refused(path: tuple[str, ...], refusal: chart.Refusal, facts: chart.Chart) -> str:
+    """A key the chart's templates fail on (at `path` or above it): the chart's message, what
+    to set instead, and that no entry of uncheckedValues passes it."""
+    what = "it is" if refusal.path == path else f"{dotted(refusal.path)} is"
+    lines = [f"{dotted(path)} (Cilium {facts.version}'s chart)",
+             f"  refused: the chart fails when {what} {_WHEN.get(refusal.when, 'set')}:",
+             f"           {refusal.message}"]  # fmt: skip
+    note = instead(refusal.path)
+    if note:
+        lines.append(f"  instead: {note}")
+    lines.append("  nixgen:  refuses such a value wherever it is set, --unchecked or not")
     return "\n".join(lines) + "\n"
 
 

@@ -208,6 +208,53 @@ def test_nix_expressions_and_profile_splits() -> None:
          "(did you mean operator.replicas?)")]  # fmt: skip
 
 
+# A key the charts refuse, a value each chart fails on, and one it lets by.
+REFUSED = [
+    ("tunnel", "vxlan", False),
+    ("encryption.keyFile", "keys", ""),
+    ("proxy.prometheus.enabled", False, ""),  # tested through toString: false fails too
+    ("endpointStatus", {"enabled": True}, {}),
+    ("clustermesh.apiserver.tls.ca.cert", "Y2VydA==", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "bad", "fine"), REFUSED)
+@pytest.mark.parametrize("version", RELEASES)
+def test_a_key_the_chart_refuses_is_refused_unchecked_or_not(key: str, bad: Any, fine: Any,
+                                                             version: str) -> None:  # fmt: skip
+    facts = load(version)
+    refusal = facts.refusal(key)
+    path = split_dotted(key)
+    message = (f"{key}: Cilium {version}'s chart refuses it: {refusal.message} "
+               f"({changes.instead(key)})")  # fmt: skip
+    expected = [Problem(key, message, refused=True)]
+    assert check(tree((key, bad)), facts) == expected
+    # An entry of uncheckedValues at it, above it or below it passes nothing.
+    for i in range(1, len(path) + 1):
+        assert check(tree((key, bad)), facts, unchecked=[path[:i]]) == expected
+    if isinstance(bad, dict):
+        assert check(tree((key, bad)), facts, unchecked=[(*path, *bad)]) == expected
+    # Whatever set it: a Nix expression (its value unknown), either side of a profile split.
+    assert check(tree((key, Raw("config.x"))), facts) == expected
+    assert check(tree((key, Split(fine, bad))), facts) == expected
+    # A value the chart lets by is an unknown key that says why, and an entry passes it.
+    (problem,) = check(tree((key, fine)), facts)
+    assert problem.removed and not problem.refused and refusal.message in problem.message
+    assert f"'s chart has no such value ({'' if problem.path == key else key + ': '}" in (
+        problem.message)
+    assert check(tree((key, fine)), facts, unchecked=[path]) == []
+
+
+def test_when_a_chart_fails_on_a_refused_key() -> None:
+    truthy = chart.Refusal(("k",), "truthy", "m")
+    fails = (True, 1, -1, 0.5, "x", "false", [0], {"a": None})
+    assert [v for v in fails if not truthy.refuses(v)] == []
+    assert [v for v in (False, 0, 0.0, "", [], {}, None) if truthy.refuses(v)] == []
+    nonempty = chart.Refusal(("k",), "nonempty", "m")
+    assert [v for v in (False, 0, [], {}, "x") if not nonempty.refuses(v)] == []
+    assert [v for v in ("", None) if nonempty.refuses(v)] == []
+
+
 BUMPS = [
     ("nodePort.enabled", "1.18.12", "1.19.6",
      "removed in Cilium 1.19: set kubeProxyReplacement=true instead"),
@@ -254,13 +301,22 @@ def test_a_release_without_facts_gives_no_history() -> None:
 
 def test_every_curated_removal_names_a_key_an_older_release_had() -> None:
     notes = json.loads((Path(locations.CHANGES_FILE)).read_text(encoding="utf-8"))["removed"]
-    assert {"1.17", "1.18", "1.19", "1.20"} <= set(notes)
+    assert {"1.15", "1.16", "1.17", "1.18", "1.19", "1.20"} <= set(notes)
     for minor, entries in notes.items():
         older = [v for v in RELEASES if tuple(map(int, v.split(".")))[:2]
                  < tuple(map(int, minor.split(".")))]  # fmt: skip
         for path in entries:
+            if not older:  # removed before every release nixgen knows: each chart refuses it
+                assert all(load(v).refusal(path) for v in RELEASES), (minor, path)
+                continue
             assert any(load(v).info(path) and load(v).info(path).source == "values"
                        for v in older), (minor, path)  # fmt: skip
+
+
+def test_every_refused_key_says_what_to_set_instead() -> None:
+    for version in RELEASES:
+        for refusal in load(version).refusals():
+            assert changes.instead(refusal.path), (version, dotted(refusal.path))
 
 
 def test_an_unknown_release_is_refused() -> None:
@@ -301,6 +357,21 @@ hubble:
   # -- Flows kept.
   # eventBufferCapacity: "4095"
 
+  metrics:
+    # -- Metrics to collect. If empty, metrics are off.
+    # Example:
+    #
+    #   enabled:
+    #   - dns
+    #
+    # From the helm CLI:
+    #
+    #   --set hubble.metrics.enabled="{dns}"
+    #
+    enabled: []
+    # --- Port of the metrics server.
+    # --set hubble.metrics.port=1
+    port: 9965
   # -- Examples.
   # ref: https://example.org/
   list:
@@ -318,6 +389,9 @@ operator:
   notes: null
 extra:
   scalar: 3
+  unset: null
+ranged:
+  a: 1
 """
 SCHEMA = {"properties": {
     "hubble": {"properties": {"relay": {"properties": {"enabled": {"type": ["null", "boolean"]}}}}},
@@ -330,8 +404,12 @@ TEMPLATES = {
         '{{- if hasKey .Values.hubble "eventBufferCapacity" }}{{ end }}\n'
         '{{ index .Values "k8s" "serviceProxyName" }} {{ $root.Values.devices }}\n'
         '{{ dig "old" "key" (list) .Values.legacy }} {{ .Values.extra.scalar.nonsense }}\n'
-        '{{ .Values.podAnnotations.x }} {{ .Values.AsMap }}\n'),
-    "templates/validate.yaml": "{{ if .Values.removedThing }}{{ fail }}{{ end }}\n",
+        '{{ .Values.podAnnotations.x }} {{ .Values.AsMap }}\n'
+        '{{- $r := coalesce .Values.hubble.relay .Values.oldRelay -}}\n'
+        '{{- if hasKey $r "tracing" }}{{ $r.tracing }}{{ end }}\n'
+        '{{- range $k, $v := .Values.ranged }}{{ $v.notAPath }}{{ end }}\n'),
+    "templates/validate.yaml": ('{{ if .Values.removedThing }}{{ fail "removedThing is gone" }}'
+                                '{{ end }}\n{{ if .Values.quietThing }}{{ fail }}{{ end }}\n'),
 }
 
 
@@ -348,11 +426,20 @@ EXPECTED_PATHS = {
     "clusterName": {"types": ["string"], "default": "", "source": "values", "open": False},
     "devices": {"types": ["any"], "default": None, "source": "template", "open": False},
     "extra.scalar": {"types": ["integer"], "default": 3, "source": "values", "open": False},
+    # A null default the schema does not type: any value.
+    "extra.unset": {"types": ["any"], "default": None, "source": "values", "open": False},
     "hubble.eventBufferCapacity": {"types": ["any"], "default": None, "source": "template",
                                    "open": False},
     "hubble.list": {"types": ["array"], "default": [{"name": "a", "inner": 1}],
                     "source": "values", "open": False},
+    "hubble.metrics.enabled": {"types": ["array"], "default": [], "source": "values",
+                               "open": False},
+    "hubble.metrics.port": {"types": ["integer"], "default": 9965, "source": "values",
+                            "open": False},
     "hubble.relay.enabled": {"types": ["null", "boolean"], "default": False, "source": "values",
+                             "open": False},
+    # Read through a template variable.
+    "hubble.relay.tracing": {"types": ["any"], "default": None, "source": "template",
                              "open": False},
     "k8s.serviceProxyName": {"types": ["any"], "default": None, "source": "template",
                              "open": False},
@@ -360,6 +447,8 @@ EXPECTED_PATHS = {
     "legacy": {"types": ["any"], "default": None, "source": "template", "open": False},
     "legacy.old.key": {"types": ["any"], "default": None, "source": "template", "open": False},
     "nodeSelector": {"types": ["object"], "default": None, "source": "map", "open": True},
+    "oldRelay": {"types": ["any"], "default": None, "source": "template", "open": False},
+    "oldRelay.tracing": {"types": ["any"], "default": None, "source": "template", "open": False},
     'nodeSelector."kubernetes.io/os"': {"types": ["string"], "default": "linux",
                                         "source": "values", "open": False},
     "operator.image": {"types": ["string"], "default": "not: a key\n", "source": "values",
@@ -369,11 +458,18 @@ EXPECTED_PATHS = {
     "operator.replicas": {"types": ["integer"], "default": 2, "source": "values", "open": False},
     "podAnnotations": {"types": ["object"], "default": {}, "source": "values", "open": True},
     "policyAuditMode": {"types": ["any"], "default": None, "source": "template", "open": False},
+    # A map of known keys a template ranges over: it passes any key on.
+    "ranged": {"types": ["object"], "default": None, "source": "map", "open": True},
+    "ranged.a": {"types": ["integer"], "default": 1, "source": "values", "open": False},
 }  # fmt: skip
+EXPECTED_REFUSED = {"removedThing": {"when": "truthy", "message": "removedThing is gone"}}
 EXPECTED_DOCS = {
     "clusterName": "The cluster's name. Second line of the same doc.",
     "hubble.eventBufferCapacity": "Flows kept.",
     "hubble.list": "Examples.",
+    # The description, not the examples after it (`--set ...` is no doc of its own).
+    "hubble.metrics.enabled": "Metrics to collect. If empty, metrics are off.",
+    "hubble.metrics.port": "Port of the metrics server.",
     "hubble.relay.enabled": "Enable relay.",
     "nodeSelector": "Node selector.",
 }
@@ -382,7 +478,8 @@ EXPECTED_DOCS = {
 def test_read_chart_from_a_folder(tmp_path: Path) -> None:
     _write_chart(tmp_path / "cilium")
     facts = chartread.read_chart(tmp_path / "cilium")
-    assert facts == {"version": "9.8.7", "paths": EXPECTED_PATHS, "docs": EXPECTED_DOCS}
+    assert facts == {"version": "9.8.7", "paths": EXPECTED_PATHS, "refused": EXPECTED_REFUSED,
+                     "docs": EXPECTED_DOCS}  # fmt: skip
 
 
 def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
@@ -410,7 +507,13 @@ def test_read_chart_from_a_tgz_and_store_it(tmp_path: Path,
                     "operator.replicas: the chart expects integer, got string")]  # fmt: skip
         assert facts.doc("clusterName") == EXPECTED_DOCS["clusterName"]
         assert facts.info("extra.scalar.nonsense") is None
-        assert facts.info("removedThing") is None
+        assert facts.info("ranged.anything").source == "free"
+        assert facts.info("removedThing") is None and facts.info("quietThing") is None
+        assert facts.refusals() == [chart.Refusal(("removedThing",), "truthy",
+                                                  "removedThing is gone")]  # fmt: skip
+        assert check(tree(("removedThing", True)), facts) == [Problem(
+            "removedThing", "removedThing: Cilium 9.8.7's chart refuses it: removedThing is gone",
+            refused=True)]
     finally:
         chart.forget()
 

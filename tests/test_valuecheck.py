@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from nixgen.checks import values
 from nixgen.cli import cli
 from nixgen.facts import catalog, chart
-from nixgen.facts.chart import dotted
+from nixgen.facts.chart import dotted, load as load_chart
 from nixgen.input import models, settings
 from nixgen.input.spec import Spec
 from nixgen.pipeline import planned
@@ -236,6 +236,7 @@ REMOVED = [
     # key, value, from, to, replacement named
     ("nodePort.enabled", True, "1.18.4", "1.19.6", "kubeProxyReplacement"),
     ("enableCiliumEndpointSlice", True, "1.17.18", "1.18.4", "ciliumEndpointSlice.enabled"),
+    ("enableCiliumEndpointSlice", False, "1.17.18", "1.18.4", "ciliumEndpointSlice.enabled"),
     ("l2podAnnouncements.interface", "eth0", "1.18.4", "1.19.6",
      "l2podAnnouncements.interfacePattern"),
     ("encryption.strictMode.enabled", True, "1.19.6", "1.20.0",
@@ -265,7 +266,11 @@ def test_a_bump_refuses_a_removed_key_and_names_its_replacement(
         code, out, err = run(*args, "--format", "never")
         line = one_error(err)
         assert code == 2 and out == ""
-        assert f"{key}: Cilium {new}'s chart has no such value (removed in Cilium" in line
+        if load_chart(new).refusal(key) and load_chart(new).refusal(key).refuses(value):
+            # A key the new chart fails on: its own message.
+            assert f"{key}: Cilium {new}'s chart refuses it: {key} was deprecated" in line
+        else:
+            assert f"{key}: Cilium {new}'s chart has no such value (removed in Cilium" in line
         assert replacement in line
         assert target.read_text(encoding="utf-8") == before
 
@@ -317,6 +322,70 @@ def test_unchecked_in_a_config_and_what_it_does_not_cover(tmp_path: Path) -> Non
     assert code == 2 and "uncheckedValues[0]: 'a..b' is not a dotted" in one_error(err)
 
 
+# ------------------------------------------------------------------ the chart's own refusals
+
+
+CHART_REFUSES = [
+    # key, --set value, releases
+    ("tunnel", "vxlan", ["1.16.19", "1.18.4", "1.20.0"]),
+    ("containerRuntime.integration", "containerd", ["1.17.18", "1.19.6"]),
+    ("encryption.keyFile", "keys", ["1.18.12", "1.20.0"]),
+    ("proxy.prometheus.enabled", "false", ["1.16.19", "1.19.6"]),
+    ("endpointStatus.enabled", "true", ["1.18.4"]),
+    ("enableCiliumEndpointSlice", "true", ["1.18.4", "1.20.0"]),
+    ("clustermesh.apiserver.tls.ca.cert", "Y2VydA==", ["1.17.18"]),
+    ("enableK8sEventHandover", "true", ["1.19.6"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "value", "releases"), CHART_REFUSES)
+def test_a_key_the_chart_fails_on_is_refused_even_unchecked(key: str, value: str,
+                                                            releases: list[str],
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    refused = key.split(".")[0] if key == "endpointStatus.enabled" else key
+    config = tmp_path / "c.json"
+    for version in releases:
+        refusal = chart.load(version).refusal(refused)
+        expected = (f"nixgen: error: {refused}: Cilium {version}'s chart refuses it: "
+                    f"{refusal.message}")  # fmt: skip
+        path = key.split(".")
+        for unchecked in [[], *(["--unchecked", ".".join(path[:i])]
+                                for i in range(1, len(path) + 1))]:  # fmt: skip
+            code, out, err = run("module", "--cilium-version", version, "--format", "never",
+                                 "--set", f"{key}={value}", *unchecked)  # fmt: skip
+            line = one_error(err)
+            assert code == 2 and out == "", unchecked
+            assert line.startswith(expected) and "--unchecked" not in line, line
+        # uncheckedValues in a config is no way round it either.
+        config.write_text(json.dumps({"ciliumVersion": version, "uncheckedValues": [key],
+                                      "values": {}}), encoding="utf-8")  # fmt: skip
+        code, _, err = run("module", "--config", str(config), "--format", "never",
+                           "--set", f"{key}={value}")  # fmt: skip
+        assert code == 2 and one_error(err).startswith(expected)
+
+
+def test_tunnel_is_refused_with_the_charts_reason_and_what_replaces_it() -> None:
+    code, _, err = run("module", "--set", "tunnel=vxlan", "--unchecked", "tunnel")
+    assert code == 2
+    assert one_error(err) == (
+        "nixgen: error: tunnel: Cilium 1.18.4's chart refuses it: tunnel was deprecated in v1.14 "
+        "and has been removed in v1.15. For details please refer to "
+        "https://docs.cilium.io/en/v1.15/operations/upgrade/#helm-options "
+        "(use routingMode and tunnelProtocol)")  # fmt: skip
+
+
+def test_a_value_the_chart_lets_by_at_a_removed_key_says_why_and_passes_unchecked() -> None:
+    code, _, err = run("module", "--set", "tunnel=false")
+    line = one_error(err)
+    assert code == 2 and "--unchecked" not in line
+    assert line.startswith("nixgen: error: tunnel: Cilium 1.18.4's chart has no such value "
+                           "(tunnel was deprecated in v1.14")  # fmt: skip
+    assert line.endswith("; use routingMode and tunnelProtocol)")
+    code, _, err = run("module", "--set", "tunnel=false", "--unchecked", "tunnel", "--format",
+                       "never")  # fmt: skip
+    assert code == 0, err
+
+
 # ------------------------------------------------------------------ explain
 
 
@@ -346,3 +415,28 @@ def test_explain_refuses_an_unknown_path_with_the_nearest_known_ones() -> None:
     assert code == 2 and "removed in Cilium 1.19: set kubeProxyReplacement=true" in one_error(err)
     code, _, err = run("explain", "cluster.name", "--cilium-version", "1.12.0")
     assert code == 2 and "--cilium-version 1.12.0" in one_error(err)
+
+
+def test_explain_shows_a_refused_key_as_refused() -> None:
+    code, out, _ = run("explain", "tunnel", "--cilium-version", "1.20.0")
+    assert code == 0
+    assert out.splitlines() == [
+        "tunnel (Cilium 1.20.0's chart)",
+        "  refused: the chart fails when it is set to anything but false, 0 or an empty value:",
+        ("           tunnel was deprecated in v1.14 and has been removed in v1.15. For details "
+         "please refer to https://docs.cilium.io/en/v1.15/operations/upgrade/#helm-options"),
+        "  instead: use routingMode and tunnelProtocol",
+        "  nixgen:  refuses such a value wherever it is set, --unchecked or not",
+    ]
+    code, out, _ = run("explain", "proxy.prometheus.enabled", "--cilium-version", "1.16.19")
+    assert code == 0 and "set to anything but an empty string:" in out
+    assert "instead: use envoy.prometheus.enabled" in out
+    # Below a refused table: the table's refusal.
+    code, out, _ = run("explain", "endpointStatus.enabled")
+    assert code == 0 and out.splitlines()[:2] == [
+        "endpointStatus.enabled (Cilium 1.18.4's chart)",
+        "  refused: the chart fails when endpointStatus is set to anything but false, 0 or an "
+        "empty value:"]  # fmt: skip
+    # A key only a later release refuses is an ordinary key before it.
+    code, out, _ = run("explain", "enableCiliumEndpointSlice", "--cilium-version", "1.17.18")
+    assert code == 0 and "refused" not in out and "type:    boolean" in out

@@ -10,20 +10,22 @@
   passes.
 
 `uncheckedValues` (config) or `--unchecked PATH` lets one path, and everything below it, past
-the chart check (not past the typed constraints).
+the chart check (not past the typed constraints), but never past a refusal of the chart's own:
+a key its templates `fail` on whenever it is set (a removed key such as `tunnel`) is refused
+with the chart's message wherever it stands.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import chart
-from nixgen.facts.changes import history, removed_in
+from nixgen.facts.changes import history, instead, removed_in
 from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
 from nixgen.input import settings
 from nixgen.input.choices import PROFILES
@@ -50,7 +52,7 @@ def check(plan: Plan) -> list[str]:
     except chart.UnknownChart as err:
         raise ValuesError(str(err)) from None
     unchecked = [split_dotted(p) for p in spec.unchecked]
-    problems = against_chart(tree.without(plan.values, unchecked), facts)
+    problems = against_chart(plan.values, facts, unchecked=unchecked)
     if problems:
         first = _explained(problems[0], facts)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -66,6 +68,8 @@ def check(plan: Plan) -> list[str]:
 class Problem:
     path: str
     message: str
+    refused: bool = False  # a key the chart fails on: the message is the chart's own reason
+    removed: bool = False  # at or above a key the chart refuses (a value it lets by): said so
 
 
 def _fits(value: Any, types: tuple[str, ...]) -> bool:
@@ -75,15 +79,79 @@ def _fits(value: Any, types: tuple[str, ...]) -> bool:
     return kind in types or (kind == "integer" and "number" in types)
 
 
-def against_chart(values: Mapping[str, Any], facts: chart.Chart,
-                  since: str | None = None) -> list[Problem]:
-    """Problems of a final Helm values tree for the chart `facts`: unknown paths and values of
-    the wrong type. Raw Nix expressions are accepted anywhere; both sides of a profile split or a
-    condition are checked. With `since` (the release the values were written for), an unknown
-    path that release knew says what replaced it."""
+def against_chart(values: Mapping[str, Any], facts: chart.Chart, since: str | None = None,
+                  unchecked: Collection[ValuePath] = ()) -> list[Problem]:  # fmt: skip
+    """Problems of a final Helm values tree for the chart `facts`: keys the chart refuses
+    outright (first), unknown paths and values of the wrong type. Raw Nix expressions are
+    accepted anywhere but at a refused key; both sides of a profile split or a condition are
+    checked. With `since` (the release the values were written for), an unknown path that
+    release knew says what replaced it. The `unchecked` paths, and what is below them, are
+    held to the refusals alone."""
     out: list[Problem] = []
-    _check_map(values, (), facts, since, out)
+    _refusals(values, (), facts, out)
+    skipped = [*unchecked, *(split_dotted(p.path) for p in out)]
+    _check_map(tree.without(values, skipped) if skipped else values, (), facts, since, out)
     return out
+
+
+def refused_message(refusal: chart.Refusal, facts: chart.Chart) -> str:
+    """`tunnel: Cilium 1.18.4's chart refuses it: <the chart's message> (<what to set
+    instead>)`."""
+    text = dotted(refusal.path)
+    note = instead(refusal.path)
+    return (f"{text}: Cilium {facts.version}'s chart refuses it: {refusal.message}"
+            + (f" ({note})" if note else ""))  # fmt: skip
+
+
+def _refusals(value: Any, at: ValuePath, facts: chart.Chart, out: list[Problem]) -> None:
+    """The keys of `value` (at `at`) that the chart refuses, looked for only where it refuses
+    some."""
+    for side in _tables(value):
+        for key in sorted(side, key=str):
+            path = (*at, str(key))
+            refusal = facts.refusal(path)
+            if refusal is not None and _refused(side[key], refusal):
+                out.append(Problem(dotted(path), refused_message(refusal, facts), refused=True))
+            elif facts.refuses_below(path):
+                _refusals(side[key], path, facts, out)
+
+
+def _refused_within(value: Any, at: ValuePath, facts: chart.Chart) -> chart.Refusal | None:
+    """The first key at or below `at` that the chart refuses when set and `value` holds."""
+    refusal = facts.refusal(at)
+    if refusal is not None or not facts.refuses_below(at):
+        return refusal
+    for side in _tables(value):
+        for key in sorted(side, key=str):
+            found = _refused_within(side[key], (*at, str(key)), facts)
+            if found is not None:
+                return found
+    return None
+
+
+def _tables(value: Any) -> list[Mapping[str, Any]]:
+    """The tables a value may be: both sides of a profile split or a condition."""
+    if isinstance(value, Split):
+        return [*_tables(value.local), *_tables(value.production)]
+    if isinstance(value, If):
+        return [*_tables(value.then_), *_tables(value.else_)]
+    if isinstance(value, Attrs):
+        value = value.items
+    return [value] if isinstance(value, Mapping) else []
+
+
+def _refused(value: Any, refusal: chart.Refusal) -> bool:
+    """Whether the chart fails on `value` at the refused key; a Nix expression, whose value is
+    not known here, may be anything."""
+    if isinstance(value, Raw):
+        return True
+    if isinstance(value, Split):
+        return _refused(value.local, refusal) or _refused(value.production, refusal)
+    if isinstance(value, If):
+        return _refused(value.then_, refusal) or _refused(value.else_, refusal)
+    if isinstance(value, Attrs):
+        value = dict(value.items)
+    return refusal.refuses(list(value) if isinstance(value, tuple) else value)
 
 
 def _check_map(values: Mapping[str, Any], at: ValuePath, facts: chart.Chart, since: str | None,
@@ -96,10 +164,17 @@ def _check_map(values: Mapping[str, Any], at: ValuePath, facts: chart.Chart, sin
                 why = removed_in(path, since, facts.version) if since else None
             except chart.UnknownChart:  # no facts for the earlier release: no history to tell
                 why = None
-            guess = facts.nearest(path)
+            # A value the chart lets by, at (or above) a key it removed and refuses when set.
+            refusal = _refused_within(values[key], path, facts)
+            if refusal is not None and why is None:
+                note = instead(refusal.path)
+                where = "" if refusal.path == path else f"{dotted(refusal.path)}: "
+                why = where + refusal.message + (f"; {note}" if note else "")
+            guess = facts.nearest(path) if why is None else None
             hint = why or (f"did you mean {guess}?" if guess else None)
             message = f"{dotted(path)}: Cilium {facts.version}'s chart has no such value"
-            out.append(Problem(dotted(path), f"{message} ({hint})" if hint else message))
+            out.append(Problem(dotted(path), f"{message} ({hint})" if hint else message,
+                               removed=refusal is not None))  # fmt: skip
             continue
         _check_value(values[key], info, facts, since, out)
 
@@ -137,11 +212,13 @@ def _explained(problem: Problem, facts: chart.Chart) -> str:
     """The problem's message; for a key the pinned chart does not know, what became of it when
     another release knows it (removed, renamed, added later), else how to pass it anyway."""
     path = split_dotted(problem.path)
-    if facts.known(path):
-        return problem.message  # a type problem
+    if problem.refused or facts.known(path):
+        return problem.message  # the chart's own refusal, or a type problem
     why = history(path, facts)
     if why is not None:
         return f"{problem.path}: Cilium {facts.version}'s chart has no such value ({why})"
+    if problem.removed:
+        return problem.message  # a value the chart lets by at a key it removed: said why
     return (f"{problem.message}; if the chart reads it all the same, pass it with "
             f"--unchecked '{problem.path}' (config: uncheckedValues)")  # fmt: skip
 

@@ -18,6 +18,16 @@ def _changes() -> dict[str, dict[str, str]]:
         return json.load(handle)["removed"]
 
 
+def instead(path: ValuePath | str) -> str | None:
+    """What Cilium's upgrade notes say to set instead of the removed key `path` (the newest
+    note naming it), else None."""
+    text = dotted(as_path(path))
+    for _, entries in sorted(_changes().items(), key=lambda kv: numbers(kv[0]), reverse=True):
+        if text in entries:
+            return entries[text]
+    return None
+
+
 def removed_in(path: ValuePath | str, from_version: str, to_version: str) -> str | None:
     """Why `path`, known to the chart of `from_version`, is unknown to that of `to_version`:
     one line such as `removed in Cilium 1.19: set kubeProxyReplacement=true instead`. None

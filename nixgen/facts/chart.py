@@ -1,11 +1,12 @@
-"""The Helm values each Cilium chart release knows: path, type, default and one-line doc.
+"""The Helm values each Cilium chart release knows: path, type, default and one-line doc, and
+the keys its templates refuse (a removed key the chart `fail`s on, with the chart's message).
 
-Facts per release live in nixgen/data/chart/<version>.json (paths, types, defaults) and
-nixgen/data/chart/docs.json (docs, shared by all releases), so a lookup reads one small file and
-only `doc` reads the docs. nixgen.facts.chartread makes them from the released chart tarballs
-(`python -m nixgen.facts.chartread`, or `nixgen catalog import`, which writes them into the store
-beside the catalog it extends); a catalog named by $NIXGEN_CATALOG brings its store, read before
-the shipped one. Value paths are nixgen.facts.valuepath's.
+Facts per release live in nixgen/data/chart/<version>.json (paths, types, defaults, refused
+keys) and nixgen/data/chart/docs.json (docs, shared by all releases), so a lookup reads one small
+file and only `doc` reads the docs. nixgen.facts.chartread makes them from the released chart
+tarballs (`python -m nixgen.facts.chartread`, or `nixgen catalog import`, which writes them into
+the store beside the catalog it extends); a catalog named by $NIXGEN_CATALOG brings its store,
+read before the shipped one. Value paths are nixgen.facts.valuepath's.
 """
 
 from __future__ import annotations
@@ -53,15 +54,54 @@ class PathInfo:
 _FREE = ("any",)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A key the chart's templates `fail` on whenever it is set, the way a chart rejects a key
+    it removed: the chart's own message, and when it fails: "truthy" (on a value Go's `if`
+    takes as true: not false, 0, null or empty) or "nonempty" (on anything but an empty
+    string: the chart tests the key through `toString`)."""
+
+    path: ValuePath
+    when: str
+    message: str
+
+    def refuses(self, value: Any) -> bool:
+        """Whether the chart fails on `value` (plain data) at this key."""
+        if value is None:  # Helm drops a null before the templates see it
+            return False
+        if self.when == "nonempty":
+            return value != ""
+        return value not in (False, 0, "") and value != {} and value != []
+
+
 class Chart:
     """The values of one chart release. Build it with `load`."""
 
     def __init__(self, version: str, rows: Mapping[ValuePath, tuple[tuple[str, ...], Any, str]],
-                 store: str | None = None):  # fmt: skip
+                 store: str | None = None,
+                 refused: Mapping[ValuePath, Refusal] | None = None):  # fmt: skip
         self.version = version
         self._rows = rows  # path → (types, default, flags); flags: "o" open, "t" template-only
         # The folder whose docs.json has this release's docs.
         self._store = store or locations.CHART_STORE
+        self._refused = dict(refused or {})
+
+    @cached_property
+    def _refused_above(self) -> frozenset[ValuePath]:
+        return frozenset(p[:i] for p in self._refused for i in range(len(p)))
+
+    def refusal(self, path: ValuePath | str) -> Refusal | None:
+        """The chart's refusal of `path` when its templates fail whenever it is set, else
+        None."""
+        return self._refused.get(as_path(path))
+
+    def refuses_below(self, path: ValuePath | str) -> bool:
+        """Whether some key the chart refuses lies below `path` (or `path` is the root)."""
+        return as_path(path) in self._refused_above
+
+    def refusals(self) -> list[Refusal]:
+        """Every key the chart refuses, by path."""
+        return [self._refused[p] for p in sorted(self._refused)]
 
     @cached_property
     def _maps(self) -> frozenset[ValuePath]:
@@ -207,7 +247,11 @@ def _load(version: str, folders: tuple[str, ...]) -> Chart:
         text, types, default = entry[0], entry[1], entry[2]
         rows[split_dotted(text)] = (tuple(types.split("|")), default, entry[3] if len(entry) > 3
                                     else "")  # fmt: skip
-    return Chart(raw["version"], rows, os.path.dirname(found[0]))
+    refused = {}
+    for text, when, message in raw.get("refused", []):
+        path = split_dotted(text)
+        refused[path] = Refusal(path, when, message)
+    return Chart(raw["version"], rows, os.path.dirname(found[0]), refused)
 
 
 def doc_of(version: str, path: ValuePath | str) -> str | None:

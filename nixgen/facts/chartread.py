@@ -19,7 +19,7 @@ from typing import Any
 
 from nixgen import tree
 from nixgen.errors import NixgenError
-from nixgen.facts import chart, locations
+from nixgen.facts import chart, gotemplate, locations
 from nixgen.facts.valuepath import ValuePath, dotted
 from nixgen.facts.versions import numbers
 from nixgen.output import write_atomic
@@ -29,18 +29,7 @@ class ChartError(NixgenError):
     """A chart nixgen cannot read facts from."""
 
 
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_VALUES = rf"\(?\s*(?:\$(?:{_IDENT})?)?\.Values((?:\.{_IDENT})*)\s*\)?"
-_QUOTED = r'((?:\s+"[^"]+")+)'
-# Patterns of the maintainer path stay strings (compiled on first use, by re's cache), so
-# importing this module for a check costs no regex compilation.
-_READS = [
-    rf"(?:\$(?:{_IDENT})?)?\.Values((?:\.{_IDENT})+)",  # .Values.a.b, $.Values.a
-    rf"hasKey\s+{_VALUES}{_QUOTED}",  # hasKey .Values.a "b"
-    rf"index\s+{_VALUES}{_QUOTED}",  # index .Values.a "b" "c"
-]
-# dig "b" "c" DEFAULT .Values.a
-_DIG = rf'dig{_QUOTED}\s+(?:\([^()]*\)|"[^"]*"|\S+)\s+{_VALUES}'
+_FREE = ("any",)  # a value of any type
 _YAML_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
                dict: "object"}  # fmt: skip
 # Maps of free-form Kubernetes fields: any key is accepted below them even when the chart's
@@ -53,7 +42,12 @@ _OPEN_NAMES = frozenset({"nodeSelector", "annotations", "labels", "podAnnotation
 
 def read_chart(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The facts of a chart directory or a chart .tgz: `{"version", "paths": {dotted:
-    {"types", "default", "source", "open"}}, "docs": {dotted: str}}`."""
+    {"types", "default", "source", "open"}}, "refused": {dotted: {"when", "message"}},
+    "docs": {dotted: str}}`.
+
+    `refused` holds the keys the templates `fail` on whenever they are set (keys the chart
+    removed), with the chart's message and when it fails: "truthy" (a value Go's `if` takes as
+    true) or "nonempty" (anything but an empty string)."""
     import yaml  # an optional dependency (nixgen[import]): only reading a chart needs it
 
     files = _chart_files(os.fspath(path))
@@ -78,16 +72,22 @@ def read_chart(path: str | os.PathLike[str]) -> dict[str, Any]:
     for p in sorted(maps):
         if p[-1] in _OPEN_NAMES or _schema_open(schema, p):
             paths[p] = {"types": ["object"], "default": None, "source": "map", "open": True}
-    for p in sorted(_template_reads(files)):
+    reads = gotemplate.read_templates(files)
+    for p in sorted(reads.paths):
         if p in leaves or p in maps:
             continue
         if any(p[:i] in leaves for i in range(1, len(p))):
             continue  # below a leaf: an open map covers it, else the read is not a value path
         paths[p] = {"types": ["any"], "default": None, "source": "template", "open": False}
+    for p in sorted(reads.ranged & maps):
+        # A map of known keys that a template ranges over passes on any key it holds.
+        paths[p] = {"types": ["object"], "default": None, "source": "map", "open": True}
+    refused = {dotted(p): {"when": when, "message": message}
+               for p, (message, when) in sorted(reads.refused.items())}  # fmt: skip
     docs = {dotted(p): d for p, d in _docs_of(files["values.yaml"]).items()
             if p in paths or p in maps}  # fmt: skip
     return {"version": version, "paths": {dotted(p): paths[p] for p in sorted(paths)},
-            "docs": dict(sorted(docs.items()))}  # fmt: skip
+            "refused": refused, "docs": dict(sorted(docs.items()))}  # fmt: skip
 
 
 def _chart_files(path: str) -> dict[str, str]:
@@ -114,24 +114,6 @@ def _chart_files(path: str) -> dict[str, str]:
     except (OSError, tarfile.TarError) as err:
         raise ChartError(f"{path}: {err}") from None
     return out
-
-
-def _template_reads(files: Mapping[str, str]) -> set[ValuePath]:
-    found: set[ValuePath] = set()
-    for name, text in files.items():
-        # validate.yaml reads removed keys only to reject them.
-        if not name.startswith("templates/") or name.endswith("/validate.yaml"):
-            continue
-        for pattern in _READS:
-            for m in re.finditer(pattern, text):
-                chain = tuple(k for k in m.group(1).split(".") if k)
-                quoted = tuple(re.findall(r'"([^"]+)"', m.group(2))) if m.lastindex == 2 else ()
-                found.add(chain + quoted)
-        for m in re.finditer(_DIG, text):
-            found.add(tuple(k for k in m.group(2).split(".") if k) +
-                      tuple(re.findall(r'"([^"]+)"', m.group(1))))  # fmt: skip
-    # `.Values.AsMap` is a method of the values object, not a value.
-    return {p[: p.index("AsMap")] if "AsMap" in p else p for p in found} - {()}
 
 
 def _schema_node(schema: Mapping[str, Any], path: ValuePath) -> Mapping[str, Any] | None:
@@ -191,11 +173,17 @@ def _jsonable(value: Any) -> Any:
 
 _KEY_LINE = r"""(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s#'"{\[\-][^:#]*?)\s*:(?:\s+(.*))?$"""
 _COMMENTED_KEY = r"#\s?(\s*)([A-Za-z_][A-Za-z0-9_]*):(?:\s.*)?$"
+# A line of a doc comment that is an example, not description: a command line.
+_EXAMPLE = r"(--[a-z]|helm\s+(install|upgrade|template)\s|\$\s)"
 
 
 def _docs_of(text: str) -> dict[ValuePath, str]:
-    """helm-docs comments (`# -- text`, continued by `# text` lines) by the key below them,
-    including keys that values.yaml only shows as comments (`# policyAuditMode: false`)."""
+    """The helm-docs description of each key, by the key below it, including keys that
+    values.yaml only shows as comments (`# policyAuditMode: false`): the comment that starts
+    with `# --` (a `(type)` left out), continued by `# text` lines up to a line that is not
+    description: an empty `#`, `# @default -- ...`, `# @schema`, a commented key or YAML
+    (`#   enabled:`), a command line (`#   --set a=b`, `# $ helm install ...`). helm-docs runs
+    on through such examples; nixgen's one-line doc stops before them."""
     docs: dict[ValuePath, str] = {}
     stack: list[tuple[int, str | None]] = []  # (indent, key); None: inside a list item
     doc: list[str] | None = None
@@ -214,8 +202,14 @@ def _docs_of(text: str) -> dict[ValuePath, str]:
             continue
         if stripped.startswith("#"):
             body = stripped[1:].strip()
-            if body.startswith("--"):
-                doc, collecting = [re.sub(r"^\([^)]*\)\s*", "", body[2:].strip())], True
+            # `# -- text` (and `# --- text`) starts a doc; `#   --set a=b` is an example.
+            start = re.match(r"-{2,}(?:\s+|$)", body)
+            if start:
+                text = body[start.end():]
+                doc, collecting = [re.sub(r"^\([^)]*\)\s*", "", text)], True
+                continue
+            if collecting and re.match(_EXAMPLE, body):
+                collecting = False  # a command line after the description: an example
                 continue
             m = re.match(_COMMENTED_KEY, stripped)
             if doc and m and not m.group(1) and _ends_block(lines, number + 1, indent):
@@ -297,8 +291,12 @@ def write_store(charts: Iterable[Mapping[str, Any]],
             row = [text, "|".join(fact["types"]), fact["default"]] + ([flags] if flags else [])
             rows.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
         body = ",\n".join(rows)
+        refused = ",\n".join(json.dumps([text, fact["when"], fact["message"]], ensure_ascii=False,
+                                         separators=(",", ":"))
+                              for text, fact in read.get("refused", {}).items())  # fmt: skip
+        refused = f"[\n{refused}\n]" if refused else "[]"
         write_atomic(Path(folder, f"{version}.json"),
-                     f'{{"version":"{version}","paths":[\n{body}\n]}}\n')  # fmt: skip
+                     f'{{"version":"{version}","paths":[\n{body}\n],\n"refused":{refused}}}\n')
         written.append(f"{version}.json")
         by_version[version] = dict(read["docs"])
     all_versions = sorted(by_version, key=numbers)
