@@ -175,6 +175,69 @@ def values(profile: str, objects: bool, output_format: str, fmt: str, **given: A
         sys.stdout.write(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
 
 
+@cli.command("upgrade-notes")
+@click.option("--from", "from_version", metavar="X.Y.Z", default=None,
+              help="The release upgraded from [default: the config's ciliumVersion].")
+@click.option("--to", "to_version", metavar="X.Y.Z", default=None,
+              help="The release upgraded to.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Config file (TOML, or JSON by its .json suffix) [default: the defaults].")
+@click.option("--flavor", type=click.Choice(FLAVORS), default=None,
+              help="Framework the module is for [default: hetzkube].")
+@click.option("--easykubenix", type=click.Choice(EASYKUBENIX), default=None,
+              help="hetzkube flavour: the easykubenix generation to target.")
+@click.option("--gateway-api-version", metavar="X.Y.Z", default=None,
+              help="gateway-api release the config pins.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Free-form Helm value, as for `nixgen module` (repeatable).")
+@click.option("--unchecked", "unchecked", multiple=True, metavar="PATH",
+              help="As for `nixgen module` (repeatable).")
+@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Text for people, JSON for CI (see --schema).")
+@click.option("--schema", "print_schema", is_flag=True,
+              help="Print the JSON Schema of --output json, and nothing else.")
+@click.option("--render", is_flag=True,
+              help="Also compare the charts' objects: helm template of both releases' charts "
+                   "with the config's final values of each profile (needs helm).")
+@click.option("--charts", "charts_dir", type=click.Path(file_okay=False), callback=_as_path,
+              default=".", show_default=True,
+              help="--render: the folder with cilium-X.Y.Z.tgz of both releases.")
+@click.option("--helm", "helm_binary", default="helm", show_default=True, metavar="BINARY",
+              help="--render: the helm binary (3 or 4).")
+def upgrade_notes(from_version: str | None, to_version: str | None, config_path: Path | None,
+                  output_format: str, print_schema: bool, render: bool, charts_dir: Path,
+                  helm_binary: str, **given: Any) -> None:
+    """Print what changes for a config between two Cilium releases, step by step: removed and
+    renamed values it sets, chart defaults that change under it, rules that start or stop
+    applying, its objects' apiVersions, CRDs, the gateway-api release, skipped minors."""
+    from nixgen import notes as notes_
+
+    if print_schema:
+        sys.stdout.write(notes_.schema_text())
+        return
+    from nixgen.checks import upgrade
+    from nixgen.input import config
+
+    if to_version is None:
+        raise click.UsageError("--to X.Y.Z is required: the release to upgrade to")
+    if from_version is None and config_path is not None:
+        from_version = config.load_config(config_path).get("ciliumVersion")
+    if not isinstance(from_version, str):
+        raise click.UsageError("--from X.Y.Z is required (the config sets no ciliumVersion)")
+    upgrade.check_pair(from_version, to_version)
+    spec = _spec(config_path=config_path, cilium_version=from_version, **given)
+    result = upgrade.notes(spec, from_version, to_version)
+    if render:
+        from nixgen.checks import helmdiff
+
+        diff = helmdiff.compare(spec, from_version, to_version, charts_dir, helm_binary)
+        result = result.model_copy(update={"render": diff})
+    if output_format == "json":
+        sys.stdout.write(notes_.as_json(result))
+    else:
+        sys.stdout.write(notes_.text(result, str(config_path) if config_path else None))
+
+
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the config file."""
