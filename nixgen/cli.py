@@ -133,14 +133,28 @@ def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any)
 @click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="Bump the file to this Cilium release.")
+@click.option("--migrate", is_flag=True,
+              help="With --cilium-version: rewrite the spec's keys the new release renamed, and "
+                   "object apiVersions it no longer serves, to their replacements (each said on "
+                   "stderr); the file is written only if the result passes every check.")
 @check_option
 @format_option
-def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
+def regen(file: Path, cilium_version: str | None, migrate: bool, check: bool, fmt: str) -> None:
     """Regenerate FILE (a cilium.nix or a cilium-node.nix) from the spec in its own header,
-    optionally at another Cilium version."""
+    optionally at another Cilium version (printing the upgrade notes on stderr first)."""
     from nixgen.input import config
 
-    spec, profile = config.from_header(file, cilium_version)
+    if migrate and cilium_version is None:
+        raise click.UsageError("--migrate needs --cilium-version: it rewrites what the new "
+                               "release renamed")  # fmt: skip
+    rewrite = None
+    if cilium_version is not None:
+        config.known_version(cilium_version, "--cilium-version")
+        old = config.from_header(file)[0]
+        _regen_notes(old, cilium_version, file)
+        if migrate:
+            rewrite = _migration(old.ciliumVersion, cilium_version)
+    spec, profile = config.from_header(file, cilium_version, rewrite)
     text = (_module_text(spec, fmt, file) if profile is None
             else _node_text(spec, profile, fmt, file))  # fmt: skip
     _deliver(text, file, check)
@@ -336,6 +350,40 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
         raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
     click.echo(f"{target}: Cilium {version}, {count} CRDs")
     click.echo(f"{chart_file}: chart facts of Cilium {version}")
+
+
+def _regen_notes(spec: Spec, to_version: str, file: Path) -> None:
+    """The upgrade notes from the file's release to `to_version`, on stderr."""
+    from nixgen import notes
+    from nixgen.checks import upgrade
+    from nixgen.facts.versions import numbers
+
+    old = spec.ciliumVersion
+    if numbers(old) >= numbers(to_version):
+        if old != to_version:
+            click.echo(f"nixgen: note: {old} → {to_version} is a downgrade: no upgrade notes",
+                       err=True)  # fmt: skip
+        return
+    try:
+        upgrade.check_pair(old, to_version, (f"{file}'s release", "--cilium-version"))
+    except NixgenError as err:
+        click.echo(f"nixgen: warning: no upgrade notes: {err}", err=True)
+        return
+    sys.stderr.write(notes.text(upgrade.notes(spec, old, to_version), str(file)))
+    sys.stderr.flush()
+
+
+def _migration(from_version: str, to_version: str) -> Any:
+    """regen --migrate's rewrite of the header spec, saying each change on stderr."""
+    from nixgen.input import migrate
+
+    def rewrite(data: dict[str, Any]) -> dict[str, Any]:
+        new, lines = migrate.migrate(data, from_version, to_version)
+        for line in lines:
+            click.echo(f"nixgen: migrated {line}", err=True)
+        return new
+
+    return rewrite
 
 
 def _jsonable(data: Any) -> Any:
