@@ -382,3 +382,22 @@ def test_the_default_change_table_is_the_chart_facts() -> None:
     assert ("dnsProxy.endpointMaxIpPerHostname", 50, 1000) in found("1.16.19", "1.17.18")
     assert ("operator.securityContext", {}, {"allowPrivilegeEscalation": False,
             "capabilities": {"drop": ["ALL"]}}) in found("1.17.18", "1.18.4")  # fmt: skip
+
+
+def test_the_readme_sample_is_what_nixgen_prints(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from goldens import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Upgrading Cilium\n"):]
+    section = section[: section.index("\n## ", 1)]
+    config = section[section.index("```toml\n") + 8:]
+    config = config[: config.index("```")]
+    command = "$ nixgen upgrade-notes --config nixgen.toml --to 1.19.6\n"
+    shown = section[section.index(command) + len(command):]
+    shown = shown[: shown.index("```")]
+    (tmp_path / "nixgen.toml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("--config", "nixgen.toml", "--to", "1.19.6")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == shown
