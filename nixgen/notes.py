@@ -68,7 +68,7 @@ class ObjectRef(_Model):
     namespace: str | None
     apiVersion: str = Field(description="Its apiVersion in the old release's module.")
     newApiVersion: str | None = Field(description="Its apiVersion in the new release's module "
-                                      "(null: the new release has no CRD for the kind).")  # fmt: skip
+                                      "(null: the new release has no CRD for the kind).")
     followsRelease: bool = Field(description="nixgen writes its apiVersion from the facts of the "
                                  "minor in use; a user's object keeps the one it was written "
                                  "with.")  # fmt: skip
@@ -209,13 +209,13 @@ def text(notes: UpgradeNotes, config: str | None = None) -> str:
     if not notes.steps:
         lines.append("nothing changes that nixgen knows of: both have the same facts")
     for step in notes.steps:
-        lines += [""] + _step(step, notes.flavor)
+        lines += [""] + _step(step)
     if notes.render is not None:
         lines += [""] + _render(notes.render)
     return "\n".join(lines) + "\n"
 
 
-def _step(step: Step, flavor: str) -> list[str]:
+def _step(step: Step) -> list[str]:
     title = f"{step.from_} → {step.to}" + (" (patch release)" if step.patch else "")
     out = [title]
     removed = [v for v in step.values if v.change != "deprecated"]

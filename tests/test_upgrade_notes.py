@@ -207,13 +207,13 @@ def test_a_default_left_to_the_chart_in_one_profile_only() -> None:
     from nixgen.checks.upgrade import _defaults
 
     leaves = {"local": set(), "production": {("authentication", "enabled")}}
-    (note,) = [d for d in _defaults("1.18.12", "1.19.6", leaves) if d.path == "authentication.enabled"]
+    found = _defaults("1.18.12", "1.19.6", leaves)
+    (note,) = [d for d in found if d.path == "authentication.enabled"]
     assert note.profiles == ["local"]
     step = notes.Step(from_="1.18.12", to="1.19.6", patch=False, values=[], defaults=[note],
                       rules=[], kinds=[], crds=notes.CrdChanges(added=[], removed=[]),
                       gatewayApi=None)  # fmt: skip
-    assert "    authentication.enabled: true → false (the local profile)" in notes._step(
-        step, "hetzkube")
+    assert "    authentication.enabled: true → false (the local profile)" in notes._step(step)
 
 
 def test_rules_that_start_or_stop_applying(jump: dict[str, Any], jump_text: str) -> None:
@@ -384,8 +384,9 @@ def test_the_default_change_table_is_the_chart_facts() -> None:
             "capabilities": {"drop": ["ALL"]}}) in found("1.17.18", "1.18.4")  # fmt: skip
 
 
-def test_the_readme_sample_is_what_nixgen_prints(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_readme_sample_is_what_nixgen_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from goldens import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

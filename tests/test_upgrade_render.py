@@ -94,7 +94,8 @@ def test_no_helm_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_a_chart_that_refuses_the_values_is_one_error(helm: str) -> None:
     result = render(helm, "--charts", str(CHARTS), "--from", "1.18.4", "--to", "1.19.6",
-                    "--set", "hubble.enabled=false", "--set", "hubble.relay.enabled=true")  # fmt: skip
+                    "--set", "hubble.enabled=false",
+                    "--set", "hubble.relay.enabled=true")  # fmt: skip
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith("nixgen: error: --render: helm template of Cilium 1.18.4's chart with "

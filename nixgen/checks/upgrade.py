@@ -108,7 +108,8 @@ def _values(a: str, b: str, leaves: dict[str, set[ValuePath]]) -> list[model.Val
         out.append(model.ValueNote(
             path=dotted(change.path), change=kind, minor=change.minor, note=change.note,
             renamedTo=dotted(change.renamed_to) if change.renamed_to else None,
-            stillRead=kind != "deprecated" and new.known(change.path), profiles=profiles))  # fmt: skip
+            stillRead=kind != "deprecated" and new.known(change.path),
+            profiles=profiles))  # fmt: skip
     # Keys the new chart lost that nobody wrote a note for: said plainly.
     old = chart.load(a)
     lost: dict[ValuePath, list[str]] = {}
@@ -207,7 +208,8 @@ def _kinds(old: Plan, new: Plan) -> list[model.KindNote]:
             objects=[model.ObjectRef(origin=o.origin, name=o.name, namespace=o.namespace,
                                      apiVersion=o.api_version,
                                      newApiVersion=n.api_version if n and now else None,
-                                     followsRelease=o.api_from_facts) for o, n in objs]))  # fmt: skip
+                                     followsRelease=o.api_from_facts)
+                     for o, n in objs]))  # fmt: skip
     return out
 
 
@@ -225,7 +227,7 @@ def _object_messages(objs: list[tuple[KubeObject, KubeObject | None]], was: Any,
                        f"it as {now.api_version} (regen --migrate rewrites it)")  # fmt: skip
         elif version in now.deprecated and version not in was.deprecated:
             instead = (f"move it to {now.api_version}" if now.api_version != obj.api_version
-                       else f"the kind has no other version and is on its way out")  # fmt: skip
+                       else "the kind has no other version and is on its way out")  # fmt: skip
             out.append(f"{_describe(obj)}: Cilium {b} deprecates {obj.api_version}: {instead}")
     return out
 

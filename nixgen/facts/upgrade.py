@@ -71,9 +71,8 @@ def skipped_minors(from_version: str, to_version: str) -> list[str]:
     major, low, _ = parse(from_version)
     major_to, high, _ = parse(to_version)
     if major != major_to:
-        known = [m for m in catalog.load().minors()
-                 if numbers(minor(from_version)) < numbers(m) < numbers(minor(to_version))]  # fmt: skip
-        return known
+        low_minor, high_minor = numbers(minor(from_version)), numbers(minor(to_version))
+        return [m for m in catalog.load().minors() if low_minor < numbers(m) < high_minor]
     return [f"{major}.{m}" for m in range(low + 1, high)]
 
 

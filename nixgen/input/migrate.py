@@ -61,7 +61,7 @@ def _rename(data: dict[str, Any], old: ValuePath, new: ValuePath, minor: str) ->
             continue
         if tree.lookup(into, new, _ABSENT) is not _ABSENT:
             raise ConfigError(f"{section}.{dotted(old)}: Cilium {minor} renamed it to "
-                              f"{dotted(new)}, which {target} sets too: keep one by hand")  # fmt: skip
+                              f"{dotted(new)}, which {target} sets too: keep one by hand")
         value = tree.lookup(given, old)
         if target != section and isinstance(value, dict) and value.keys() == {"local",
                                                                               "production"}:
