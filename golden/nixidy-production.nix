@@ -11,6 +11,25 @@
 }:
 let
   cfg = config.cilium;
+  # The chart the release renders, checked against cilium.version where it says its release:
+  # nixhelm's (downloadHelmChart) is a derivation named helm-chart-<repo>-cilium-X.Y.Z.
+  chart =
+    let
+      found = builtins.match ".*-cilium-([0-9]+\\.[0-9]+\\.[0-9]+)" (cfg.chart.name or "");
+      release = builtins.head found;
+      notes =
+        if builtins.compareVersions release cfg.version > 0 then
+          " (what changes: nixgen upgrade-notes --from ${cfg.version} --to ${release})"
+        else
+          "";
+      unread = "nixgen: cilium.chart does not say which Cilium release it holds (it is no chart derivation named for its release): make sure it is ${cfg.version}, cilium.version's";
+    in
+    if found == null then
+      lib.warn unread cfg.chart
+    else if release == cfg.version then
+      cfg.chart
+    else
+      throw "nixgen: cilium.chart is Cilium ${release}'s chart, but this module is for Cilium ${cfg.version} (cilium.version): follow the chart with nixgen regen FILE --cilium-version ${release}${notes}, or set cilium.chart to a chart of ${cfg.version}";
   minor = lib.versions.majorMinor cfg.version;
   facts =
     {
@@ -522,7 +541,7 @@ in
       type = lib.types.either lib.types.package lib.types.path;
       default = charts.cilium.cilium;
       defaultText = lib.literalExpression "charts.cilium.cilium";
-      description = "The Cilium Helm chart (a derivation or a folder), of the release `cilium.version` names; nixhelm's charts.cilium.cilium is the release of the nixhelm commit in use.";
+      description = "The Cilium Helm chart (a derivation or a folder), of the release `cilium.version` names; nixhelm's charts.cilium.cilium is the release of the nixhelm commit in use. A chart derivation named for another release fails the evaluation.";
     };
     k8sServiceHost = lib.mkOption {
       type = lib.types.str;
@@ -535,8 +554,7 @@ in
         applications.cilium = {
           namespace = "kube-system";
           helm.releases.cilium = {
-            chart = cfg.chart;
-            inherit values;
+            inherit chart values;
           };
         };
       }

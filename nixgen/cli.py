@@ -133,14 +133,28 @@ def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any)
 @click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="Bump the file to this Cilium release.")
+@click.option("--migrate", is_flag=True,
+              help="With --cilium-version: rewrite the spec's keys the new release renamed, and "
+                   "object apiVersions it no longer serves, to their replacements (each said on "
+                   "stderr); the file is written only if the result passes every check.")
 @check_option
 @format_option
-def regen(file: Path, cilium_version: str | None, check: bool, fmt: str) -> None:
+def regen(file: Path, cilium_version: str | None, migrate: bool, check: bool, fmt: str) -> None:
     """Regenerate FILE (a cilium.nix or a cilium-node.nix) from the spec in its own header,
-    optionally at another Cilium version."""
+    optionally at another Cilium version (printing the upgrade notes on stderr first)."""
     from nixgen.input import config
 
-    spec, profile = config.from_header(file, cilium_version)
+    if migrate and cilium_version is None:
+        raise click.UsageError("--migrate needs --cilium-version: it rewrites what the new "
+                               "release renamed")  # fmt: skip
+    rewrite = None
+    if cilium_version is not None:
+        config.known_version(cilium_version, "--cilium-version")
+        old = config.from_header(file)[0]
+        _regen_notes(old, cilium_version, file)
+        if migrate:
+            rewrite = _migration(old.ciliumVersion, cilium_version)
+    spec, profile = config.from_header(file, cilium_version, rewrite)
     text = (_module_text(spec, fmt, file) if profile is None
             else _node_text(spec, profile, fmt, file))  # fmt: skip
     _deliver(text, file, check)
@@ -173,6 +187,71 @@ def values(profile: str, objects: bool, output_format: str, fmt: str, **given: A
         sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
+
+
+@cli.command("upgrade-notes")
+@click.option("--from", "from_version", metavar="X.Y.Z", default=None,
+              help="The release upgraded from [default: the config's ciliumVersion].")
+@click.option("--to", "to_version", metavar="X.Y.Z", default=None,
+              help="The release upgraded to.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Config file (TOML, or JSON by its .json suffix) [default: the defaults].")
+@click.option("--flavor", type=click.Choice(FLAVORS), default=None,
+              help="Framework the module is for [default: hetzkube].")
+@click.option("--easykubenix", type=click.Choice(EASYKUBENIX), default=None,
+              help="hetzkube flavour: the easykubenix generation to target.")
+@click.option("--gateway-api-version", metavar="X.Y.Z", default=None,
+              help="gateway-api release the config pins.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Free-form Helm value, as for `nixgen module` (repeatable).")
+@click.option("--unchecked", "unchecked", multiple=True, metavar="PATH",
+              help="As for `nixgen module` (repeatable).")
+@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Text for people, JSON for CI (see --schema).")
+@click.option("--schema", "print_schema", is_flag=True,
+              help="Print the JSON Schema of --output json, and nothing else.")
+@click.option("--render", is_flag=True,
+              help="Also compare the charts' objects: helm template of both releases' charts "
+                   "with the config's final values of each profile (needs helm).")
+@click.option("--charts", "charts_dir", type=click.Path(file_okay=False), callback=_as_path,
+              default=".", show_default=True,
+              help="--render: the folder with cilium-X.Y.Z.tgz of both releases.")
+@click.option("--helm", "helm_binary", default="helm", show_default=True, metavar="BINARY",
+              help="--render: the helm binary (3 or 4).")
+def upgrade_notes(from_version: str | None, to_version: str | None, config_path: Path | None,
+                  output_format: str, print_schema: bool, render: bool, charts_dir: Path,
+                  helm_binary: str, **given: Any) -> None:
+    """Print what changes for a config between two Cilium releases, step by step: removed and
+    renamed values it sets, chart defaults that change under it, rules that start or stop
+    applying, its objects' apiVersions, CRDs, the gateway-api release, skipped minors."""
+    from nixgen import notes as notes_
+
+    if print_schema:
+        sys.stdout.write(notes_.schema_text())
+        return
+    from nixgen import pipeline
+    from nixgen.checks import upgrade
+    from nixgen.input import config
+
+    if to_version is None:
+        raise click.UsageError("--to X.Y.Z is required: the release to upgrade to")
+    if from_version is None and config_path is not None:
+        from_version = config.load_config(config_path).get("ciliumVersion")
+    if not isinstance(from_version, str):
+        raise click.UsageError("--from X.Y.Z is required (the config sets no ciliumVersion)")
+    upgrade.check_pair(from_version, to_version)
+    spec = _spec(config_path=config_path, cilium_version=from_version, **given)
+    result = upgrade.notes(spec, from_version, to_version, pipeline.planned)
+    if render:
+        from nixgen.checks import helmdiff
+
+        diff = helmdiff.compare(spec, from_version, to_version, charts_dir, helm_binary,
+                               pipeline.planned)
+        result = result.model_copy(update={"render": diff})
+    if output_format == "json":
+        sys.stdout.write(notes_.as_json(result))
+    else:
+        sys.stdout.write(notes_.text(result, str(config_path) if config_path else None))
 
 
 @cli.command()
@@ -273,6 +352,41 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
         raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
     click.echo(f"{target}: Cilium {version}, {count} CRDs")
     click.echo(f"{chart_file}: chart facts of Cilium {version}")
+
+
+def _regen_notes(spec: Spec, to_version: str, file: Path) -> None:
+    """The upgrade notes from the file's release to `to_version`, on stderr."""
+    from nixgen import notes, pipeline
+    from nixgen.checks import upgrade
+    from nixgen.facts.versions import numbers
+
+    old = spec.ciliumVersion
+    if numbers(old) >= numbers(to_version):
+        if old != to_version:
+            click.echo(f"nixgen: note: {old} → {to_version} is a downgrade: no upgrade notes",
+                       err=True)  # fmt: skip
+        return
+    try:
+        upgrade.check_pair(old, to_version, (f"{file}'s release", "--cilium-version"))
+    except NixgenError as err:
+        click.echo(f"nixgen: warning: no upgrade notes: {err}", err=True)
+        return
+    sys.stderr.write(notes.text(upgrade.notes(spec, old, to_version, pipeline.planned),
+                                str(file)))
+    sys.stderr.flush()
+
+
+def _migration(from_version: str, to_version: str) -> Any:
+    """regen --migrate's rewrite of the header spec, saying each change on stderr."""
+    from nixgen.input import migrate
+
+    def rewrite(data: dict[str, Any]) -> dict[str, Any]:
+        new, lines = migrate.migrate(data, from_version, to_version)
+        for line in lines:
+            click.echo(f"nixgen: migrated {line}", err=True)
+        return new
+
+    return rewrite
 
 
 def _jsonable(data: Any) -> Any:

@@ -91,12 +91,16 @@ def _helm_major(binary: str) -> str | None:
     return version[1] if version.startswith("v") and len(version) > 1 else None
 
 
-def run_nix(args: list[str], timeout: float = 120) -> str:
+def run_nix(args: list[str], timeout: float = 120, traces: list[str] | None = None) -> str:
+    """nix-instantiate's output; NixEvalError with its stderr when it fails. `traces` gets the
+    stderr of a success (warnings, builtins.trace)."""
     done = subprocess.run(
         [nix_instantiate(), *args], capture_output=True, text=True, timeout=timeout, check=False
     )
     if done.returncode != 0:
         raise NixEvalError(done.stderr.strip())
+    if traces is not None:
+        traces.append(done.stderr)
     return done.stdout
 
 
@@ -110,8 +114,11 @@ def evaluate(
     part: str = "all",
     generation: str = "hetzkube-pin",
     other: dict[str, Any] | None = None,
+    chart_name: str = "",
+    traces: list[str] | None = None,
 ) -> Any:
-    """What the framework would see of `module`, as JSON (see tests/nix/harness.nix)."""
+    """What the framework would see of `module`, as JSON (see tests/nix/harness.nix). nixidy:
+    with `chart_name`, its chart is a derivation-like attrset of that name."""
     args = [
         "--eval", "--strict", "--json", str(HARNESS),
         "--argstr", "modulePath", str(module.resolve()),
@@ -125,8 +132,9 @@ def evaluate(
         "--argstr", "generation", generation,
         "--argstr", "otherJSON", json.dumps(other or {}),
         "--argstr", "nixidyKindsJSON", json.dumps(NIXIDY_KINDS),
+        "--argstr", "chartName", chart_name,
     ]  # fmt: skip
-    return json.loads(run_nix(args))
+    return json.loads(run_nix(args, traces=traces))
 
 
 def eval_expr(source: str) -> Any:

@@ -70,7 +70,8 @@ def test_served_and_storage_flags_decide_not_the_list_of_names() -> None:
     assert read["versions"][1]["schema"]["properties"] == {"spec": {"type": "object"}}
     assert crds.catalog_facts(read) == {"kind": "CiliumPodIPPool", "group": "cilium.io",
                                         "storageVersion": "v2alpha1",
-                                        "servedVersions": ["v2alpha1"], "namespaced": False}  # fmt: skip
+                                        "servedVersions": ["v2alpha1"], "namespaced": False,
+                                        "unservedVersions": ["v2"]}  # fmt: skip
 
 
 def test_reader_refuses_broken_yaml_and_a_crd_without_storage_version() -> None:
@@ -89,6 +90,8 @@ def test_the_1_20_facts() -> None:
     assert crd("1.20.0", "CiliumNodeConfig").served == ("v2",)
     assert crd("1.19.6", "CiliumNodeConfig").served == ("v2", "v2alpha1")
     assert crd("1.20.0", "CiliumPodIPPool").served == ("v2alpha1",)
+    assert crd("1.20.0", "CiliumPodIPPool").unserved == ("v2",)  # defined ahead, not served
+    assert crd("1.19.6", "CiliumPodIPPool").unserved == ()
     assert crd("1.18.4", "CiliumBGPClusterConfig").deprecated == ("v2alpha1",)
     assert "CiliumDatapathPlugin" not in catalog.load().releases["1.19.6"].api_mappings
 

@@ -29,6 +29,7 @@ class Crd:
     file: str
     served: tuple[str, ...] = ()  # the versions the API server serves, sorted
     deprecated: tuple[str, ...] = ()  # served versions the CRD marks deprecated
+    unserved: tuple[str, ...] = ()  # versions the CRD defines but does not serve (yet)
 
     @property
     def api_version(self) -> str:
@@ -144,7 +145,7 @@ def parse(raw: Any, source: str | None = None) -> Catalog:
         releases[version] = Release(version, tuple(
             Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
                 c["file"], tuple(c.get("servedVersions", (c["storageVersion"],))),
-                tuple(c.get("deprecatedVersions", ())))
+                tuple(c.get("deprecatedVersions", ())), tuple(c.get("unservedVersions", ())))
             for c in entry["crds"]
         ))  # fmt: skip
     gateway_api = dict(raw["gatewayApi"])

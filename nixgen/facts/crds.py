@@ -79,6 +79,9 @@ def catalog_facts(crd: dict[str, Any]) -> dict[str, Any]:
     deprecated = sorted(v["name"] for v in crd["versions"] if v["deprecated"])
     if deprecated:
         out["deprecatedVersions"] = deprecated
+    unserved = sorted(v["name"] for v in crd["versions"] if not v["served"])
+    if unserved:  # defined ahead of time (1.20's CiliumPodIPPool v2): not yet usable
+        out["unservedVersions"] = unserved
     return out
 
 

@@ -5,7 +5,7 @@ Spec the pipeline takes (`nixgen.input.spec`)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from nixgen.errors import ConfigError
@@ -116,14 +116,18 @@ def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-def from_header(file: Path, cilium_version: str | None = None) -> tuple[spec_.Spec, str | None]:
+def from_header(file: Path, cilium_version: str | None = None,
+                rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                ) -> tuple[spec_.Spec, str | None]:  # fmt: skip
     """The Spec a generated file's header records, and the profile when the file is a node
     module (None for a cluster module); with `cilium_version`, bumped to it (a pin belongs to
-    the version it was computed for, so it is dropped)."""
+    the version it was computed for, so it is dropped), after `rewrite` (regen --migrate)."""
     data = read_header(file)
     profile = _node_profile(data, file)
     if cilium_version is not None:
         known_version(cilium_version, "--cilium-version")
+        if rewrite is not None:
+            data = rewrite(data)
         data["ciliumVersion"] = cilium_version
         data.pop("source", None)
     return spec_.validate(data, where=f"{file}: header spec"), profile

@@ -5,6 +5,7 @@
 #     --argstr modulePath /abs/cilium.nix --argstr flavor hetzkube --arg isLocal true \
 #     --argstr src /abs/fake-cilium-tree [--argstr libPath /abs/nixpkgs/lib] \
 #     [--argstr settingsJSON '{"k8sServiceHost": "10.0.0.1"}'] [--argstr clusterHost 10.0.0.1]
+#     [--argstr chartName helm-chart-https-helm.cilium.io--cilium-1.18.4]
 {
   modulePath,
   flavor,
@@ -20,6 +21,10 @@
   generation ? "hetzkube-pin",
   # nixidy's typed resources: attribute (`secrets`) → { kind; namespaced; }.
   nixidyKindsJSON ? "{}",
+  # nixidy's `charts.cilium.cilium`: the fake tree's chart folder as a path string, or (when
+  # given) a derivation-like attrset of this name, as nixhelm's downloadHelmChart names one
+  # (helm-chart-https-helm.cilium.io--cilium-1.19.6).
+  chartName ? "",
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
@@ -102,6 +107,7 @@ let
     };
   };
   nixidyKinds = builtins.fromJSON nixidyKindsJSON;
+  chartFolder = "${src}/install/kubernetes/cilium";
 
   user = {
     config.cilium = {
@@ -122,7 +128,14 @@ let
     ]
     ++ lib.optional (flavor == "hetzkube" && namespaced) frameworks.namespacedMappings
     ++ lib.optional (flavor == "hetzkube" && hetzkubeModules) frameworks.hetzkubeModules;
-    specialArgs.charts.cilium.cilium = "${src}/install/kubernetes/cilium";
+    specialArgs.charts.cilium.cilium =
+      if chartName == "" then
+        chartFolder
+      else
+        {
+          name = chartName;
+          outPath = chartFolder;
+        };
   };
   c = evaluated.config;
 

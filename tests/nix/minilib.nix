@@ -110,6 +110,8 @@ let
       in
       concatStringsSep "." (genList (elemAt parts) (min 2 (length parts)));
     boolToString = b: if b then "true" else "false";
+    # As nixpkgs' lib.warn before Nix 2.23 (without NIX_ABORT_ON_WARN): a trace, then the value.
+    warn = msg: v: builtins.trace "evaluation warning: ${msg}" v;
 
     # ------------------------------------------------------------ option declarations
     mkOption = attrs: attrs // { _type = "option"; };

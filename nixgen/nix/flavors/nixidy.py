@@ -59,7 +59,8 @@ class Nixidy(Flavor):
                    Raw("charts.cilium.cilium"),
                    "The Cilium Helm chart (a derivation or a folder), of the release "
                    "`cilium.version` names; nixhelm's charts.cilium.cilium is the release of the "
-                   "nixhelm commit in use."),
+                   "nixhelm commit in use. A chart derivation named for another release fails the "
+                   "evaluation."),
             Option(("k8sServiceHost",), STR, NO_DEFAULT,
                    "API server host the Cilium agents use in production (required there)."),
         ]  # fmt: skip
