@@ -4,6 +4,7 @@ Every NixgenError becomes one line on stderr and exit status 2, with nothing wri
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ class Group(click.Group):
         extra.pop("standalone_mode", None)
         try:
             code = super().main(args, prog_name or "nixgen", standalone_mode=False, **extra)
+            _stdout("")  # what is still buffered: a stdout that fails is an error here too
         except NixgenError as err:
             code = _fail(str(err))
         except click.ClickException as err:
@@ -170,9 +172,9 @@ def values(profile: str, objects: bool, output_format: str, fmt: str, **given: A
     _warn(warnings)
     data = built.objects_for(profile) if objects else built.values_for(profile)
     if output_format == "json":
-        sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+        _stdout(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
+        _stdout(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
 
 
 @cli.command()
@@ -182,7 +184,7 @@ def schema() -> None:
 
     from nixgen.input.models import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
+    _stdout(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
 
 
 @cli.command()
@@ -195,7 +197,7 @@ def explain(path: str, cilium_version: str) -> None:
     a typed setting."""
     from nixgen import explain as explain_
 
-    sys.stdout.write(explain_.explain(path, cilium_version))
+    _stdout(explain_.explain(path, cilium_version))
 
 
 @cli.command()
@@ -208,14 +210,14 @@ def versions(as_json: bool) -> None:
     if as_json:
         import json
 
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        _stdout(json.dumps(rows, indent=2) + "\n")
         return
     header = ("version", "gateway-api", "CRDs", "changes from the previous minor")
     table = [header] + [(r["version"], r["gatewayApi"], str(r["crds"]), "; ".join(r["changes"]))
                         for r in rows]  # fmt: skip
     widths = [max(len(row[i]) for row in table) for i in range(3)]
-    for row in table:
-        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[3] + "\n")
+    _stdout("".join("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[3] + "\n"
+                    for row in table))
 
 
 @cli.command()
@@ -235,7 +237,7 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
     config.known_version(version, "--cilium-version" if cilium_version else "ciliumVersion")
     rev, nar_hash = prefetch.lock(version)
-    click.echo(f"--rev {rev} --nar-hash {nar_hash}")
+    _stdout(f"--rev {rev} --nar-hash {nar_hash}\n")
     if file is not None:
         data["ciliumVersion"] = version
         data["source"] = {"rev": rev, "narHash": nar_hash}
@@ -271,8 +273,8 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
                                                          chart_path)  # fmt: skip
     except OSError as err:
         raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
-    click.echo(f"{target}: Cilium {version}, {count} CRDs")
-    click.echo(f"{chart_file}: chart facts of Cilium {version}")
+    _stdout(f"{target}: Cilium {version}, {count} CRDs\n"
+            f"{chart_file}: chart facts of Cilium {version}\n")
 
 
 def _jsonable(data: Any) -> Any:
@@ -313,8 +315,29 @@ def _deliver(text: str, output: Path | None, check: bool) -> None:
     elif output is not None:
         _write(output, text)
     else:
+        _stdout(text)
+
+
+def _stdout(text: str) -> None:
+    """`text` on standard output, flushed: a stdout that cannot take it (a full disk, a closed
+    pipe) is an error, exit 2, never a traceback or a silently cut output."""
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except OSError as err:
+        _drop_stdout()
+        raise NixgenError(f"cannot write to standard output: {err.strerror or err}") from None
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null once writing to it failed, so that the interpreter's own
+    flush at exit does not fail a second time with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (a test runner's capture): nothing flushes it at exit
 
 
 def _write(path: Path, text: str) -> None:
@@ -327,10 +350,10 @@ def _write(path: Path, text: str) -> None:
 
 
 def _check(path: Path, wanted: str) -> None:
-    from nixgen.output import diff
+    from nixgen.output import diff, read_regular
 
     try:
-        current = path.read_text(encoding="utf-8")
+        current = read_regular(path)
     except FileNotFoundError:
         click.echo(f"nixgen: {path} does not exist; generate it without --check", err=True)
         sys.exit(1)
@@ -338,7 +361,7 @@ def _check(path: Path, wanted: str) -> None:
         raise NixgenError(f"{path}: cannot read it: {err}") from None
     if current == wanted:
         return
-    sys.stdout.write(diff(path, current, wanted))
+    _stdout(diff(path, current, wanted))
     click.echo(f"nixgen: {path} is stale: regenerate it (nixgen regen {path})", err=True)
     sys.exit(1)
 

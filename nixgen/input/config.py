@@ -43,8 +43,10 @@ def read_header(file: Path) -> dict[str, Any]:
     """The spec a generated file carries in its header comment."""
     import json
 
+    from nixgen.output import read_regular
+
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_regular(file)
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
     for line in text.splitlines():
