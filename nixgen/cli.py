@@ -196,7 +196,11 @@ def explain(path: str, cilium_version: str) -> None:
     hubble.relay.enabled): its description, type and default, and whether nixgen models it as
     a typed setting."""
     from nixgen import explain as explain_
+    from nixgen.input import config
 
+    # The catalog, as every command reads it: a missing or broken NIXGEN_CATALOG is an error
+    # here too, and the version must be one of its releases.
+    config.known_version(cilium_version, "--cilium-version")
     _stdout(explain_.explain(path, cilium_version))
 
 

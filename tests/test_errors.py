@@ -51,7 +51,8 @@ def one_line_error(done: subprocess.CompletedProcess[str], *wanted: str) -> str:
     ('{"versions": {"1.18": {"crds": []}}, "gatewayApi": {}}', "not a nixgen catalog"),
     ('[1, 2]', "not a nixgen catalog (the top level is not an object)"),
 ])  # fmt: skip
-@pytest.mark.parametrize("command", [["module"], ["versions"], ["module", "--set", "a=1"]])
+@pytest.mark.parametrize("command", [["module"], ["versions"], ["module", "--set", "a=1"],
+                                     ["explain", "hubble.enabled"]])  # fmt: skip
 def test_a_broken_nixgen_catalog_is_one_line(
     content: str | None, reason: str, command: list[str], tmp_path: Path
 ) -> None:
