@@ -1,6 +1,7 @@
 """The `nixgen` command line: flags in, text out. The work is done by the pipeline
 (nixgen.pipeline); only click is imported at start-up, so `--help` and `versions` stay cheap.
-Every NixgenError becomes one line on stderr and exit status 2, with nothing written."""
+Every NixgenError becomes one line on stderr and exit status 2, with nothing written; so does
+any other exception (a bug in nixgen), as an internal error saying where to report it."""
 
 from __future__ import annotations
 
@@ -43,12 +44,32 @@ class Group(click.Group):
         except click.exceptions.Abort:
             click.echo("nixgen: aborted", err=True)
             code = 1
+        except Exception as err:  # noqa: BLE001  (the last resort: a bug, said in one line)
+            code = _internal(err)
         sys.exit(code or 0)
 
 
 def _fail(message: str, code: int = 2) -> int:
     click.echo(f"nixgen: error: {' '.join(message.split())}", err=True)
     return code
+
+
+def _internal(err: Exception) -> int:
+    """A failure nixgen has no message for: a bug in nixgen, not in the input. One line saying
+    so and where to report it; NIXGEN_DEBUG=1 shows the traceback for the report."""
+    from nixgen.errors import REPORT
+
+    if os.environ.get("NIXGEN_DEBUG"):
+        import traceback
+
+        traceback.print_exception(err)
+    if isinstance(err, RecursionError):
+        what = "RecursionError (input nested too deeply for nixgen)"
+    else:
+        reason = " ".join(str(err).split())[:200]
+        what = f"{type(err).__name__}: {reason}" if reason else type(err).__name__
+    _drop_stdout()
+    return _fail(f"internal error ({what}): a bug in nixgen; {REPORT}")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

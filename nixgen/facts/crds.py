@@ -121,10 +121,7 @@ def _compact(schema: dict[str, Any], nodes: dict[str, Any]) -> str:
 def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> None:
     """Record the served versions' schemas of `crds` (read_crd results) as `release`'s in the
     store `target`, dropping nodes no release uses any more."""
-    try:
-        data = json.loads(target.read_text("utf-8"))
-    except FileNotFoundError:
-        data = {"nodes": {}, "index": {}}
+    data = _read_store(str(target))
     nodes: dict[str, Any] = dict(data["nodes"])
     entry = {
         crd["kind"]: {v["name"]: _compact(v["schema"], nodes) for v in crd["versions"] if v["served"]}
@@ -156,14 +153,25 @@ def _children(node: dict[str, Any]) -> list[str]:
     return out
 
 
-@cache
-def _load_store(path: str) -> dict[str, Any]:
+def _read_store(path: str) -> dict[str, Any]:
+    """A schema store as data (empty when there is none); CrdError for a file that is none."""
     try:
         with open(path, encoding="utf-8") as handle:
             data: dict[str, Any] = json.load(handle)
     except FileNotFoundError:
-        data = {"nodes": {}, "index": {}}
+        return {"nodes": {}, "index": {}}
+    except OSError as err:
+        raise CrdError(f"{path}: cannot read the schema store: {err.strerror or err}") from None
+    except (ValueError, RecursionError) as err:
+        raise CrdError(f"{path}: the schema store is not JSON: {err}") from None
+    if not (isinstance(data, dict) and isinstance(data.get("nodes"), dict)
+            and isinstance(data.get("index"), dict)
+            and all(isinstance(v, dict) for v in data["index"].values())):
+        raise CrdError(f"{path}: not nixgen's schema store (an object of nodes and index)")
     return data
+
+
+_load_store = cache(_read_store)
 
 
 def schema_nodes(release: str) -> tuple[dict[str, dict[str, str]], dict[str, Any]] | None:

@@ -55,7 +55,7 @@ def _catalog_data(target: Path) -> dict[str, Any]:
         data = json.loads(target.read_text("utf-8"))
     except OSError as err:
         raise TreeError(f"{target}: cannot read the catalog: {err.strerror or err}") from None
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise TreeError(f"{target}: the catalog is not JSON: {err}") from None
     try:
         parse(data)

@@ -123,6 +123,7 @@ def plain(flavor: str | None = None, version: str | None = None,
     given = {k: v for k, v in chosen.items() if v is not None}
     recorded: dict[str, Any] = {k: v for k, v in given.items() if k == "easykubenix"}
     if values:
+        _check_depth({"values": values}, "")
         check_data(values, "values")
         recorded["values"] = dict(values)
     if unchecked:
@@ -146,6 +147,7 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     from nixgen.input import models
 
     prefix = f"{where}: " if where else ""
+    _check_depth(data, prefix)
     try:
         config = models.Config.model_validate(dict(data))
     except ValidationError as err:
@@ -207,6 +209,16 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         unchecked=tuple(config.uncheckedValues),
         given=given,
     )
+
+
+def _check_depth(data: Any, prefix: str) -> None:
+    """ConfigError where a config nests deeper than nixgen follows (nixgen.input.limits)."""
+    from nixgen.input.limits import InputLimit, check_depth
+
+    try:
+        check_depth(data)
+    except InputLimit as err:
+        raise ConfigError(prefix + str(err)) from None
 
 
 def _user_object(model: Any) -> UserObject:
