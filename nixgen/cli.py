@@ -304,10 +304,9 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
 
 def _jsonable(data: Any) -> Any:
     """Resolved values as JSON: a Nix expression in the config's notation, {"nix": ...}."""
-    from nixgen import tree
-    from nixgen.nixatoms import Raw
+    from nixgen.plan.model import notation
 
-    return tree.rebuild(data, lambda v: {"nix": v.expr} if isinstance(v, Raw) else tree.DESCEND)
+    return notation(data)
 
 
 def _warn(warnings: list[str]) -> None:

@@ -48,10 +48,10 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
 
 
 CONFIG_ERRORS = [
-    ("routing = 1", "routing: Extra inputs are not permitted"),
-    ("[settings]\nroutingMode = 'direct'", "settings.routingMode: Input should be 'tunnel' or 'native'"),
-    ("[settings]\nk8sServicePort = '6443'", "settings.k8sServicePort: Input should be a valid integer"),
-    ("[settings]\nk8sServicePort = 70000", "settings.k8sServicePort: Input should be less than or equal to 65535"),
+    ("routing = 1", "routing: not a key nixgen knows here"),
+    ("[settings]\nroutingMode = 'direct'", """settings.routingMode = "direct": Input should be 'tunnel' or 'native'"""),
+    ("[settings]\nk8sServicePort = '6443'", 'settings.k8sServicePort = "6443": Input should be a valid integer'),
+    ("[settings]\nk8sServicePort = 70000", "settings.k8sServicePort = 70000: Input should be less than or equal to 65535"),
     ("[settings]\nk8sServiceHost = 'not a host!'", "is neither an IP address nor a DNS name"),
     ("[settings]\nk8sServiceHost = { nix = 'builtins.readFile /etc/passwd' }", "is not a Nix attribute path"),
     ("[settings]\nipv4NativeRoutingCIDR = '10.0.0.1/8'", "is not an IPv4 CIDR"),
@@ -59,7 +59,7 @@ CONFIG_ERRORS = [
     ("[[policies.extra]]\nkind = 'CiliumNetworkPolicy'\nname = 'x'\nspec = {}", "is namespaced: give it a namespace"),
     ("[[policies.extra]]\nkind = 'CiliumClusterwideNetworkPolicy'\nname = 'x'\nnamespace = 'a'\nspec = {}", "is cluster-wide: it takes no namespace"),
     ("[[policies.extra]]\nkind = 'NetworkPolicy'\nname = 'Bad_Name'\nnamespace = 'a'\nspec = {}", "is not a Kubernetes object name"),
-    ("[production]\nloadBalancerIPPools = { a = [] }", "production.loadBalancerIPPools.a: List should have at least 1 item"),
+    ("[production]\nloadBalancerIPPools = { a = [] }", "production.loadBalancerIPPools.a = []: List should have at least 1 item"),
     ("ciliumVersion = '1.30.0'", "ciliumVersion 1.30.0: nixgen has no facts for Cilium 1.30"),
     ("values = 3", "values: must be a table of Helm values"),
     ("this is = = not toml", "invalid TOML"),

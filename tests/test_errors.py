@@ -157,7 +157,7 @@ def test_a_bad_float_in_values_is_named_by_its_config_path(tmp_path: Path) -> No
 def test_union_errors_name_the_setting_not_pydantics_branches(tmp_path: Path) -> None:
     done = process("module", "--config",
                    str(_config(tmp_path, {"settings": {"operator": {"replicas": -1}}})))  # fmt: skip
-    line = one_line_error(done, "settings.operator.replicas: ")
+    line = one_line_error(done, "settings.operator.replicas = -1: ")
     assert "constrained" not in line and "Profiles" not in line and "int" not in line.split(":")[2]
 
 

@@ -28,7 +28,7 @@ from nixgen.input import settings
 from nixgen.tree import json_type
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Attrs, If, Raw
-from nixgen.plan.model import Plan, Split
+from nixgen.plan.model import Plan, Split, shown
 
 # The typed settings' paths (a section's fields below it).
 SETTING_PATHS: frozenset[ValuePath] = settings.PATHS
@@ -160,7 +160,7 @@ def check_settings(plan: Plan) -> None:
     from pydantic import ValidationError
 
     from nixgen.input import models
-    from nixgen.input.spec import first_error
+    from nixgen.input.spec import error_line
 
     found: dict[str, list[str]] = {}
     for profile in PROFILES:
@@ -172,7 +172,8 @@ def check_settings(plan: Plan) -> None:
             reason = ("takes a plain value, not a table; a {local, production} split is written "
                       "in the config's settings")  # fmt: skip
         except ValidationError as err:
-            where, _, reason = first_error(err, models.MODEL_NAMES).partition(": ")
+            line = error_line(err, models.MODEL_NAMES)
+            where, reason = line.where, line.reason
         else:
             continue
         found.setdefault((where, reason), []).append(profile)
@@ -180,17 +181,8 @@ def check_settings(plan: Plan) -> None:
         (where, reason), profiles = min(found.items())
         value = tree.lookup(plan.values_for(profiles[0]), where.split("."))
         scope = f", in the {profiles[0]} profile" if len(profiles) == 1 else ""
-        raise ValuesError(f"{where} = {_show(value)}: {reason} (nixgen's typed setting "
+        raise ValuesError(f"{where} = {shown(value)}: {reason} (nixgen's typed setting "
                           f"settings.{where} holds for the final Helm value{scope})")  # fmt: skip
-
-
-def _show(value: Any) -> str:
-    import json
-
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except TypeError:
-        return repr(value)
 
 
 class _NotPlain(Exception):

@@ -390,15 +390,26 @@ def json_schema() -> dict[str, Any]:
 
 # The names pydantic gives the branches of a union in an error's location: they are not keys
 # of the user's config, so an error message leaves them out.
-def _model_names(model: type[BaseModel]) -> set[str]:
-    names = {model.__name__}
-    for info in model.model_fields.values():
-        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
-            names |= _model_names(info.annotation)
+def _model_names(annotation: Any, seen: set[Any] | None = None) -> set[str]:
+    """The names of the models in `annotation`, through unions, lists, dicts and Annotated,
+    and of the models their fields hold."""
+    from typing import get_args
+
+    seen = set() if seen is None else seen
+    if annotation in seen:
+        return set()
+    seen.add(annotation)
+    names: set[str] = set()
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        names.add(annotation.__name__)
+        for info in annotation.model_fields.values():
+            names |= _model_names(info.annotation, seen)
+    for arg in get_args(annotation):
+        names |= _model_names(arg, seen)
     return names
 
 
 MODEL_NAMES = frozenset(
     {name for name, value in dict(globals()).items()
-     if isinstance(value, type) and issubclass(value, BaseModel)} | _model_names(Settings)
+     if isinstance(value, type) and issubclass(value, BaseModel)} | _model_names(Config)
 )  # fmt: skip
