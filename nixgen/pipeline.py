@@ -49,8 +49,9 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     warnings: list[str] = []
     plain = is_plain(built.spec)
     if not plain:
-        from nixgen.checks import values
+        from nixgen.checks import k8s, values
 
+        k8s.check(built.spec)
         warnings += values.check(built)
     rules.check(built)
     warnings += extra.check(built)

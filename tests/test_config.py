@@ -58,7 +58,7 @@ CONFIG_ERRORS = [
     ("[settings.hubble]\nrelay.enabled = { local = true }", "settings.hubble.relay.enabled"),
     ("[[policies.extra]]\nkind = 'CiliumNetworkPolicy'\nname = 'x'\nspec = {}", "is namespaced: give it a namespace"),
     ("[[policies.extra]]\nkind = 'CiliumClusterwideNetworkPolicy'\nname = 'x'\nnamespace = 'a'\nspec = {}", "is cluster-wide: it takes no namespace"),
-    ("[[policies.extra]]\nkind = 'NetworkPolicy'\nname = 'Bad_Name'\nnamespace = 'a'\nspec = {}", "is not a Kubernetes object name"),
+    ("[[policies.extra]]\nkind = 'NetworkPolicy'\nname = 'Bad_Name'\nnamespace = 'a'\nspec = {}", 'policies.extra[0].name: "Bad_Name" is not a valid NetworkPolicy name'),
     ("[production]\nloadBalancerIPPools = { a = [] }", "production.loadBalancerIPPools.a = []: List should have at least 1 item"),
     ("ciliumVersion = '1.30.0'", "ciliumVersion 1.30.0: nixgen has no facts for Cilium 1.30"),
     ("values = 3", "values: must be a table of Helm values"),

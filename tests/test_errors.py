@@ -164,7 +164,8 @@ def test_union_errors_name_the_setting_not_pydantics_branches(tmp_path: Path) ->
 def test_a_list_index_is_written_as_an_index(tmp_path: Path) -> None:
     policy = {"kind": "CiliumNetworkPolicy", "name": "Bad_Name", "namespace": "n", "spec": {}}
     done = process("module", "--config", str(_config(tmp_path, {"policies": {"extra": [policy]}})))
-    one_line_error(done, "policies.extra[0].name: 'Bad_Name' is not a Kubernetes object name")
+    one_line_error(done, 'policies.extra[0].name: "Bad_Name" is not a valid CiliumNetworkPolicy '
+                         "name: a DNS subdomain")  # fmt: skip
 
 
 @pytest.mark.parametrize("keyword", ["if", "then", "else", "let", "in", "with", "rec", "or",

@@ -87,6 +87,7 @@ Cidr6 = Annotated[str, AfterValidator(_network(ipaddress.IPv6Network, "an IPv6 C
 Cidr = Annotated[str, AfterValidator(_network(ipaddress.ip_network, "a CIDR"))]
 K8sName = Annotated[str, AfterValidator(_k8s_name)]
 ValuePath = Annotated[str, AfterValidator(_value_path)]
+NonEmpty = Annotated[str, Field(min_length=1)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Replicas = Annotated[int, Field(ge=0)]
 
@@ -172,8 +173,9 @@ class PolicyObject(Strict):
     """A network policy object of the user's, deployed with Cilium."""
 
     kind: PolicyKind
-    name: K8sName
-    namespace: K8sName | None = None
+    # Names, namespaces and labels follow the API server's rules (nixgen.checks.k8s).
+    name: NonEmpty
+    namespace: NonEmpty | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     spec: dict[str, Any]
 
@@ -244,6 +246,13 @@ class Bgp(Strict):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"peer {name!r} is given twice")
+        # Addresses compare as written back by the IP type (2001:db8::1, not 2001:DB8:0::1).
+        seen: dict[str, str] = {}
+        for peer in self.peers:
+            first = seen.setdefault(peer.address, peer.name)
+            if first != peer.name:
+                raise ValueError(f"peers {first!r} and {peer.name!r} both have the address "
+                                 f"{peer.address}: a BGP instance peers with an address once")
         return self
 
 
@@ -277,7 +286,7 @@ class Production(Strict):
     # `true` is the bare switch; a table adds the announcement policy.
     l2announcements: bool | L2Announcements = False
     # CiliumLoadBalancerIPPool objects: pool name → CIDRs.
-    loadBalancerIPPools: dict[K8sName, Annotated[list[Cidr], Field(min_length=1)]] = Field(
+    loadBalancerIPPools: dict[NonEmpty, Annotated[list[Cidr], Field(min_length=1)]] = Field(
         default_factory=dict
     )
 
@@ -289,14 +298,7 @@ class Production(Strict):
         return self
 
 
-_OBJECT_NAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?\Z")
 _API_VERSION = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[0-9]+((alpha|beta)[0-9]+)?\Z")
-
-
-def _object_name(value: str) -> str:
-    if not _OBJECT_NAME.match(value):
-        raise ValueError(f"{value!r} is not a Kubernetes object name")
-    return value
 
 
 def _api_version(value: str) -> str:
@@ -306,8 +308,10 @@ def _api_version(value: str) -> str:
 
 
 class ObjectMeta(Strict):
-    name: Annotated[str, AfterValidator(_object_name)]
-    namespace: K8sName | None = None
+    # Names (by kind), namespaces, labels and annotations follow the API server's rules
+    # (nixgen.checks.k8s).
+    name: NonEmpty
+    namespace: NonEmpty | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
 
