@@ -302,6 +302,34 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
             f"{chart_file}: chart facts of Cilium {version}\n")
 
 
+@catalog_group.command("import-gateway-api")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True), callback=_as_path)
+@click.argument("version", metavar="VERSION")
+@click.option("--store", "store_file", type=click.Path(dir_okay=False), callback=_as_path,
+              default=None, help="Schema store to update [default: gateway-api.schemas.json "
+                                 "beside the catalog nixgen reads].")
+@click.option("--license", "license_file", type=click.Path(dir_okay=False, exists=True),
+              callback=_as_path, default=None,
+              help="The CRDs' LICENSE [default: FOLDER's, else the folder above it].")
+def catalog_import_gateway_api(folder: Path, version: str, store_file: Path | None,
+                               license_file: Path | None) -> None:
+    """Add or refresh the schemas of gateway-api release VERSION from FOLDER, its CRD YAMLs
+    (the standard channel), for checking the Gateway API objects of a config; the CRDs'
+    LICENSE is copied beside the store."""
+    from pathlib import Path
+
+    from nixgen.facts import gatewayapi, locations
+
+    target = store_file or Path(gatewayapi.store_path(locations.catalog_path()))
+    try:
+        count, notice = gatewayapi.import_folder(folder, version, target, license_file)
+    except OSError as err:
+        raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
+    except RecursionError:
+        raise NixgenError(f"{folder}: a CRD schema nested too deeply to read") from None
+    _stdout(f"{target}: gateway-api {version}, {count} CRDs\n{notice}: their license\n")
+
+
 def _jsonable(data: Any) -> Any:
     """Resolved values as JSON: a Nix expression in the config's notation, {"nix": ...}."""
     from nixgen.plan.model import notation

@@ -29,7 +29,8 @@ def test_wheel_in_a_fresh_venv_finds_templates_and_catalog(tmp_path: Path) -> No
     for needed in ["nixgen/templates/nix/hetzkube.nix.j2", "nixgen/templates/nix/nixidy.nix.j2",
                    "nixgen/templates/nix/_header.nix.j2", "nixgen/data/catalog.json",
                    "nixgen/data/chart/1.18.4.json", "nixgen/data/chart/docs.json",
-                   "nixgen/data/chart-changes.json"]:  # fmt: skip
+                   "nixgen/data/chart-changes.json", "nixgen/data/gateway-api.schemas.json",
+                   "nixgen/data/gateway-api.LICENSE"]:  # fmt: skip
         assert needed in names
 
     venv = tmp_path / "venv"
