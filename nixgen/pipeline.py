@@ -58,7 +58,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     if not plain:
         from nixgen.checks import objects
 
-        objects.check(built)
+        warnings += objects.check(built)
     return built, warnings
 
 
