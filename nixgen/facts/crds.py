@@ -45,6 +45,8 @@ def read_crds(text: str) -> list[dict[str, Any]]:
         docs = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
     except yaml.YAMLError as err:
         raise CrdError(f"not YAML: {str(err).splitlines()[0]}") from None
+    except RecursionError:
+        raise CrdError("YAML nested too deeply to read") from None
     return [_crd(d) for d in docs if d.get("kind") == "CustomResourceDefinition"]
 
 
