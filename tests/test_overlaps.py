@@ -4,10 +4,10 @@ as comparing every pair."""
 from __future__ import annotations
 
 import ipaddress
-import time
 from itertools import combinations
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,18 +53,33 @@ def _big_config(count: int) -> dict[str, Any]:
             "production": {"loadBalancerIPPools": pools}}  # fmt: skip
 
 
-def test_six_thousand_pod_cidrs_and_pools_are_checked_in_well_under_a_second_each() -> None:
-    """Comparing every pair took 84 s for 6k pod CIDRs and 18.7 s for 3k pools."""
-    plan = planned(validate(_big_config(6000)))
-    start = time.perf_counter()
+class _Quadratic(Exception):
+    pass
+
+
+def test_six_thousand_pod_cidrs_and_pools_are_not_compared_pairwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Comparing every pair took 84 s for 6k pod CIDRs and 18.7 s for 3k pools. No timing here:
+    comparing networks more often than there are networks is the failure (benchmarks/run.py
+    measures the time)."""
+    count = 6000
+    calls = 0
+    real = ipaddress._BaseNetwork.overlaps  # type: ignore[attr-defined]
+
+    def counted(self: Any, other: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls > 2 * count:
+            raise _Quadratic(f"more than {2 * count} comparisons of {count} networks")
+        return bool(real(self, other))
+
+    monkeypatch.setattr(ipaddress._BaseNetwork, "overlaps", counted)  # type: ignore[attr-defined]
+    plan = planned(validate(_big_config(count)))
     assert extra.check(plan) == []
-    assert time.perf_counter() - start < 2.0  # ~0.25 s here; generous for a busy machine
-    overlapping = _big_config(6000)
+    overlapping = _big_config(count)
     overlapping["production"]["loadBalancerIPPools"]["pool-5999"] = ["172.16.0.0/16"]
     plan = planned(validate(overlapping))
-    try:
+    with pytest.raises(extra.RuleError, match=r"production.loadBalancerIPPools: 172.16.0.0/16 "
+                                              r"\(pool-5999\) overlaps"):
         extra.check(plan)
-    except extra.RuleError as err:
-        assert "production.loadBalancerIPPools: 172.16.0.0/16 (pool-5999) overlaps" in str(err)
-    else:
-        raise AssertionError("the overlapping pool passed")
