@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from test_errors import one_line_error, process
 
-from nixgen.facts import gatewayapi, locations
+from nixgen.facts import locations
+
+GROUP = "gateway.networking.k8s.io"
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _crd_yaml(kind: str, group: str = gatewayapi.GROUP, extra: str = "") -> str:
+def _crd_yaml(kind: str, group: str = GROUP, extra: str = "") -> str:
     return (f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n"
             f"  group: {group}\n  names:\n    kind: {kind}\n  scope: Namespaced\n  versions:\n"
             f"  - name: v1\n    served: true\n    storage: true\n    schema:\n"

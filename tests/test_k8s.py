@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 from test_errors import one_line_error, process
 
-from nixgen.checks import k8s
-
 A64 = "a" * 64
 
 
@@ -31,6 +29,8 @@ A64 = "a" * 64
     ("CronJob", "a" * 52, True), ("CronJob", "a" * 53, False), ("Job", A64, False),
 ])  # fmt: skip
 def test_names_follow_the_api_servers_rule_for_their_kind(kind: str, name: str, ok: bool) -> None:
+    from nixgen.checks import k8s
+
     assert (k8s.name_problem(kind, name) is None) == ok
 
 
@@ -41,6 +41,8 @@ def test_names_follow_the_api_servers_rule_for_their_kind(kind: str, name: str, 
     ("-a", False), ("a-", False), ("a/b/c", False),
 ])  # fmt: skip
 def test_label_keys(key: str, ok: bool) -> None:
+    from nixgen.checks import k8s
+
     assert (k8s.label_key_problem(key) is None) == ok
 
 
@@ -49,10 +51,14 @@ def test_label_keys(key: str, ok: bool) -> None:
     ("bad value!", False), ("-a", False), ("a\u0000", False),
 ])  # fmt: skip
 def test_label_values(value: str, ok: bool) -> None:
+    from nixgen.checks import k8s
+
     assert (k8s.label_value_problem(value) is None) == ok
 
 
 def test_annotation_keys_are_judged_lower_cased_and_their_size_summed() -> None:
+    from nixgen.checks import k8s
+
     assert k8s.annotations_problem({"Example.COM/Key": "x"}) is None
     assert k8s.annotations_problem({"bad key!": "x"})[0] == "bad key!"  # type: ignore[index]
     big = {"a": "x" * (256 * 1024 - 1)}

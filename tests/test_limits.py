@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from test_errors import one_line_error, process
 
 from nixgen.cli import cli
-from nixgen.input.limits import MAX_DEPTH
+
+# The documented limit (README, nixgen.input.limits.MAX_DEPTH).
+MAX_DEPTH = 64
 
 
 def _nested(depth: int, leaf: object = 1) -> object:

@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 from test_errors import one_line_error, process
 
-from nixgen.checks import core
-
 ROOT = Path(__file__).resolve().parent.parent
 GW = "gateway.networking.k8s.io/v1"
 
@@ -153,6 +151,8 @@ CORE_REFUSED = [
 def test_core_objects_are_checked_against_kubernetes_schemas(
     config: dict[str, Any], wanted: str, tmp_path: Path
 ) -> None:
+    from nixgen.checks import core
+
     assert core.available(), "the test extra installs kubernetes-validate"
     done, target = _run(tmp_path, config)
     one_line_error(done, wanted)
@@ -206,6 +206,8 @@ def test_the_k8s_extra_is_part_of_the_test_extra() -> None:
 
 def test_the_kubernetes_release_judged_against_is_one_kubernetes_validate_ships() -> None:
     import kubernetes_validate
+
+    from nixgen.checks import core
 
     assert core.KUBERNETES_VERSION in {".".join(v.split(".")[:2])
                                        for v in kubernetes_validate.utils.all_versions()}  # fmt: skip
