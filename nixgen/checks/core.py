@@ -68,60 +68,82 @@ def api_of(api_version: str, kind: str, patch: bool) -> str | None:
 
 
 @cache
+def _folder() -> str | None:
+    """The schemas of KUBERNETES_VERSION in the installed kubernetes-validate (found without
+    importing it: only its data is used), else None."""
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("kubernetes_validate")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        folder = os.path.join(root, "kubernetes-json-schema", f"v{KUBERNETES_VERSION}.0-local-strict")
+        if os.path.isfile(os.path.join(folder, "_definitions.json")):
+            return folder
+    return None
+
+
+@cache
 def available() -> bool:
-    """Whether kubernetes-validate (and the jsonschema it brings) can be imported."""
+    """Whether kubernetes-validate's schemas (and the jsonschema it brings) are there."""
+    if _folder() is None:
+        return False
     try:
         import jsonschema  # noqa: F401
-        import kubernetes_validate  # noqa: F401
         import referencing  # noqa: F401
     except ImportError:
         return False
     return True
 
 
-def _folder() -> Any:
-    from importlib.resources import files
+def _read(name: str) -> Any:
+    import os
 
-    return files("kubernetes_validate") / "kubernetes-json-schema" / \
-        f"v{KUBERNETES_VERSION}.0-local-strict"
+    with open(os.path.join(str(_folder()), name), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 @cache
-def _definitions(patch: bool) -> dict[str, Any]:
-    defs = json.loads((_folder() / "_definitions.json").read_text(encoding="utf-8"))
-    return _optional(defs) if patch else defs
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    return Resource.from_contents(_read("_definitions.json")) @ Registry()
 
 
-def _optional(schema: Any) -> Any:
-    """`schema` with no field required anywhere (a patch's)."""
-    if isinstance(schema, dict):
-        return {k: _optional(v) for k, v in schema.items() if k != "required"}
-    if isinstance(schema, list):
-        return [_optional(v) for v in schema]
-    return schema
+@cache
+def _validator_class(patch: bool) -> Any:
+    """Draft 2020-12, as kubernetes-validate uses it; for a patch, with nothing required."""
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    if not patch:
+        return base
+    return jsonschema.validators.extend(base, {"required": lambda *args: iter(())})
 
 
 @cache
 def _validator(api: str, kind: str, patch: bool) -> Any:
     """A jsonschema validator for `kind` in `api`; None when Kubernetes has no such kind."""
-    import jsonschema
-    from referencing import Registry, Resource
+    from referencing import Resource
 
     group, _, version = api.rpartition("/")
     first = group.split(".")[0]
     name = f"{kind.lower()}-{first + '-' if first else ''}{version}.json"
+    if "/" in name or name.startswith("."):
+        return None
     try:
-        schema = json.loads((_folder() / name).read_text(encoding="utf-8"))
-    except (FileNotFoundError, NotADirectoryError):
+        schema = _read(name)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     gvk = schema.get("x-kubernetes-group-version-kind") or []
     if not any(g.get("group") == group and g.get("kind") == kind for g in gvk):
         return None  # the file of another group with the same first label
-    if patch:
-        schema = _optional(schema)
-    registry = Resource.from_contents(schema) @ Registry()
-    registry = Resource.from_contents(_definitions(patch)) @ registry
-    return jsonschema.Draft202012Validator(schema, registry=registry)
+    registry = Resource.from_contents(schema) @ _registry()
+    return _validator_class(patch)(schema, registry=registry)
 
 
 def _plain(value: Any, path: tuple[Any, ...], unknown: list[tuple[Any, ...]]) -> Any:
