@@ -1,9 +1,11 @@
 """The `nixgen` command line: flags in, text out. The work is done by the pipeline
 (nixgen.pipeline); only click is imported at start-up, so `--help` and `versions` stay cheap.
-Every NixgenError becomes one line on stderr and exit status 2, with nothing written."""
+Every NixgenError becomes one line on stderr and exit status 2, with nothing written; so does
+any other exception (a bug in nixgen), as an internal error saying where to report it."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ class Group(click.Group):
         extra.pop("standalone_mode", None)
         try:
             code = super().main(args, prog_name or "nixgen", standalone_mode=False, **extra)
+            _stdout("")  # what is still buffered: a stdout that fails is an error here too
         except NixgenError as err:
             code = _fail(str(err))
         except click.ClickException as err:
@@ -41,12 +44,32 @@ class Group(click.Group):
         except click.exceptions.Abort:
             click.echo("nixgen: aborted", err=True)
             code = 1
+        except Exception as err:  # noqa: BLE001  (the last resort: a bug, said in one line)
+            code = _internal(err)
         sys.exit(code or 0)
 
 
 def _fail(message: str, code: int = 2) -> int:
     click.echo(f"nixgen: error: {' '.join(message.split())}", err=True)
     return code
+
+
+def _internal(err: Exception) -> int:
+    """A failure nixgen has no message for: a bug in nixgen, not in the input. One line saying
+    so and where to report it; NIXGEN_DEBUG=1 shows the traceback for the report."""
+    from nixgen.errors import REPORT
+
+    if os.environ.get("NIXGEN_DEBUG"):
+        import traceback
+
+        traceback.print_exception(err)
+    if isinstance(err, RecursionError):
+        what = "RecursionError (input nested too deeply for nixgen)"
+    else:
+        reason = " ".join(str(err).split())[:200]
+        what = f"{type(err).__name__}: {reason}" if reason else type(err).__name__
+    _drop_stdout()
+    return _fail(f"internal error ({what}): a bug in nixgen; {REPORT}")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -184,9 +207,9 @@ def values(profile: str, objects: bool, output_format: str, fmt: str, **given: A
     _warn(warnings)
     data = built.objects_for(profile) if objects else built.values_for(profile)
     if output_format == "json":
-        sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+        _stdout(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
+        _stdout(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
 
 
 @cli.command("upgrade-notes")
@@ -261,7 +284,7 @@ def schema() -> None:
 
     from nixgen.input.models import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
+    _stdout(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
 
 
 @cli.command()
@@ -273,8 +296,12 @@ def explain(path: str, cilium_version: str) -> None:
     hubble.relay.enabled): its description, type and default, and whether nixgen models it as
     a typed setting."""
     from nixgen import explain as explain_
+    from nixgen.input import config
 
-    sys.stdout.write(explain_.explain(path, cilium_version))
+    # The catalog, as every command reads it: a missing or broken NIXGEN_CATALOG is an error
+    # here too, and the version must be one of its releases.
+    config.known_version(cilium_version, "--cilium-version")
+    _stdout(explain_.explain(path, cilium_version))
 
 
 @cli.command()
@@ -287,14 +314,14 @@ def versions(as_json: bool) -> None:
     if as_json:
         import json
 
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        _stdout(json.dumps(rows, indent=2) + "\n")
         return
     header = ("version", "gateway-api", "CRDs", "changes from the previous minor")
     table = [header] + [(r["version"], r["gatewayApi"], str(r["crds"]), "; ".join(r["changes"]))
                         for r in rows]  # fmt: skip
     widths = [max(len(row[i]) for row in table) for i in range(3)]
-    for row in table:
-        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[3] + "\n")
+    _stdout("".join("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[3] + "\n"
+                    for row in table))
 
 
 @cli.command()
@@ -314,7 +341,7 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
     config.known_version(version, "--cilium-version" if cilium_version else "ciliumVersion")
     rev, nar_hash = prefetch.lock(version)
-    click.echo(f"--rev {rev} --nar-hash {nar_hash}")
+    _stdout(f"--rev {rev} --nar-hash {nar_hash}\n")
     if file is not None:
         data["ciliumVersion"] = version
         data["source"] = {"rev": rev, "narHash": nar_hash}
@@ -350,8 +377,36 @@ def catalog_import(tree: Path, catalog_file: Path | None, gateway_api_version: s
                                                          chart_path)  # fmt: skip
     except OSError as err:
         raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
-    click.echo(f"{target}: Cilium {version}, {count} CRDs")
-    click.echo(f"{chart_file}: chart facts of Cilium {version}")
+    _stdout(f"{target}: Cilium {version}, {count} CRDs\n"
+            f"{chart_file}: chart facts of Cilium {version}\n")
+
+
+@catalog_group.command("import-gateway-api")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True), callback=_as_path)
+@click.argument("version", metavar="VERSION")
+@click.option("--store", "store_file", type=click.Path(dir_okay=False), callback=_as_path,
+              default=None, help="Schema store to update [default: gateway-api.schemas.json "
+                                 "beside the catalog nixgen reads].")
+@click.option("--license", "license_file", type=click.Path(dir_okay=False, exists=True),
+              callback=_as_path, default=None,
+              help="The CRDs' LICENSE [default: FOLDER's, else the folder above it].")
+def catalog_import_gateway_api(folder: Path, version: str, store_file: Path | None,
+                               license_file: Path | None) -> None:
+    """Add or refresh the schemas of gateway-api release VERSION from FOLDER, its CRD YAMLs
+    (the standard channel), for checking the Gateway API objects of a config; the CRDs'
+    LICENSE is copied beside the store."""
+    from pathlib import Path
+
+    from nixgen.facts import gatewayapi, locations
+
+    target = store_file or Path(gatewayapi.store_path(locations.catalog_path()))
+    try:
+        count, notice = gatewayapi.import_folder(folder, version, target, license_file)
+    except OSError as err:
+        raise NixgenError(f"{err.filename or target}: {err.strerror or err}") from None
+    except RecursionError:
+        raise NixgenError(f"{folder}: a CRD schema nested too deeply to read") from None
+    _stdout(f"{target}: gateway-api {version}, {count} CRDs\n{notice}: their license\n")
 
 
 def _regen_notes(spec: Spec, to_version: str, file: Path) -> None:
@@ -391,10 +446,9 @@ def _migration(from_version: str, to_version: str) -> Any:
 
 def _jsonable(data: Any) -> Any:
     """Resolved values as JSON: a Nix expression in the config's notation, {"nix": ...}."""
-    from nixgen import tree
-    from nixgen.nixatoms import Raw
+    from nixgen.plan.model import notation
 
-    return tree.rebuild(data, lambda v: {"nix": v.expr} if isinstance(v, Raw) else tree.DESCEND)
+    return notation(data)
 
 
 def _warn(warnings: list[str]) -> None:
@@ -427,8 +481,29 @@ def _deliver(text: str, output: Path | None, check: bool) -> None:
     elif output is not None:
         _write(output, text)
     else:
+        _stdout(text)
+
+
+def _stdout(text: str) -> None:
+    """`text` on standard output, flushed: a stdout that cannot take it (a full disk, a closed
+    pipe) is an error, exit 2, never a traceback or a silently cut output."""
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except OSError as err:
+        _drop_stdout()
+        raise NixgenError(f"cannot write to standard output: {err.strerror or err}") from None
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null once writing to it failed, so that the interpreter's own
+    flush at exit does not fail a second time with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (a test runner's capture): nothing flushes it at exit
 
 
 def _write(path: Path, text: str) -> None:
@@ -441,10 +516,10 @@ def _write(path: Path, text: str) -> None:
 
 
 def _check(path: Path, wanted: str) -> None:
-    from nixgen.output import diff
+    from nixgen.output import diff, read_regular
 
     try:
-        current = path.read_text(encoding="utf-8")
+        current = read_regular(path)
     except FileNotFoundError:
         click.echo(f"nixgen: {path} does not exist; generate it without --check", err=True)
         sys.exit(1)
@@ -452,7 +527,7 @@ def _check(path: Path, wanted: str) -> None:
         raise NixgenError(f"{path}: cannot read it: {err}") from None
     if current == wanted:
         return
-    sys.stdout.write(diff(path, current, wanted))
+    _stdout(diff(path, current, wanted))
     click.echo(f"nixgen: {path} is stale: regenerate it (nixgen regen {path})", err=True)
     sys.exit(1)
 

@@ -6,6 +6,10 @@ its message on one line and exits 2, and nothing is written. Anything else is a 
 
 from __future__ import annotations
 
+# Where a user reports a failure nixgen has no message for (the command line's last resort).
+REPORT = ("please report it to nixgen's issue tracker with the command that caused it "
+          "(NIXGEN_DEBUG=1 prints the traceback to include)")
+
 
 class NixgenError(ValueError):
     """Bad input: `str(err)` is the whole message, starting with the input it names."""

@@ -49,15 +49,16 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     if not plain:
         # Only a spec beyond the plain one is checked against the chart and the CRD schemas,
         # and only then are those checks loaded.
-        from nixgen.checks import values
+        from nixgen.checks import k8s, values
 
+        k8s.check(built.spec)
         warnings += values.check(built)
     rules.check(built)
     warnings += extra.check(built)
     if not plain:
         from nixgen.checks import objects
 
-        objects.check(built)
+        warnings += objects.check(built)
     return built, warnings
 
 

@@ -150,6 +150,18 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """A value for a message, as the user wrote it in JSON (a value holding something JSON
+    cannot say falls back to text), cut to about `limit` characters."""
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Key:
     """A values tree as a hashable key, for a cache of what is a function of the tree: two
     keys are equal when their trees print alike (the same keys in the same order, the same

@@ -26,6 +26,9 @@ POD_CIDRS = ["10.42.0.0/16", "10.43.0.0/16", "10.44.0.0/16", "172.16.0.0/20"]
 POOL_CIDRS = ["192.0.2.0/28", "192.0.2.16/28", "198.51.100.0/24", "2001:db8::/120"]
 
 
+LABEL_VALUE = st.from_regex(r"(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?", fullmatch=True)
+
+
 def profiled(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(strategy, st.fixed_dictionaries({"local": strategy, "production": strategy}))
 
@@ -93,7 +96,8 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
         "defaultPolicy": draw(st.booleans()),
         "hubbleRelayPolicy": draw(st.booleans()),
         "extra": [{"kind": "CiliumNetworkPolicy", "name": "mine", "namespace": "apps",
-                   "labels": {"team": draw(TEXT)},
+                   # a label value as Kubernetes takes it (nixgen.checks.k8s)
+                   "labels": {"team": draw(LABEL_VALUE)},
                    # Free text where the CRD takes any string (label values have a pattern).
                    "spec": {"description": draw(TEXT), "endpointSelector": {},
                             "egress": [{"toEntities": ["all"]}]}}]

@@ -50,7 +50,8 @@ def one_line_error(done: subprocess.CompletedProcess[str], *wanted: str) -> str:
     ('{"versions": {"1.18": {"crds": []}}, "gatewayApi": {}}', "not a nixgen catalog"),
     ('[1, 2]', "not a nixgen catalog (the top level is not an object)"),
 ])  # fmt: skip
-@pytest.mark.parametrize("command", [["module"], ["versions"], ["module", "--set", "a=1"]])
+@pytest.mark.parametrize("command", [["module"], ["versions"], ["module", "--set", "a=1"],
+                                     ["explain", "hubble.enabled"]])  # fmt: skip
 def test_a_broken_nixgen_catalog_is_one_line(
     content: str | None, reason: str, command: list[str], tmp_path: Path
 ) -> None:
@@ -155,14 +156,15 @@ def test_a_bad_float_in_values_is_named_by_its_config_path(tmp_path: Path) -> No
 def test_union_errors_name_the_setting_not_pydantics_branches(tmp_path: Path) -> None:
     done = process("module", "--config",
                    str(_config(tmp_path, {"settings": {"operator": {"replicas": -1}}})))  # fmt: skip
-    line = one_line_error(done, "settings.operator.replicas: ")
+    line = one_line_error(done, "settings.operator.replicas = -1: ")
     assert "constrained" not in line and "Profiles" not in line and "int" not in line.split(":")[2]
 
 
 def test_a_list_index_is_written_as_an_index(tmp_path: Path) -> None:
     policy = {"kind": "CiliumNetworkPolicy", "name": "Bad_Name", "namespace": "n", "spec": {}}
     done = process("module", "--config", str(_config(tmp_path, {"policies": {"extra": [policy]}})))
-    one_line_error(done, "policies.extra[0].name: 'Bad_Name' is not a Kubernetes object name")
+    one_line_error(done, 'policies.extra[0].name: "Bad_Name" is not a valid CiliumNetworkPolicy '
+                         "name: a DNS subdomain")  # fmt: skip
 
 
 @pytest.mark.slow

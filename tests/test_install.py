@@ -32,7 +32,9 @@ def test_wheel_in_a_fresh_venv_finds_templates_and_catalog(tmp_path: Path) -> No
                    "nixgen/templates/nix/_header.nix.j2", "nixgen/data/catalog.json",
                    "nixgen/data/chart/1.18.4.json", "nixgen/data/chart/docs.json",
                    "nixgen/data/chart-changes.json",
-                   "nixgen/data/upgrade-notes.schema.json"]:  # fmt: skip
+                   "nixgen/data/upgrade-notes.schema.json",
+                   "nixgen/data/gateway-api.schemas.json",
+                   "nixgen/data/gateway-api.LICENSE"]:  # fmt: skip
         assert needed in names
 
     venv = tmp_path / "venv"

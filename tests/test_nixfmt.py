@@ -41,6 +41,16 @@ FAKES = {
     "fails": "#!/bin/sh\necho 'nixfmt: parse error at line 3' >&2\nexit 1\n",
     "hangs": "#!/bin/sh\nexec sleep 30\n",
     "records-args": '#!/bin/sh\necho "# args: $*"\ncat\n',
+    # exit 0 and print nothing, or what is not Nix: never written
+    "empty": "#!/bin/sh\ncat >/dev/null\n",
+    "blank": "#!/bin/sh\ncat >/dev/null\necho\necho\n",
+    "garbage": "#!/bin/sh\ncat >/dev/null\necho '{ this is = not nix; ; }'\n",
+    "unclosed": "#!/bin/sh\ncat >/dev/null\necho '{ this is = not nix'\n",
+    "truncates": "#!/bin/sh\nhead -c 200\n",
+    "stray-paren": "#!/bin/sh\ncat\necho ')'\n",
+    # a child that outlives nixfmt and holds its output open, or a sleeper that forks one
+    "forks": '#!/bin/sh\nsleep 30 &\necho $! > "$0.child"\nsleep 30\n',
+    "leaves-a-child": '#!/bin/sh\ncat\nsleep 30 &\necho $! > "$0.child"\n',
 }
 
 
@@ -53,6 +63,25 @@ def fake_nixfmt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         exe.write_text(FAKES[kind])
         exe.chmod(0o755)
         monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+    return install
+
+
+@pytest.fixture
+def fake_nixfmt_without_nix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fake nixfmt on a PATH that has no nix-instantiate: the plain check judges it."""
+
+    def install(kind: str) -> None:
+        folder = tmp_path / "onlybin"
+        folder.mkdir(exist_ok=True)
+        for tool in ("sh", "cat", "head", "sleep"):
+            found = shutil.which(tool)
+            assert found is not None
+            (folder / tool).symlink_to(found)
+        exe = folder / "nixfmt"
+        exe.write_text(FAKES[kind])
+        exe.chmod(0o755)
+        monkeypatch.setenv("PATH", str(folder))
 
     return install
 
@@ -163,3 +192,89 @@ def test_emitter_output_is_a_fixed_point_of_real_nixfmt(value: dict) -> None:
                           text=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == text
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    ("empty", "printed nothing"), ("blank", "printed only whitespace"),
+    ("garbage", "printed what Nix cannot parse"), ("truncates", "printed what is not Nix ("),
+    ("stray-paren", "printed what is not Nix (an unmatched ')')"),
+])  # fmt: skip
+@pytest.mark.parametrize("command", [["module"], ["node"], ["values", "--profile", "local"]])
+def test_a_nixfmt_that_exits_0_with_no_nix_is_exit_2_and_nothing_written(
+    kind: str, reason: str, command: list[str], fake_nixfmt, tmp_path: Path
+) -> None:
+    fake_nixfmt(kind)
+    target = tmp_path / "out.nix"
+    target.write_text("old\n", encoding="utf-8")
+    args = [*command, "-o", str(target)] if command[0] != "values" else command
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("nixgen: error: nixfmt (") and reason in result.stderr
+    assert result.stderr.count("\n") == 1 and "nothing was written" in result.stderr
+    assert target.read_text(encoding="utf-8") == "old\n"
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    ("empty", "printed nothing"), ("unclosed", "printed what is not Nix (an unclosed '{')"),
+    ("blank", "printed only whitespace"),
+    ("truncates", "printed what is not Nix (only comments)"), ("stray-paren", "an unmatched ')'"),
+])  # fmt: skip
+def test_without_nix_the_plain_check_judges_nixfmt(
+    kind: str, reason: str, fake_nixfmt_without_nix, tmp_path: Path
+) -> None:
+    fake_nixfmt_without_nix(kind)
+    target = tmp_path / "cilium.nix"
+    code, out, err = run("-o", str(target))
+    assert code == 2 and out == "" and reason in err
+    assert not target.exists()
+
+
+def test_without_nix_a_good_nixfmt_still_passes(fake_nixfmt_without_nix) -> None:
+    fake_nixfmt_without_nix("identity")
+    assert run() == (0, golden(), "")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # a zombie (not reaped by its dead parent yet) is gone too
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" in status.read_text()
+
+
+@pytest.mark.parametrize("kind", ["forks", "leaves-a-child"])
+def test_a_nixfmt_whose_children_hang_is_killed_with_them_on_time(
+    kind: str, fake_nixfmt, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    fake_nixfmt(kind)
+    monkeypatch.setattr(nixfmt, "TIMEOUT_SECONDS", 0.5)
+    start = time.monotonic()
+    code, out, err = run()
+    assert time.monotonic() - start < 10  # not the children's 30 s
+    assert code == 2 and out == "" and "nixfmt did not finish within 0.5 seconds" in err
+    child = int((tmp_path / "bin" / "nixfmt.child").read_text())
+    deadline = time.monotonic() + 5
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(child), "the process nixfmt started was left running"
+
+
+def test_the_plain_check_holds_every_golden_and_refuses_its_cuts() -> None:
+    for name in CASES:
+        text = path_of(name).read_text(encoding="utf-8")
+        assert nixfmt.unbalanced(text) is None, name
+        body = text.index("\n{") if "\n{" in text else 0
+        for cut in (body + (len(text) - body) // 2, len(text) - 3):
+            assert nixfmt.unbalanced(text[:cut]) is not None, (name, cut)
+
+
+@settings(max_examples=150)
+@given(value=st.dictionaries(KEYS, VALUES_WITH_SPLITS, min_size=1, max_size=6))
+def test_the_plain_check_holds_what_the_emitter_writes(value: dict) -> None:
+    text = emit.document(value)
+    assert nixfmt.unbalanced(text) is None
+    assert nixfmt.not_nix(text) is None

@@ -365,7 +365,7 @@ BAD_CONFIG = {
         "objects[0]: nixidy keys the chart's objects by name within the application's namespace"),
     "bgp-without-peers": (
         {"production": {"bgp": {"localASN": 64512, "peers": []}}},
-        "production.bgp.peers: List should have at least 1 item"),
+        "production.bgp.peers = []: List should have at least 1 item"),
     "bgp-switched-off": (
         {"production": {"bgpControlPlane": False, "bgp": {"localASN": 1, "peers": [
             {"name": "a", "address": "192.0.2.1", "asn": 2}]}}},

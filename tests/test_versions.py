@@ -224,7 +224,7 @@ def test_regen_check_reports_a_stale_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [("{ }\n", "no `# nixgen-spec:` line"), ("# nixgen-spec: {nope\n{ }\n", "is not JSON"),
-     ('# nixgen-spec: {"flavor":"helm"}\n', "header spec: flavor: Input should be"),
+     ('# nixgen-spec: {"flavor":"helm"}\n', "header spec: flavor = \"helm\": Input should be"),
      ('# nixgen-spec: {"ciliumVersion":"1.2.3"}\n', "nixgen has no facts for Cilium 1.2")],
 )  # fmt: skip
 def test_regen_refuses_files_it_cannot_read(text: str, message: str, tmp_path: Path) -> None:

@@ -38,30 +38,59 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-def validate(obj: dict[str, Any], version: str) -> list[Problem]:
+def validate(obj: dict[str, Any], version: str, patch: bool = False) -> list[Problem]:
     """What the API server of a cluster running Cilium `version` would refuse or drop in
-    `obj` ({apiVersion, kind, metadata, spec, ...}). Raises versions.UnknownVersion for a
-    Cilium minor nixgen has no facts for."""
+    `obj` ({apiVersion, kind, metadata, spec, ...}), an object of a Cilium kind. A `patch`
+    carries no apiVersion (it is judged by the kind's storage version) and only what it
+    changes: nothing is required of it. Raises versions.UnknownVersion for a Cilium minor
+    nixgen has no facts for."""
     release = catalog.load().release_for(version)
-    kind, api = obj.get("kind"), obj.get("apiVersion")
+    kind = obj.get("kind")
     crd = next((c for c in release.crds if c.kind == kind), None)
     if crd is None:
         return [Problem("kind", f"Cilium {release.version} ships no CRD for kind {kind!r}")]
-    if not isinstance(api, str):
-        return [Problem("apiVersion", f"must be a string such as {crd.api_version!r}")]
-    group, _, served = api.rpartition("/")
-    if group != crd.group:
-        return [Problem("apiVersion", f"{kind} is in group {crd.group}, not {group or '(core)'}")]
-    if served not in crd.served:
-        return [Problem("apiVersion", f"Cilium {release.version} does not serve {api} for {kind} "
-                                      f"(served: {', '.join(crd.served)})")]  # fmt: skip
-    found = crds.schema_nodes(release.version)
-    digest = found[0].get(kind, {}).get(served) if found else None
+    return _against(obj, crd.group, crd.served, crd.storage_version,
+                    crds.schema_nodes(release.version), f"Cilium {release.version}", patch,
+                    "import the release again with `nixgen catalog import`")  # fmt: skip
+
+
+def validate_gateway(obj: dict[str, Any], release: str,
+                     patch: bool = False) -> list[Problem] | None:  # fmt: skip
+    """As `validate`, for an object of a Gateway API kind against the CRDs of gateway-api
+    `release`; None when nixgen has no schemas of that release, or of that kind in it (say,
+    an experimental-channel kind)."""
+    from nixgen.facts import gatewayapi
+
+    known = gatewayapi.kinds(release)
+    facts = None if known is None else known.get(obj.get("kind"))  # type: ignore[arg-type]
+    if facts is None:
+        return None
+    return _against(obj, facts.group, facts.served, facts.storage,
+                    gatewayapi.schema_nodes(release), f"gateway-api {release}", patch,
+                    "import the release with `nixgen catalog import-gateway-api`")  # fmt: skip
+
+
+def _against(obj: dict[str, Any], group: str, served: tuple[str, ...], storage: str,
+             found: tuple[dict[str, dict[str, str]], dict[str, Any]] | None, owner: str,
+             patch: bool, hint: str) -> list[Problem]:  # fmt: skip
+    kind = obj.get("kind")
+    if patch:
+        version = storage
+    else:
+        api = obj.get("apiVersion")
+        if not isinstance(api, str):
+            return [Problem("apiVersion", f"must be a string such as {group}/{storage!r}")]
+        its_group, _, version = api.rpartition("/")
+        if its_group != group:
+            return [Problem("apiVersion", f"{kind} is in group {group}, not {its_group or '(core)'}")]
+        if version not in served:
+            return [Problem("apiVersion", f"{owner} does not serve {api} for {kind} "
+                                          f"(served: {', '.join(served)})")]  # fmt: skip
+    digest = found[0].get(str(kind), {}).get(version) if found else None
     if found is None or digest is None:
-        return [Problem("", f"nixgen has no schema of {kind} {served} for Cilium {release.version}"
-                            ": import the release again with `nixgen catalog import`")]  # fmt: skip
+        return [Problem("", f"nixgen has no schema of {kind} {version} for {owner}: {hint}")]
     out: list[Problem] = []
-    _Walk(found[1], out).root(obj, digest)
+    _Walk(found[1], out, required=not patch).root(obj, digest)
     return out
 
 
@@ -135,17 +164,21 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Walk:
-    def __init__(self, nodes: dict[str, Any], out: list[Problem], prune: bool = True) -> None:
+    def __init__(self, nodes: dict[str, Any], out: list[Problem], prune: bool = True,
+                 required: bool = True) -> None:  # fmt: skip
         self.nodes = nodes
         self.out = out
         self.prune = prune  # off inside oneOf/anyOf branches, which only add constraints
+        # Off for a patch: it carries only what it changes, and merges with an object that has
+        # the rest (so neither required fields nor the one-of shapes they make are judged).
+        self.required = required
 
     def root(self, obj: dict[str, Any], digest: str) -> None:
         node = self.nodes[digest]
         meta = obj.get("metadata")
         rest = {k: v for k, v in obj.items() if k != "metadata"}
         self.check(rest, digest, "", skip_required=("metadata",))
-        if "metadata" in (node.get("required") or ()) and meta is None:
+        if self.required and "metadata" in (node.get("required") or ()) and meta is None:
             self.out.append(Problem("metadata", "is required but missing"))
         if meta is not None:
             self.metadata(meta)
@@ -157,7 +190,7 @@ class _Walk:
         if m is None:
             self.out.append(Problem("metadata", f"{_json_type(meta)} is not an object"))
             return
-        if "name" not in m and "generateName" not in m:
+        if self.required and "name" not in m and "generateName" not in m:
             self.out.append(Problem("metadata.name", "is required but missing"))
         for key in ("name", "namespace", "generateName"):
             if key in m:
@@ -250,9 +283,8 @@ class _Walk:
 
     def object(self, m: dict[str, Any], node: dict[str, Any], path: str,
                skip_required: tuple[str, ...]) -> None:  # fmt: skip
-        for key in node.get("required") or ():
-            if key not in m and key not in skip_required:
-                self.out.append(Problem(_child(path, key), "is required but missing"))
+        # The fields given first: a misspelt one (listners) says more than the required field
+        # it leaves missing (listeners).
         props: dict[str, str] = node.get("properties") or {}
         extra = node.get("additionalProperties")
         keeps = node.get("x-kubernetes-preserve-unknown-fields") or extra is True
@@ -263,8 +295,13 @@ class _Walk:
                 self.check(value, extra, _child(path, key))
             elif self.prune and not keeps:
                 self.out.append(Problem(_child(path, key), _no_such_field(key, props)))
+        for key in node.get("required") or () if self.required else ():
+            if key not in m and key not in skip_required:
+                self.out.append(Problem(_child(path, key), "is required but missing"))
 
     def combinations(self, v: Any, node: dict[str, Any], path: str) -> None:
+        if not self.required:
+            return
         for key in ("allOf", "anyOf", "oneOf"):
             if key not in node:
                 continue

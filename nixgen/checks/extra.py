@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from itertools import combinations
+from functools import lru_cache
 from typing import Any
 
 from nixgen import tree
@@ -16,8 +16,10 @@ from nixgen.nixatoms import Raw
 from nixgen.plan.model import Plan, lower
 
 
-def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
-    items = tree.lookup(values, dotted, [])
+def _networks(values: Mapping[str, Any], at: str, dotted: str | None = None) -> list[Any]:
+    """The networks of the list at `at` in `values` (named `dotted` in messages)."""
+    dotted = dotted or at
+    items = tree.lookup(values, at, [])
     if not isinstance(items, list):
         raise RuleError(f"{dotted} must be a list of CIDRs")
     out = []
@@ -32,9 +34,21 @@ def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
 
 
 def _overlaps(label: str, nets: list[tuple[str, Any]]) -> str | None:
-    for (a_name, a), (b_name, b) in combinations(nets, 2):
-        if a.version == b.version and a.overlaps(b):
-            return f"{label}: {a} ({a_name}) overlaps {b} ({b_name})"
+    """The first overlap among named networks, in O(n log n): sorted by IP version, first
+    address and prefix length (a wider block before the blocks it holds), each block is
+    compared with the one that reaches furthest among those before it. Networks are aligned
+    blocks, so two overlap exactly when one holds the other, and the message names the wider
+    one first."""
+    ordered = sorted(nets, key=lambda item: (item[1].version, int(item[1].network_address),
+                                             item[1].prefixlen))  # fmt: skip
+    reach: tuple[str, Any, int] | None = None  # the furthest-reaching block so far, its end
+    for name, net in ordered:
+        if reach is not None and reach[1].version == net.version \
+                and int(net.network_address) <= reach[2]:
+            return f"{label}: {reach[1]} ({reach[0]}) overlaps {net} ({name})"
+        end = int(net.network_address) + net.num_addresses - 1
+        if reach is None or reach[1].version != net.version or end > reach[2]:
+            reach = (name, net, end)
     return None
 
 
@@ -42,7 +56,16 @@ def pod_cidrs_overlap(v: Mapping[str, Any], minor: str) -> str | None:
     if tree.lookup(v, "ipam.mode") != "cluster-pool":
         return None
     dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
+    items = tree.lookup(v, dotted, [])
+    if isinstance(items, list) and all(isinstance(i, str) for i in items):
+        return _pod_overlap(tuple(items))  # the same list in both profiles: judged once
     return _overlaps(dotted, [(dotted, n) for n in _networks(v, dotted)])
+
+
+@lru_cache(maxsize=8)
+def _pod_overlap(items: tuple[str, ...]) -> str | None:
+    dotted = "ipam.operator.clusterPoolIPv4PodCIDRList"
+    return _overlaps(dotted, [(dotted, n) for n in _networks({"l": list(items)}, "l", dotted)])
 
 
 BACKOFF_ENV = ("KUBE_CLIENT_BACKOFF_BASE", "KUBE_CLIENT_BACKOFF_DURATION")

@@ -17,7 +17,6 @@ with the chart's message wherever it stands.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +28,9 @@ from nixgen.facts.changes import history, instead, removed_in
 from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
 from nixgen.input import settings
 from nixgen.input.choices import PROFILES
-from nixgen.input.spec import first_error
+from nixgen.input.spec import error_line
 from nixgen.nixatoms import Attrs, If, Raw
-from nixgen.plan.model import Plan, Split
+from nixgen.plan.model import Plan, Split, shown
 from nixgen.tree import json_type
 
 # The typed settings' paths (a section's fields below it).
@@ -250,7 +249,8 @@ def check_settings(plan: Plan) -> None:
             reason = ("takes a plain value, not a table; a {local, production} split is written "
                       "in the config's settings")  # fmt: skip
         except ValidationError as err:
-            where, _, reason = first_error(err, models.MODEL_NAMES).partition(": ")
+            line = error_line(err, models.MODEL_NAMES)
+            where, reason = line.where, line.reason
         else:
             continue
         found.setdefault((where, reason), []).append(profile)
@@ -258,15 +258,8 @@ def check_settings(plan: Plan) -> None:
         (where, reason), profiles = min(found.items())
         value = tree.lookup(plan.values_for(profiles[0]), where.split("."))
         scope = f", in the {profiles[0]} profile" if len(profiles) == 1 else ""
-        raise ValuesError(f"{where} = {_show(value)}: {reason} (nixgen's typed setting "
+        raise ValuesError(f"{where} = {shown(value)}: {reason} (nixgen's typed setting "
                           f"settings.{where} holds for the final Helm value{scope})")  # fmt: skip
-
-
-def _show(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except TypeError:
-        return repr(value)
 
 
 class _NotPlain(Exception):

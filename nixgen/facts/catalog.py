@@ -119,7 +119,7 @@ def _load(path: str) -> Catalog:
         raw = json.loads(text)
     except OSError as err:
         raise CatalogError(f"{where}: cannot read the catalog: {err.strerror or err}") from None
-    except ValueError as err:  # not JSON, or not UTF-8
+    except (ValueError, RecursionError) as err:  # not JSON, not UTF-8, or nested past reading
         raise CatalogError(f"{where}: the catalog is not JSON: {err}") from None
     try:
         return parse(raw, text)
@@ -137,26 +137,57 @@ def shape_error(err: Exception) -> str:
 def parse(raw: Any, source: str | None = None) -> Catalog:
     """A catalog from its JSON data (read from the text `source`); KeyError/TypeError/ValueError
     where the shape is wrong."""
-    if not isinstance(raw, dict):
-        raise TypeError("the top level is not an object")
     releases = {}
-    for version, entry in raw["versions"].items():
+    for version, entry in _object(raw, "the top level", "versions").items():
         versions.parse(version)
+        crds = _object(entry, f"versions.{version}", "crds", list)
+        for i, c in enumerate(crds):
+            where = f"versions.{version}.crds[{i}]"
+            if not isinstance(c, dict):
+                raise TypeError(f"{where} is not an object")
+            for key in ("kind", "group", "storageVersion", "dir", "file"):
+                if not isinstance(c[key], str):
+                    raise TypeError(f"{where}.{key} is not a string")
+            for key in ("servedVersions", "deprecatedVersions", "unservedVersions"):
+                if not (isinstance(c.get(key, []), list)
+                        and all(isinstance(v, str) for v in c.get(key, []))):
+                    raise TypeError(f"{where}.{key} is not a list of strings")
         releases[version] = Release(version, tuple(
             Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
                 c["file"], tuple(c.get("servedVersions", (c["storageVersion"],))),
                 tuple(c.get("deprecatedVersions", ())), tuple(c.get("unservedVersions", ())))
-            for c in entry["crds"]
+            for c in crds
         ))  # fmt: skip
-    gateway_api = dict(raw["gatewayApi"])
+    gateway_api = dict(_object(raw, "the top level", "gatewayApi"))
     for its_minor, release in gateway_api.items():
         versions.parse(f"{its_minor}.0")
+        if not isinstance(release, str):
+            raise TypeError(f"gatewayApi.{its_minor} is not a version string")
         versions.parse(release)
-    experimental = {minor: tuple(stems) for minor, stems
-                    in raw.get("gatewayApiExperimental", {}).items()}  # fmt: skip
+    experimental = {}
+    for minor, stems in _object(raw, "the top level", "gatewayApiExperimental", dict,
+                                {}).items():  # fmt: skip
+        if not (isinstance(stems, list) and all(isinstance(s, str) for s in stems)):
+            raise TypeError(f"gatewayApiExperimental.{minor} is not a list of strings")
+        experimental[minor] = tuple(stems)
     if source is None:
         source = json.dumps(raw, sort_keys=True)
     return Catalog(releases, gateway_api, experimental, source)
+
+
+_NAMES = {dict: "an object", list: "a list"}
+
+
+def _object(parent: Any, where: str, key: str, kind: type = dict, default: Any = None) -> Any:
+    """parent[key], which must be a `kind`: TypeError saying what it is not, KeyError when it
+    is missing and has no default."""
+    if not isinstance(parent, dict):
+        raise TypeError(f"{where} is not an object")
+    value = parent[key] if default is None else parent.get(key, default)
+    if not isinstance(value, kind):
+        raise TypeError(f"{key} is not {_NAMES[kind]}" if where == "the top level"
+                        else f"{where}.{key} is not {_NAMES[kind]}")  # fmt: skip
+    return value
 
 
 def summary(cat: Catalog) -> list[dict[str, Any]]:

@@ -240,18 +240,24 @@ def _load(version: str, folders: tuple[str, ...]) -> Chart:
     if not VERSION_RE.match(version) or not found:
         known = ", ".join(versions())
         raise UnknownChart(f"nixgen has no chart facts for Cilium {version} (known: {known})")
-    with open(found[0], encoding="utf-8") as handle:
-        raw = json.load(handle)
-    rows = {}
-    for entry in raw["paths"]:
-        text, types, default = entry[0], entry[1], entry[2]
-        rows[split_dotted(text)] = (tuple(types.split("|")), default, entry[3] if len(entry) > 3
-                                    else "")  # fmt: skip
-    refused = {}
-    for text, when, message in raw.get("refused", []):
-        path = split_dotted(text)
-        refused[path] = Refusal(path, when, message)
-    return Chart(raw["version"], rows, os.path.dirname(found[0]), refused)
+    try:
+        with open(found[0], encoding="utf-8") as handle:
+            raw = json.load(handle)
+        rows = {}
+        for entry in raw["paths"]:
+            text, types, default = entry[0], entry[1], entry[2]
+            rows[split_dotted(text)] = (tuple(types.split("|")), default,
+                                        entry[3] if len(entry) > 3 else "")  # fmt: skip
+        refused = {}
+        for text, when, message in raw.get("refused", []):
+            path = split_dotted(text)
+            refused[path] = Refusal(path, when, message)
+        return Chart(str(raw["version"]), rows, os.path.dirname(found[0]), refused)
+    except OSError as err:
+        raise UnknownChart(f"{found[0]}: cannot read it: {err.strerror or err}") from None
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as err:
+        raise UnknownChart(f"{found[0]}: not nixgen's chart facts "
+                           f"({type(err).__name__}: {err})") from None  # fmt: skip
 
 
 def doc_of(version: str, path: ValuePath | str) -> str | None:
@@ -277,8 +283,19 @@ def _doc(folder: str, version: str, path: ValuePath | str) -> str | None:
 
 @cache
 def _docs(folder: str) -> dict[str, Any]:
-    with open(os.path.join(folder, "docs.json"), encoding="utf-8") as handle:
-        return json.load(handle)["docs"]
+    path = os.path.join(folder, "docs.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            docs = json.load(handle)["docs"]
+    except FileNotFoundError:
+        return {}
+    except OSError as err:
+        raise UnknownChart(f"{path}: cannot read it: {err.strerror or err}") from None
+    except (ValueError, LookupError, TypeError, RecursionError) as err:
+        raise UnknownChart(f"{path}: not nixgen's chart docs ({type(err).__name__}: {err})") from None
+    if not isinstance(docs, dict):
+        raise UnknownChart(f"{path}: not nixgen's chart docs (docs is not an object)")
+    return docs
 
 
 def forget() -> None:

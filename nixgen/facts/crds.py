@@ -30,31 +30,49 @@ def read_crd(text: str) -> dict[str, Any] | None:
     """kind, group, namespaced and versions ({name, served, storage, deprecated, schema}, in the
     file's order; schema is the openAPIV3Schema of a served version, else None) of a CRD YAML.
     None when the file holds no CRD."""
+    found = read_crds(text)
+    if len(found) > 1:
+        raise CrdError("more than one CRD in one file")
+    return found[0] if found else None
+
+
+def read_crds(text: str) -> list[dict[str, Any]]:
+    """Every CRD of a YAML file (of one or several documents), as read_crd reads one; other
+    documents are skipped."""
     import yaml  # an optional dependency (nixgen[import]): only catalog import reads YAML
 
     try:
         docs = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
     except yaml.YAMLError as err:
         raise CrdError(f"not YAML: {str(err).splitlines()[0]}") from None
-    found = [d for d in docs if d.get("kind") == "CustomResourceDefinition"]
-    if not found:
-        return None
-    if len(found) > 1:
-        raise CrdError("more than one CRD in one file")
-    spec = found[0].get("spec") or {}
+    except RecursionError:
+        raise CrdError("YAML nested too deeply to read") from None
+    return [_crd(d) for d in docs if d.get("kind") == "CustomResourceDefinition"]
+
+
+def _crd(doc: dict[str, Any]) -> dict[str, Any]:
+    spec = doc.get("spec") or {}
+    if not isinstance(spec, dict):
+        raise CrdError("a CRD whose spec is not a table")
     names = spec.get("names") or {}
+    if not isinstance(names, dict):
+        raise CrdError("a CRD whose spec.names is not a table")
     kind, group, scope = names.get("kind"), spec.get("group"), spec.get("scope")
     missing = [k for k, v in (("spec.group", group), ("spec.names.kind", kind),
                               ("spec.scope", scope)) if not isinstance(v, str) or not v]  # fmt: skip
     if missing:
         raise CrdError(f"a CRD without {', '.join(missing)}")
     versions = []
-    for entry in spec.get("versions") or []:
+    given = spec.get("versions") or []
+    if not isinstance(given, list) or not all(isinstance(e, dict) for e in given):
+        raise CrdError(f"{kind}: spec.versions is not a list of tables")
+    for entry in given:
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             raise CrdError(f"{kind}: a version without a name")
         served = entry.get("served") is True
-        schema = ((entry.get("schema") or {}).get("openAPIV3Schema")) if served else None
+        holder = entry.get("schema") or {}
+        schema = holder.get("openAPIV3Schema") if served and isinstance(holder, dict) else None
         if served and not isinstance(schema, dict):
             raise CrdError(f"{kind} {name}: a served version without an openAPIV3Schema")
         versions.append({"name": name, "served": served, "storage": entry.get("storage") is True,
@@ -124,17 +142,26 @@ def _compact(schema: dict[str, Any], nodes: dict[str, Any]) -> str:
 def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> None:
     """Record the served versions' schemas of `crds` (read_crd results) as `release`'s in the
     store `target`, dropping nodes no release uses any more."""
-    try:
-        data = json.loads(target.read_text("utf-8"))
-    except FileNotFoundError:
-        data = {"nodes": {}, "index": {}}
+    data = _read_store(str(target))
     nodes: dict[str, Any] = dict(data["nodes"])
-    entry = {
+    entry = compact_served(crds, nodes)
+    index = {**data["index"], release: entry}
+    index = dict(sorted(index.items(), key=lambda kv: versions.parse(kv[0])))
+    out = {"nodes": used_nodes(nodes, index), "index": index}
+    write_atomic(target, json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n")
+    _load_store.cache_clear()
+
+
+def compact_served(crds: list[dict[str, Any]], nodes: dict[str, Any]) -> dict[str, Any]:
+    """kind → served version → hash of its schema, the schemas added to `nodes`."""
+    return {
         crd["kind"]: {v["name"]: _compact(v["schema"], nodes) for v in crd["versions"] if v["served"]}
         for crd in sorted(crds, key=lambda c: c["kind"])
     }
-    index = {**data["index"], release: entry}
-    index = dict(sorted(index.items(), key=lambda kv: versions.parse(kv[0])))
+
+
+def used_nodes(nodes: dict[str, Any], index: dict[str, Any]) -> dict[str, Any]:
+    """The nodes some release of `index` (release → kind → version → hash) uses, by hash."""
     used: set[str] = set()
     todo = [h for kinds in index.values() for byv in kinds.values() for h in byv.values()]
     while todo:
@@ -143,9 +170,7 @@ def store_schemas(target: Path, release: str, crds: list[dict[str, Any]]) -> Non
             continue
         used.add(digest)
         todo.extend(_children(nodes[digest]))
-    out = {"nodes": {h: nodes[h] for h in sorted(used)}, "index": index}
-    write_atomic(target, json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n")
-    _load_store.cache_clear()
+    return {h: nodes[h] for h in sorted(used)}
 
 
 def _children(node: dict[str, Any]) -> list[str]:
@@ -159,14 +184,25 @@ def _children(node: dict[str, Any]) -> list[str]:
     return out
 
 
-@cache
-def _load_store(path: str) -> dict[str, Any]:
+def _read_store(path: str) -> dict[str, Any]:
+    """A schema store as data (empty when there is none); CrdError for a file that is none."""
     try:
         with open(path, encoding="utf-8") as handle:
             data: dict[str, Any] = json.load(handle)
     except FileNotFoundError:
-        data = {"nodes": {}, "index": {}}
+        return {"nodes": {}, "index": {}}
+    except OSError as err:
+        raise CrdError(f"{path}: cannot read the schema store: {err.strerror or err}") from None
+    except (ValueError, RecursionError) as err:
+        raise CrdError(f"{path}: the schema store is not JSON: {err}") from None
+    if not (isinstance(data, dict) and isinstance(data.get("nodes"), dict)
+            and isinstance(data.get("index"), dict)
+            and all(isinstance(v, dict) for v in data["index"].values())):
+        raise CrdError(f"{path}: not nixgen's schema store (an object of nodes and index)")
     return data
+
+
+_load_store = cache(_read_store)
 
 
 def schema_nodes(release: str) -> tuple[dict[str, dict[str, str]], dict[str, Any]] | None:

@@ -55,7 +55,7 @@ def _catalog_data(target: Path) -> dict[str, Any]:
         data = json.loads(target.read_text("utf-8"))
     except OSError as err:
         raise TreeError(f"{target}: cannot read the catalog: {err.strerror or err}") from None
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise TreeError(f"{target}: the catalog is not JSON: {err}") from None
     try:
         parse(data)
@@ -77,6 +77,8 @@ def _chart_facts(path: Path, version: str) -> dict[str, Any]:
     except (yaml.YAMLError, ValueError, AttributeError, TypeError) as err:
         reason = " ".join(str(err).split()) or type(err).__name__
         raise TreeError(f"{path}: not a Helm chart nixgen can read ({reason})") from None
+    except RecursionError:
+        raise TreeError(f"{path}: not a Helm chart nixgen can read (nested too deeply)") from None
     if facts["version"] != version:
         raise TreeError(f"{path}: the chart is Cilium {facts['version']}, the tree {version}")
     return facts
@@ -128,7 +130,10 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None,
     data["versions"][version] = {"crds": sorted(found, key=lambda c: c["kind"])}
     data["versions"] = dict(sorted(data["versions"].items(),
                                    key=lambda kv: versions.parse(kv[0])))  # fmt: skip
-    crds.store_schemas(Path(locations.schema_store(target)), version, read)
+    try:
+        crds.store_schemas(Path(locations.schema_store(target)), version, read)
+    except RecursionError:
+        raise TreeError(f"{crd_root}: a CRD schema nested too deeply to store") from None
     store = locations.chart_store(target)
     chartread.write_store([chart_facts], store)
     write_atomic(target, json.dumps(data, indent=1) + "\n")

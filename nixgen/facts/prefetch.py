@@ -42,7 +42,7 @@ def lock(version: str) -> tuple[str, str]:
     try:
         data = json.loads(done.stdout)
         rev, nar_hash = data["locked"]["rev"], data["hash"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise PrefetchError(f"nix flake prefetch {ref} printed no rev and hash") from None
     if not isinstance(rev, str) or not isinstance(nar_hash, str) or not (
         re.fullmatch(REV_PATTERN, rev) and re.fullmatch(NAR_HASH_PATTERN, nar_hash)

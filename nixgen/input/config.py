@@ -4,7 +4,6 @@ Spec the pipeline takes (`nixgen.input.spec`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,17 +25,29 @@ def load_config(path: Path) -> dict[str, Any]:
     """The config file as data: TOML, or JSON when its name ends in .json."""
     import tomllib  # a plain command line reads no config file: it does not pay for the parser
 
+    from nixgen.input.limits import MAX_BYTES, MAX_DEPTH, InputLimit, check_depth, loads_json
+
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:  # a FIFO or /dev/stdin is fine; bounded all the same
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as err:
         raise ConfigError(f"--config {path}: {err.strerror or err}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"--config {path}: larger than {MAX_BYTES // 2**20} MiB (nixgen's "
+                          "limit for a config file)")  # fmt: skip
+    kind = "JSON" if path.suffix == ".json" else "TOML"
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        data = loads_json(text) if kind == "JSON" else tomllib.loads(text)
+        check_depth(data)
     except UnicodeDecodeError:
         raise ConfigError(f"--config {path}: not UTF-8 text") from None
+    except InputLimit as err:
+        raise ConfigError(f"--config {path}: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"--config {path}: nested more than {MAX_DEPTH} levels deep "
+                          "(nixgen's limit)") from None  # fmt: skip
     except (ValueError, tomllib.TOMLDecodeError) as err:
-        kind = "JSON" if path.suffix == ".json" else "TOML"
         raise ConfigError(f"--config {path}: invalid {kind}: {err}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"--config {path}: the top level must be a table (an object)")
@@ -45,8 +56,11 @@ def load_config(path: Path) -> dict[str, Any]:
 
 def read_header(file: Path) -> dict[str, Any]:
     """The spec a generated file carries in its header comment."""
+    from nixgen.input.limits import InputLimit, check_depth, loads_json
+    from nixgen.output import read_regular
+
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_regular(file)
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
     for line in text.splitlines():
@@ -54,7 +68,10 @@ def read_header(file: Path) -> dict[str, Any]:
             break
         if line.startswith(SPEC_MARK):
             try:
-                data = json.loads(line[len(SPEC_MARK):])
+                data = loads_json(line[len(SPEC_MARK):])
+                check_depth(data)
+            except InputLimit as err:
+                raise ConfigError(f"{file}: the nixgen-spec header: {err}") from None
             except ValueError as err:
                 raise ConfigError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
             if not isinstance(data, dict):

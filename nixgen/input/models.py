@@ -86,6 +86,7 @@ Cidr6 = Annotated[str, AfterValidator(_network(ipaddress.IPv6Network, "an IPv6 C
 Cidr = Annotated[str, AfterValidator(_network(ipaddress.ip_network, "a CIDR"))]
 K8sName = Annotated[str, AfterValidator(_k8s_name)]
 ValuePath = Annotated[str, AfterValidator(_value_path)]
+NonEmpty = Annotated[str, Field(min_length=1)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Replicas = Annotated[int, Field(ge=0)]
 
@@ -172,8 +173,9 @@ class PolicyObject(Strict):
     """A network policy object of the user's, deployed with Cilium."""
 
     kind: PolicyKind
-    name: K8sName
-    namespace: K8sName | None = None
+    # Names, namespaces and labels follow the API server's rules (nixgen.checks.k8s).
+    name: NonEmpty
+    namespace: NonEmpty | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     spec: dict[str, Any]
 
@@ -244,6 +246,13 @@ class Bgp(Strict):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"peer {name!r} is given twice")
+        # Addresses compare as written back by the IP type (2001:db8::1, not 2001:DB8:0::1).
+        seen: dict[str, str] = {}
+        for peer in self.peers:
+            first = seen.setdefault(peer.address, peer.name)
+            if first != peer.name:
+                raise ValueError(f"peers {first!r} and {peer.name!r} both have the address "
+                                 f"{peer.address}: a BGP instance peers with an address once")
         return self
 
 
@@ -277,7 +286,7 @@ class Production(Strict):
     # `true` is the bare switch; a table adds the announcement policy.
     l2announcements: bool | L2Announcements = False
     # CiliumLoadBalancerIPPool objects: pool name → CIDRs.
-    loadBalancerIPPools: dict[K8sName, Annotated[list[Cidr], Field(min_length=1)]] = Field(
+    loadBalancerIPPools: dict[NonEmpty, Annotated[list[Cidr], Field(min_length=1)]] = Field(
         default_factory=dict
     )
 
@@ -289,14 +298,7 @@ class Production(Strict):
         return self
 
 
-_OBJECT_NAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?\Z")
 _API_VERSION = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[0-9]+((alpha|beta)[0-9]+)?\Z")
-
-
-def _object_name(value: str) -> str:
-    if not _OBJECT_NAME.match(value):
-        raise ValueError(f"{value!r} is not a Kubernetes object name")
-    return value
 
 
 def _api_version(value: str) -> str:
@@ -306,8 +308,10 @@ def _api_version(value: str) -> str:
 
 
 class ObjectMeta(Strict):
-    name: Annotated[str, AfterValidator(_object_name)]
-    namespace: K8sName | None = None
+    # Names (by kind), namespaces, labels and annotations follow the API server's rules
+    # (nixgen.checks.k8s).
+    name: NonEmpty
+    namespace: NonEmpty | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
 
@@ -390,15 +394,26 @@ def json_schema() -> dict[str, Any]:
 
 # The names pydantic gives the branches of a union in an error's location: they are not keys
 # of the user's config, so an error message leaves them out.
-def _model_names(model: type[BaseModel]) -> set[str]:
-    names = {model.__name__}
-    for info in model.model_fields.values():
-        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
-            names |= _model_names(info.annotation)
+def _model_names(annotation: Any, seen: set[Any] | None = None) -> set[str]:
+    """The names of the models in `annotation`, through unions, lists, dicts and Annotated,
+    and of the models their fields hold."""
+    from typing import get_args
+
+    seen = set() if seen is None else seen
+    if annotation in seen:
+        return set()
+    seen.add(annotation)
+    names: set[str] = set()
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        names.add(annotation.__name__)
+        for info in annotation.model_fields.values():
+            names |= _model_names(info.annotation, seen)
+    for arg in get_args(annotation):
+        names |= _model_names(arg, seen)
     return names
 
 
 MODEL_NAMES = frozenset(
     {name for name, value in dict(globals()).items()
-     if isinstance(value, type) and issubclass(value, BaseModel)} | _model_names(Settings)
+     if isinstance(value, type) and issubclass(value, BaseModel)} | _model_names(Config)
 )  # fmt: skip

@@ -3,25 +3,24 @@ value (nixgen.input.config merges them over the config's `values`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nixgen.errors import NixgenError
+from nixgen.input.limits import MAX_DEPTH, InputLimit, loads_json, too_deep
 
 
 class SetError(NixgenError):
     """A --set that is not PATH=VALUE."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
 def parse_value(text: str) -> Any:
     """JSON when it parses (`true`, `3`, `[1]`, `{"a":1}`, `"x"`), else the text itself.
-    NaN and Infinity are not JSON: they stay strings."""
+    NaN and Infinity are not JSON: they stay strings. JSON nixgen refuses (a key given twice,
+    nesting beyond its limit) is an InputLimit."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return loads_json(text)
+    except InputLimit:
+        raise
     except ValueError:
         return text
 
@@ -43,9 +42,24 @@ def parse_set(expr: str) -> tuple[list[str], Any]:
         elif c == "=":
             keys.append("".join(cur))
             if any(k == "" for k in keys):
-                raise SetError(f"--set {expr!r}: empty key in the path (write KEY.SUB=VALUE)")
-            return keys, parse_value(expr[i + 1 :])
+                raise SetError(f"--set {_short(expr)}: empty key in the path (write KEY.SUB=VALUE)")
+            if len(keys) > MAX_DEPTH:
+                raise SetError(f"--set {_short(expr)}: a path of {len(keys)} keys (nixgen's limit "
+                               f"is {MAX_DEPTH})")  # fmt: skip
+            try:
+                value = parse_value(expr[i + 1 :])
+            except InputLimit as err:
+                raise SetError(f"--set {_short(expr)}: the value: {err}") from None
+            if too_deep(value, MAX_DEPTH - len(keys), free_form=False) is not None:
+                raise SetError(f"--set {_short(expr)}: the path and the value nest more than "
+                               f"{MAX_DEPTH} levels deep (nixgen's limit)")  # fmt: skip
+            return keys, value
         else:
             cur.append(c)
         i += 1
-    raise SetError(f"--set {expr!r}: expected PATH=VALUE")
+    raise SetError(f"--set {_short(expr)}: expected PATH=VALUE")
+
+
+def _short(expr: str) -> str:
+    """The --set argument for a message, cut when long."""
+    return repr(expr) if len(expr) <= 80 else repr(expr[:60]) + f"… ({len(expr)} characters)"

@@ -19,7 +19,7 @@ from nixgen.facts import catalog
 from nixgen.facts.valuepath import split_dotted
 from nixgen.facts.versions import UnknownVersion
 from nixgen.input import settings as settings_
-from nixgen.input.choices import DEFAULT_VERSION
+from nixgen.input.choices import DEFAULT_VERSION, PROFILES
 
 # The settings written when the config sets none (nixgen.input.settings is their one table).
 DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
@@ -127,6 +127,7 @@ def plain(flavor: str | None = None, version: str | None = None,
     given = {k: v for k, v in chosen.items() if v is not None}
     recorded: dict[str, Any] = {k: v for k, v in given.items() if k == "easykubenix"}
     if values:
+        _check_depth({"values": values}, "")
         check_data(values, "values")
         recorded["values"] = dict(values)
     if unchecked:
@@ -150,6 +151,7 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     from nixgen.input import models
 
     prefix = f"{where}: " if where else ""
+    _check_depth(data, prefix)
     try:
         config = models.Config.model_validate(dict(data))
     except ValidationError as err:
@@ -169,6 +171,8 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
             check_data(p.spec, f"policies.extra[{i}].spec")
         for i, o in enumerate(objects):
             check_data(o.body, f"objects[{i}]")
+            _check_strings(o.labels, f"objects[{i}].metadata.labels")
+            _check_strings(o.annotations, f"objects[{i}].metadata.annotations")
     except ConfigError as err:
         raise ConfigError(prefix + str(err)) from None
     given = config.model_dump(mode="json", exclude_unset=True)
@@ -210,6 +214,16 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
     )
 
 
+def _check_depth(data: Any, prefix: str) -> None:
+    """ConfigError where a config nests deeper than nixgen follows (nixgen.input.limits)."""
+    from nixgen.input.limits import InputLimit, check_depth
+
+    try:
+        check_depth(data)
+    except InputLimit as err:
+        raise ConfigError(prefix + str(err)) from None
+
+
 def _user_object(model: Any) -> UserObject:
     meta = model.metadata
     return UserObject(model.apiVersion, model.kind, meta.name, meta.namespace, meta.labels,
@@ -228,6 +242,12 @@ def check_data(data: Any, path: str) -> None:
                                   "config.clusterName")  # fmt: skip
             return
         for key, value in data.items():
+            try:
+                nixatoms.attr_name(key, path)
+            except nixatoms.NixError as err:
+                from nixgen.tree import shown
+
+                raise ConfigError(f"{path}: the key {shown(key)}: {err.reason}") from None
             check_data(value, f"{path}.{key}" if _plain_key(key) else f'{path}."{key}"')
     elif isinstance(data, (list, tuple)):
         for i, value in enumerate(data):
@@ -239,31 +259,156 @@ def check_data(data: Any, path: str) -> None:
             raise ConfigError(str(err)) from None
 
 
+def _check_strings(data: Mapping[str, str], path: str) -> None:
+    """A table of strings (labels, annotations: never an expression) that Nix can hold."""
+    from nixgen import nixatoms
+    from nixgen.tree import shown
+
+    for key, value in data.items():
+        try:
+            nixatoms.attr_name(key, path)
+        except nixatoms.NixError as err:
+            raise ConfigError(f"{path}: the key {shown(key)}: {err.reason}") from None
+        try:
+            nixatoms.check(value, f"{path}.{key}" if _plain_key(key) else f'{path}."{key}"')
+        except nixatoms.NixError as err:
+            raise ConfigError(str(err)) from None
+
+
 def _plain_key(key: Any) -> bool:
     return isinstance(key, str) and key.replace("-", "").replace("_", "").isalnum()
 
 
 # Type tags pydantic puts into an error's location for the branches of a union.
 _TAGS = frozenset({"str", "int", "bool", "float", "none", "dict", "list"})
-_PREFERRED = {"value_error": 0, "missing": 1}
+_TAG_PREFIXES = ("constrained-", "function-", "lax-or-strict", "json-or-python")
+# How telling an error is about a value that reached the right shape: a wrong value first,
+# then a wrong type, a missing key, an unknown key, and a wrong shape last.
+_TYPE_KINDS = frozenset({"model_type", "dict_type", "model_attributes_type", "dataclass_type"})
 
 
-def first_error(err: Any, model_names: frozenset[str]) -> str:
-    """One line for a validation error: where, then why. For a setting that takes one of
-    several shapes, the most telling branch's reason (our own checks first); the names
-    pydantic gives union branches (`constrained-int`, `Profiles[bool]`) are left out."""
+def _is_tag(part: Any, model_names: frozenset[str]) -> bool:
+    return isinstance(part, str) and ("[" in part or part in _TAGS or part in model_names
+                                      or part.startswith(_TAG_PREFIXES))  # fmt: skip
+
+
+def _rank(kind: str) -> int:
+    if kind in _TYPE_KINDS:
+        return 4
+    if kind == "extra_forbidden":
+        return 3
+    if kind == "missing":
+        return 2
+    if kind.endswith("_type"):
+        return 1
+    return 0
+
+
+@dataclass(frozen=True)
+class ErrorLine:
+    """One validation error as a user reads it: the config key (no name of nixgen's own),
+    the profile when the key splits by profile, the value given, and why it is refused."""
+
+    where: str
+    profile: str | None
+    value: str | None  # as the user wrote it (JSON), where it helps
+    reason: str
+
+    def __str__(self) -> str:
+        head = self.where
+        if self.profile:
+            head += f" ({self.profile} profile)"
+        if self.value is not None:
+            head += f" = {self.value}"
+        return f"{head}: {self.reason}" if head else self.reason
+
+
+def error_line(err: Any, model_names: frozenset[str]) -> ErrorLine:
+    """The most telling of a pydantic ValidationError's errors, as an ErrorLine. A value that
+    may take several shapes (a plain value, `{nix}`, `{local, production}`) fails in each of
+    them; the shape the value has wins: a branch that refused the whole value for its type, or
+    that does not know some of its keys, tells less than one that got inside it."""
+    from nixgen.tree import shown
+
     errors = err.errors()
-    first = min(errors, key=lambda e: _PREFERRED.get(e["type"], 2))
-    parts = []
+
+    def branch(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
+        """The union branch an error is in (its location up to the first tag), and whether
+        the error is about the whole value given to that branch."""
+        for i, part in enumerate(loc):
+            if _is_tag(part, model_names):
+                rest = [p for p in loc[i + 1 :] if not _is_tag(p, model_names)]
+                return loc[: i + 1], not rest
+        return (), False
+
+    unknown: dict[tuple[Any, ...], int] = {}  # keys a branch does not know, per branch
+    given: dict[tuple[Any, ...], Any] = {}  # the table a branch was given, where one was
+    for e in errors:
+        key = branch(tuple(e["loc"]))[0]
+        if e["type"] == "extra_forbidden":
+            unknown[key] = unknown.get(key, 0) + 1
+        elif e["type"] == "missing" and isinstance(e.get("input"), dict):
+            given.setdefault(key, e["input"])
+
+    def misfit(key: tuple[Any, ...]) -> int:
+        """How badly a branch fits: the keys it does not know, and more when it knows none of
+        the keys given (or none were given) and misses some of its own."""
+        table = given.get(key)
+        knows_none = table is not None and len(table) == unknown.get(key, 0)
+        return unknown.get(key, 0) + (500 if knows_none else 0)
+
+    def weight(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int, int]:
+        index, e = item
+        key, whole = branch(tuple(e["loc"]))
+        refused = whole and (e["type"].endswith("_type") or e["type"] == "literal_error")
+        depth = sum(1 for p in e["loc"] if not _is_tag(p, model_names))
+        return (1000 if refused and key else misfit(key), -depth, _rank(e["type"]), index)
+
+    _, first = min(enumerate(errors), key=weight)
+    chosen = branch(tuple(first["loc"]))[0]
+    if chosen and 500 <= weight((0, first))[0] and (chosen[-1] == "NixExpr"
+                                                    or chosen[-1].endswith("Profiles")):
+        # a table in none of a setting's forms: name the forms, not one of them
+        at = chosen[:-1]
+        where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in at
+                         if not _is_tag(p, model_names)).replace(".[", "[")  # fmt: skip
+        return ErrorLine(where, None, shown(given.get(chosen), 60),
+                         'a setting takes a plain value, { nix = "..." } or '
+                         "{ local = ..., production = ... }")  # fmt: skip
+    parts: list[str] = []
+    profile, profile_at = None, 0
+    after_profiles = False
     for p in first["loc"]:
         if isinstance(p, int):
             parts[-1:] = [f"{parts[-1]}[{p}]"] if parts else [f"[{p}]"]
+            after_profiles = False
             continue
-        if "[" in p or p in _TAGS or p in model_names or p.startswith(
-            ("constrained-", "function-", "lax-or-strict", "json-or-python")
-        ):
+        if _is_tag(p, model_names):
+            after_profiles = p.endswith("Profiles")
             continue
+        if after_profiles and p in PROFILES:
+            profile, profile_at = p, len(parts)
+            after_profiles = False
+            continue
+        after_profiles = False
         parts.append(p)
-    message = first["msg"].removeprefix("Value error, ")
-    where = ".".join(parts)
-    return f"{where}: {message}" if where else message
+    if profile is not None and len(parts) > profile_at:  # inside a profile's value: a key
+        parts.insert(profile_at, profile)
+        profile = None
+    kind = first["type"]
+    reason = first["msg"].removeprefix("Value error, ")
+    if kind in _TYPE_KINDS:
+        reason = "should be a table"
+    elif kind == "missing":
+        reason = "required, and not given"
+    elif kind == "extra_forbidden":
+        reason = "not a key nixgen knows here"
+    value = None
+    if kind not in ("missing", "extra_forbidden", "value_error", "assertion_error"):
+        value = shown(first.get("input"), 60)
+    return ErrorLine(".".join(parts), profile, value, reason)
+
+
+def first_error(err: Any, model_names: frozenset[str]) -> str:
+    """One line for a validation error (see error_line)."""
+    return str(error_line(err, model_names))

@@ -81,6 +81,25 @@ class Option:
     read_only: bool = False
 
 
+def notation(values: Any) -> Any:
+    """Plan data back in the config's notation (the inverse of `lower`), for what a user
+    reads: a Raw as `{nix = ...}`, a Split as `{local, production}`."""
+
+    def replace(node: Any) -> Any:
+        if isinstance(node, Raw):
+            return {"nix": node.expr}
+        if isinstance(node, Split):
+            return {"local": notation(node.local), "production": notation(node.production)}
+        return tree.DESCEND
+
+    return tree.rebuild(values, replace)
+
+
+def shown(value: Any) -> str:
+    """A plan value for a message, in the config's notation."""
+    return tree.shown(notation(value))
+
+
 @dataclass(frozen=True)
 class Condition:
     """When an object is deployed: `always`, only in one profile (`local`, `production`), or

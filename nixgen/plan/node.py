@@ -18,7 +18,7 @@ from nixgen import tree
 from nixgen.errors import NixgenError
 from nixgen.facts import chart, k3s
 from nixgen.nixatoms import Raw
-from nixgen.plan.model import Option, Plan
+from nixgen.plan.model import Option, Plan, shown
 from nixgen.plan.options import BOOL, STR, enable
 
 SEED_MODULES = ("ip_tables", "xt_socket", "ip_set")
@@ -117,7 +117,7 @@ def _on(values: Mapping[str, Any], facts: chart.Chart, path: str) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false", ""):
         return value.lower() == "true"
-    raise NodeError(f"values.{path}: {value!r} is not a boolean")
+    raise NodeError(f"values.{path}: {shown(value)} is not a boolean")
 
 
 def _choice(values: Mapping[str, Any], facts: chart.Chart, path: str,
@@ -129,7 +129,7 @@ def _choice(values: Mapping[str, Any], facts: chart.Chart, path: str,
     if value in ("", None):
         value = AGENT_DEFAULTS[path]
     if value not in allowed:
-        raise NodeError(f"values.{path}: {value!r} is not one of {', '.join(allowed)}")
+        raise NodeError(f"values.{path}: {shown(value)} is not one of {', '.join(allowed)}")
     return str(value)
 
 
@@ -141,7 +141,7 @@ def _port(values: Mapping[str, Any], facts: chart.Chart, path: str, default: int
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise NodeError(f"values.{path}: {value!r} is not a port number")
+        raise NodeError(f"values.{path}: {shown(value)} is not a port number")
     return value
 
 
@@ -152,14 +152,14 @@ def _listen_port(values: Mapping[str, Any], facts: chart.Chart, path: str, defau
         return default
     _, sep, port = str(value).rpartition(":")
     if not sep or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise NodeError(f"values.{path}: {value!r} is not an address with a port")
+        raise NodeError(f"values.{path}: {shown(value)} is not an address with a port")
     return int(port)
 
 
 def _path(values: Mapping[str, Any], facts: chart.Chart, path: str) -> str:
     value = _get(values, facts, path)
     if not isinstance(value, str) or not value.startswith("/"):
-        raise NodeError(f"values.{path}: {value!r} is not an absolute path")
+        raise NodeError(f"values.{path}: {shown(value)} is not an absolute path")
     return value
 
 
