@@ -70,6 +70,7 @@ def _cilium_tree(root: Path, version: str = "1.21.0") -> Path:
     crds.mkdir(parents=True)
     (crds / "ciliumnodes.yaml").write_text(
         "kind: CustomResourceDefinition\nspec:\n  group: cilium.io\n  names:\n    kind: CiliumNode\n"
+        "    plural: ciliumnodes\n"
         "  scope: Cluster\n  versions:\n  - name: v2\n    served: true\n    storage: true\n"
         "    schema:\n      openAPIV3Schema:\n        type: object\n"
     )

@@ -29,6 +29,7 @@ class Crd:
     file: str
     served: tuple[str, ...] = ()  # the versions the API server serves, sorted
     deprecated: tuple[str, ...] = ()  # served versions the CRD marks deprecated
+    plural: str = ""  # the resource name (spec.names.plural), e.g. ciliumnetworkpolicies
 
     @property
     def api_version(self) -> str:
@@ -133,7 +134,10 @@ def parse(raw: Any) -> Catalog:
         releases[version] = Release(version, tuple(
             Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
                 c["file"], tuple(c.get("servedVersions", (c["storageVersion"],))),
-                tuple(c.get("deprecatedVersions", ())))
+                tuple(c.get("deprecatedVersions", ())),
+                # catalogs written before plurals were recorded: Cilium names a CRD's file
+                # after its plural
+                c.get("plural") or c["file"].removesuffix(".yaml"))
             for c in entry["crds"]
         ))  # fmt: skip
     gateway_api = dict(raw["gatewayApi"])
