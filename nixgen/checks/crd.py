@@ -178,7 +178,12 @@ class _Walk:
             return True
         else:
             wanted = _TYPES[shape.type]
-        shown = f"{_show(v)} ({_json_type(v)})" if v is not None else "null"
+        if v is None:
+            shown = "null"
+        elif isinstance(v, (list, tuple)) or _mapping(v) is not None:
+            shown = _json_type(v)
+        else:
+            shown = f"{_show(v)} ({_json_type(v)})"
         self.out.append(Problem(path, f"{shown} is not {wanted}"))
         return False
 

@@ -72,6 +72,7 @@ let
   imap1 = f: list: genList (i: f (i + 1) (elemAt list i)) (length list);
 
   lib = rec {
+    inherit showOption;
     # ------------------------------------------------------------ attrsets, lists, strings
     pipe = value: functions: foldl' (x: f: f x) value functions;
     filterAttrs =
@@ -94,6 +95,7 @@ let
     inherit mapAttrs;
     optionalAttrs = cond: set: if cond then set else { };
     optional = cond: x: if cond then [ x ] else [ ];
+    optionals = cond: list: if cond then list else [ ];
     hasSuffix =
       suffix: text:
       let
@@ -459,6 +461,21 @@ let
         # unused default (say, a fetchTree) is never evaluated.
         [ v ];
 
+    # As nixpkgs' mkAliasOptionModule: `from` is another name for `to`. Its definitions
+    # become `to`'s, and reading it reads `to`.
+    mkAliasOptionModule =
+      from: to:
+      { config, options, ... }:
+      let
+        fromOpt = attrByPath from { } options;
+      in
+      {
+        options = setAttrByPath from (mkOption {
+          type = (attrByPath to { } options).type;
+          apply = _: attrByPath to null config;
+        });
+        config = mkIf (fromOpt.isDefined or false) (setAttrByPath to (mkMerge fromOpt.definitions));
+      };
     # As nixpkgs: the option's definitions, merged, when it has any.
     mkAliasDefinitions =
       option: mkIf (isOption option && option.isDefined) (mkMerge option.definitions);
@@ -623,9 +640,11 @@ let
           else
             throw "The option `${showOption (prefix ++ path)}' is not an option but was given a value.";
         freeDefs = concatMap (m: unmatched [ ] declarations m.config) loaded;
+        # What the modules see; the configuration's `config` is checked first (below), as
+        # nixpkgs checks it: a module may read its own config while its definitions are walked.
         configTree =
-          if freeformType == null then
-            builtins.seq (length freeDefs) declaredConfig
+          if freeformType == null || freeDefs == [ ] then
+            declaredConfig
           else
             recursiveUpdate (freeformType.merge prefix (
               map (u: { value = setAttrByPath u.path u.value; }) freeDefs
@@ -633,7 +652,7 @@ let
       in
       {
         options = optionsTree;
-        config = configTree;
+        config = builtins.seq (length freeDefs) configTree;
       };
   };
 in

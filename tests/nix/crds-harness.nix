@@ -1,0 +1,75 @@
+# Evaluates a CRD module (nixgen crds) with the framework it is for, modelled on the framework's
+# sources (easykubenix.nix, nixidy.nix), and a user's module of objects; returns the manifests
+# the framework would write, or fails as the framework's evaluation would.
+#
+#   nix-instantiate --eval --strict --json tests/nix/crds-harness.nix \
+#     --argstr flavor hetzkube --argstr crdsPath /abs/crds.nix --argstr userPath /abs/user.nix \
+#     [--argstr generation current] [--argstr libPath /abs/nixpkgs/lib] \
+#     [--argstr modulePath /abs/cilium.nix --argstr src /abs/fake-cilium-tree]
+#
+# With modulePath, nixgen's cluster module is evaluated beside it (production profile), as a
+# hetzkube or nixidy configuration holds both.
+{
+  flavor,
+  crdsPath,
+  userPath,
+  libPath ? "",
+  generation ? "hetzkube-pin",
+  modulePath ? "",
+  src ? "",
+  clusterHost ? "api.cluster.test",
+  # nixidy: the application the objects are rendered for.
+  app ? "cilium",
+}:
+let
+  lib = if libPath == "" then import ./minilib.nix else import libPath;
+  inherit (lib) mkOption types;
+
+  fakeBuiltins = builtins // {
+    fetchTree = args: {
+      outPath = src;
+      fetchArgs = args;
+    };
+  };
+  cluster = lib.optionals (modulePath != "") [
+    (scopedImport { builtins = fakeBuiltins; } (/. + modulePath))
+    { cilium.enable = true; }
+  ];
+  # hetzkube's own modules, which nixgen's cluster module relies on.
+  hetzkube = {
+    options = {
+      clusterHost = mkOption { type = types.str; };
+      gateway-api.enable = mkOption {
+        type = types.bool;
+        default = false;
+      };
+      gateway-api.version = mkOption { type = types.nullOr types.str; };
+    };
+    config.clusterHost = clusterHost;
+  };
+
+  evaluated =
+    if flavor == "hetzkube" then
+      lib.evalModules {
+        modules = [
+          (import ./easykubenix.nix { inherit generation; })
+          (/. + crdsPath)
+          (/. + userPath)
+        ]
+        ++ lib.optionals (modulePath != "") (cluster ++ [ hetzkube ]);
+      }
+    else
+      lib.evalModules {
+        modules = [
+          ./nixidy.nix
+          { nixidy.applicationImports = [ (/. + crdsPath) ]; }
+          (/. + userPath)
+        ]
+        ++ cluster;
+        specialArgs.charts.cilium.cilium = "${src}/install/kubernetes/cilium";
+      };
+in
+if flavor == "hetzkube" then
+  evaluated.config.kubernetes.generated
+else
+  evaluated.config.applications.${app}.objects
