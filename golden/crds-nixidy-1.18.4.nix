@@ -419,7 +419,7 @@ let
       in
       if builtins.elem name (s.required or [ ]) then
         mkOption {
-          type = typeOf field;
+          type = strict (typeOf field);
           inherit description;
         }
       else
@@ -431,6 +431,18 @@ let
     ) (s.fields or { });
     freeformType = if s.open or false then types.attrsOf json else null;
   };
+  # A field the object must set: its type without an empty value, so leaving it out fails
+  # (nixpkgs would make an unset list [ ] and an unset object { }, and write them).
+  strict =
+    type:
+    lib.mkOptionType {
+      inherit (type)
+        name
+        description
+        check
+        merge
+        ;
+    };
   record =
     s:
     let

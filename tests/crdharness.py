@@ -54,6 +54,17 @@ def evaluate(flavor: str, crds: Path, user: Path, lib_path: str = "",
     return json.loads(run_nix(args))
 
 
+def judge(flavor: str, crds: Path, users: Path, lib_path: str = "",
+          generation: str = "hetzkube-pin", app: str = "cilium") -> list[bool]:
+    """For a file holding a list of user modules: whether the framework's evaluation of each
+    (with the CRD module) succeeds."""
+    args = ["--eval", "--strict", "--json", str(CRDS_HARNESS), "--arg", "judge", "true",
+            "--argstr", "flavor", flavor, "--argstr", "crdsPath", str(crds.resolve()),
+            "--argstr", "userPath", str(users.resolve()), "--argstr", "libPath", lib_path,
+            "--argstr", "generation", generation, "--argstr", "app", app]  # fmt: skip
+    return json.loads(run_nix(args, timeout=600))
+
+
 def hetzkube_objects(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """easykubenix definitions of `objects`: kubernetes.resources.<namespace>.<Kind>.<name>,
     the namespace "none" for cluster-scoped ones."""

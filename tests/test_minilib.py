@@ -32,6 +32,9 @@ EXPECTED: dict[str, Any] = {
     "aliasDefinitions": {"a": 1, "b": 2},
     "optionDefaultLoses": "user default",
     "mkIfInsideSubmodule": {"x": 1, "y": None},
+    "emptyValues": {"a": {}, "l": [], "n": None, "p": {"x": 1, "y": None}},
+    "submoduleEmptyValue": {"y": None},
+    "noEmptyValue": ("error", "`s'"),
 }
 
 

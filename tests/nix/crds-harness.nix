@@ -8,7 +8,9 @@
 #     [--argstr modulePath /abs/cilium.nix --argstr src /abs/fake-cilium-tree]
 #
 # With modulePath, nixgen's cluster module is evaluated beside it (production profile), as a
-# hetzkube or nixidy configuration holds both.
+# hetzkube or nixidy configuration holds both. With `--arg judge true`, userPath holds a list
+# of user modules, each evaluated on its own: the result says of each whether the framework's
+# evaluation succeeds (builtins.tryEval: what a refusal throws).
 {
   flavor,
   crdsPath,
@@ -20,6 +22,7 @@
   clusterHost ? "api.cluster.test",
   # nixidy: the application the objects are rendered for.
   app ? "cilium",
+  judge ? false,
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
@@ -48,28 +51,38 @@ let
     config.clusterHost = clusterHost;
   };
 
-  evaluated =
+  evaluate =
+    user:
+    let
+      evaluated =
+        if flavor == "hetzkube" then
+          lib.evalModules {
+            modules = [
+              (import ./easykubenix.nix { inherit generation; })
+              (/. + crdsPath)
+              user
+            ]
+            ++ lib.optionals (modulePath != "") (cluster ++ [ hetzkube ]);
+          }
+        else
+          lib.evalModules {
+            modules = [
+              ./nixidy.nix
+              { nixidy.applicationImports = [ (/. + crdsPath) ]; }
+              user
+            ]
+            ++ cluster;
+            specialArgs.charts.cilium.cilium = "${src}/install/kubernetes/cilium";
+          };
+    in
     if flavor == "hetzkube" then
-      lib.evalModules {
-        modules = [
-          (import ./easykubenix.nix { inherit generation; })
-          (/. + crdsPath)
-          (/. + userPath)
-        ]
-        ++ lib.optionals (modulePath != "") (cluster ++ [ hetzkube ]);
-      }
+      evaluated.config.kubernetes.generated
     else
-      lib.evalModules {
-        modules = [
-          ./nixidy.nix
-          { nixidy.applicationImports = [ (/. + crdsPath) ]; }
-          (/. + userPath)
-        ]
-        ++ cluster;
-        specialArgs.charts.cilium.cilium = "${src}/install/kubernetes/cilium";
-      };
+      evaluated.config.applications.${app}.objects;
 in
-if flavor == "hetzkube" then
-  evaluated.config.kubernetes.generated
+if judge then
+  map (user: (builtins.tryEval (builtins.deepSeq (evaluate user) true)).success) (
+    import (/. + userPath)
+  )
 else
-  evaluated.config.applications.${app}.objects
+  evaluate (/. + userPath)

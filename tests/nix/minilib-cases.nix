@@ -253,6 +253,48 @@ in
       { d = lib.mkOptionDefault "also default"; }
       { d = lib.mkDefault "user default"; }
     ]).d;
+  # An option nothing defines takes its type's empty value, if the type has one.
+  emptyValues = eval [
+    {
+      options = {
+        a = mkOption { type = types.attrsOf types.int; };
+        l = mkOption { type = types.listOf types.int; };
+        n = mkOption { type = types.nullOr types.int; };
+        p = mkOption { type = point; };
+      };
+    }
+    { p.x = 1; }
+  ];
+  submoduleEmptyValue =
+    (eval [
+      {
+        options.s = mkOption {
+          type = types.submodule {
+            options.y = mkOption {
+              type = types.nullOr types.str;
+              default = null;
+            };
+          };
+        };
+      }
+    ]).s;
+  # A type made anew from another's check and merge has no empty value (and no sub-modules
+  # for nixpkgs to rebuild it from).
+  noEmptyValue =
+    (eval [
+      {
+        options.s = mkOption {
+          type = lib.mkOptionType {
+            inherit (point)
+              name
+              description
+              check
+              merge
+              ;
+          };
+        };
+      }
+    ]).s;
   mkIfInsideSubmodule =
     (eval [
       { options.p = mkOption { type = point; }; }

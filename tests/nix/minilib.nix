@@ -190,12 +190,15 @@ let
     # ------------------------------------------------------------ types
     # As nixpkgs' lib.types, for the types the generated modules and the harnesses use: the
     # same checks, the same merges (each definition checked, then merged), the same messages.
+    # `emptyValue.value`, where a type has one, is an option's value when nothing defines it
+    # (nixpkgs: an attrset {}, a list [], null, a submodule's own config).
     mkOptionType =
       {
         name,
         description ? name,
         check ? (_: true),
         merge ? mergeEqualOption,
+        emptyValue ? { },
         ...
       }@attrs:
       attrs
@@ -206,6 +209,7 @@ let
           description
           check
           merge
+          emptyValue
           ;
       };
     mergeEqualOption =
@@ -251,6 +255,7 @@ let
         description = "attribute set";
         check = isAttrs;
         merge = loc: foldl' (res: def: res // def.value) { };
+        emptyValue.value = { };
       };
       enum =
         values:
@@ -273,6 +278,7 @@ let
               t.merge loc defs
             else
               throw "The option `${showOption loc}' is defined both null and not null.";
+          emptyValue.value = null;
         };
       # As nixpkgs' ints.u16, which types.port is.
       ints.u16 = mkOptionType {
@@ -357,6 +363,7 @@ let
                 )
               ) defs
             );
+          emptyValue.value = [ ];
         };
       attrsOf =
         t:
@@ -376,6 +383,7 @@ let
               ) names;
             in
             mapAttrs (_: m: m.value) (filterAttrs (_: m: m.isDefined) merged);
+          emptyValue.value = { };
         };
       anything = mkOptionType {
         name = "anything";
@@ -396,7 +404,7 @@ let
           specialArgs ? { },
           ...
         }:
-        mkOptionType {
+        mkOptionType rec {
           name = "submodule";
           description = "submodule";
           check = x: isAttrs x || isFunction x || isPath x;
@@ -409,6 +417,7 @@ let
               };
               prefix = loc;
             }).config;
+          emptyValue.value = merge [ "<name>" ] [ ];
         };
       submodule = m: submoduleWith { modules = if isList m then m else [ m ]; };
     };
@@ -436,7 +445,12 @@ let
         inherit isDefined;
         definitions = kept;
         value =
-          if isDefined then merged else throw "The option `${showOption loc}' is used but not defined.";
+          if isDefined then
+            merged
+          else if type.emptyValue ? value then
+            type.emptyValue.value
+          else
+            throw "The option `${showOption loc}' is used but not defined.";
       };
 
     # mkIf/mkMerge at the top of a definition: the definitions they stand for.
