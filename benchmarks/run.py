@@ -205,6 +205,71 @@ def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str]]:
     return command(module), command(seed)
 
 
+POLICIES = 50
+
+
+def policies(count: int) -> list[dict[str, Any]]:
+    """`count` CiliumNetworkPolicies of the usual shape: an endpoint selector, ingress from
+    endpoints and the cluster, egress to a name and to DNS with an L7 rule."""
+    return [{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+             "metadata": {"name": f"p{i}", "namespace": "shop"},
+             "spec": {"endpointSelector": {"matchLabels": {"app": f"app{i}"}},
+                      "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "lb"}}],
+                                   "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}]}]},
+                                  {"fromEntities": ["cluster"]}],
+                      "egress": [{"toFQDNs": [{"matchName": f"api{i}.example.com"}],
+                                  "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}]},
+                                 {"toEndpoints": [{"matchLabels": {"k8s-app": "kube-dns"}}],
+                                  "toPorts": [{"ports": [{"port": "53", "protocol": "ANY"}],
+                                               "rules": {"dns": [{"matchPattern": "*"}]}}]}]}}
+            for i in range(count)]  # fmt: skip
+
+
+def crd_commands(tmp: Path, flavor: str, lib_path: str) -> tuple[list[str], list[str]]:
+    """nix-instantiate of a framework's evaluation of POLICIES policies with the CRD module
+    (typed) and without it (untyped: easykubenix's free-form objects; nixidy's yamls)."""
+    from crdharness import CRDS_HARNESS, hetzkube_objects, user_module, write_crds
+    from nixharness import nix_instantiate
+
+    from nixgen.nix.emit import Call
+
+    crds = write_crds(tmp / f"crds-{flavor}.nix", flavor)
+    none = tmp / "none.nix"
+    none.write_text("{ }\n", encoding="utf-8")
+    objects = policies(POLICIES)
+    if flavor == "hetzkube":
+        typed = untyped = user_module(tmp / "policies-hetzkube.nix", hetzkube_objects(objects))
+    else:
+        by_name = {o["metadata"]["name"]: o for o in objects}
+        typed = user_module(tmp / "policies-typed.nix", {"applications": {"shop": {
+            "namespace": "shop", "resources": {"cilium.io": {"v2": {
+                "CiliumNetworkPolicy": by_name}}}}}})  # fmt: skip
+        untyped = user_module(tmp / "policies-untyped.nix", {"applications": {"shop": {
+            "namespace": "shop", "yamls": [Call("builtins.toJSON", (o,)) for o in objects]}}})
+
+    def command(module: Path, user: Path) -> list[str]:
+        return [nix_instantiate(), "--eval", "--strict", "--json", str(CRDS_HARNESS),
+                "--argstr", "flavor", flavor, "--argstr", "crdsPath", str(module),
+                "--argstr", "userPath", str(user), "--argstr", "libPath", lib_path,
+                "--argstr", "app", "shop"]  # fmt: skip
+
+    return command(crds, typed), command(none, untyped)
+
+
+def cpu_pair(commands: tuple[list[str], list[str]], tmp: Path, runs: int) -> tuple[float, float]:
+    """Medians of Nix's own evaluation CPU time (NIX_SHOW_STATS) of two commands, alternately."""
+    import json as json_
+
+    stats = tmp / "stats.json"
+    env = {**os.environ, "NIX_SHOW_STATS": "1", "NIX_SHOW_STATS_PATH": str(stats)}
+    found: list[list[float]] = [[], []]
+    for _ in range(runs):
+        for i, command in enumerate(commands):
+            subprocess.run(command, capture_output=True, check=True, env=env)
+            found[i].append(json_.loads(stats.read_text())["cpuTime"])
+    return statistics.median(found[0]), statistics.median(found[1])
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     try:
@@ -284,6 +349,21 @@ def main() -> int:
                     rows.append((f"Nix's own evaluation CPU time of the module ({name})",
                                  f"{ca * 1000:.1f} ms", f"{cb * 1000:.1f} ms (the seed's)",
                                  f"≤ 1.1×: {ca / cb:.2f}×", ca / cb <= 1.1))  # fmt: skip
+            # The CRD module (`nixgen crds`) with nixpkgs' lib: POLICIES policies typed
+            # against the same policies untyped.
+            if os.environ.get("NIXPKGS_LIB"):
+                for flavor in ("hetzkube", "nixidy"):
+                    commands = crd_commands(tmp, flavor, os.environ["NIXPKGS_LIB"])
+                    ta, tb = pair(*commands, max(args.runs, 21), tmp)
+                    ca, cb = cpu_pair(commands, tmp, max(args.runs, 21))
+                    untyped = "free-form objects" if flavor == "hetzkube" else "yamls"
+                    rows.append((f"{flavor}: {POLICIES} CiliumNetworkPolicies with the CRD module "
+                                 "(nixpkgs lib), wall clock", f"{ta * 1000:.1f} ms",
+                                 f"{tb * 1000:.1f} ms (untyped: {untyped})",
+                                 f"≤ 2×: {ta / tb:.2f}×", ta / tb <= 2))  # fmt: skip
+                    rows.append((f"{flavor}: the same, Nix's own evaluation CPU time",
+                                 f"{ca * 1000:.1f} ms", f"{cb * 1000:.1f} ms (untyped)",
+                                 f"≤ 2×: {ca / cb:.2f}×", ca / cb <= 2))  # fmt: skip
         else:
             rows.append(("Nix evaluation cost", "not measured: no nix-instantiate", "", "≤ 1.1×",
                          False))  # fmt: skip

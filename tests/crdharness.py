@@ -40,13 +40,15 @@ def user_module(path: Path, definitions: Any, args: str = "{ lib, ... }:") -> Pa
 
 def evaluate(flavor: str, crds: Path, user: Path, lib_path: str = "",
              generation: str = "hetzkube-pin", app: str = "cilium",
-             module: Path | None = None, src: Path | None = None) -> Any:  # fmt: skip
+             module: Path | None = None, src: Path | None = None,
+             part: str = "objects") -> Any:  # fmt: skip
     """The manifests the framework writes (hetzkube: kubernetes.generated; nixidy: the
     application's objects), or NixEvalError."""
     args = ["--eval", "--strict", "--json", str(CRDS_HARNESS),
             "--argstr", "flavor", flavor, "--argstr", "crdsPath", str(crds.resolve()),
             "--argstr", "userPath", str(user.resolve()), "--argstr", "libPath", lib_path,
-            "--argstr", "generation", generation, "--argstr", "app", app]  # fmt: skip
+            "--argstr", "generation", generation, "--argstr", "app", app,
+            "--argstr", "part", part]  # fmt: skip
     if module is not None:
         assert src is not None
         args += ["--argstr", "modulePath", str(module.resolve()), "--argstr", "src",

@@ -392,3 +392,76 @@ def option_path(json_path: str) -> str:
 
     return re.sub(r"\[(\d+)\]", lambda m: f'."[definition 1-entry {int(m.group(1)) + 1}]"',
                   json_path)  # fmt: skip
+
+
+# ---------------------------------------------------------------- with nixgen's cluster module
+
+PROD = "golden/configs/production.toml"
+RELEASES = list(catalog.load().releases)
+
+
+def cluster_module(path: Path, flavor: str, release: str) -> Path:
+    extra = ["--set", "k8sServiceHost=api.prod.example.com"] if flavor == "nixidy" else []
+    code, _, err = nixgen("module", "--config", PROD, "--flavor", flavor, "--cilium-version",
+                          release, *extra, "--format", "never", "-o", str(path))  # fmt: skip
+    assert code == 0, err
+    return path
+
+
+def crds_for(path: Path, flavor: str, release: str) -> Path:
+    """The CRD module of the same config file and release as cluster_module's."""
+    code, _, err = nixgen("crds", "--config", PROD, "--flavor", flavor, "--cilium-version",
+                          release, "--format", "never", "-o", str(path))  # fmt: skip
+    assert code == 0, err
+    return path
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_cluster_module_objects_pass_the_crd_module_of_the_same_release(
+    release: str, tmp_path: Path, lib_path: str, fake_trees: dict[str, Path]
+) -> None:
+    """Both files come from one catalog release: every Cilium object the cluster module
+    creates (policies, pools, BGP, L2) is of a version the CRD module serves, and passes."""
+    module = cluster_module(tmp_path / "cilium.nix", "hetzkube", release)
+    crds = crds_for(tmp_path / "crds.nix", "hetzkube", release)
+    user = user_module(tmp_path / "user.nix", {})
+    got = evaluate("hetzkube", crds, user, lib_path, module=module, src=fake_trees[release])
+    cilium = [o for o in got if o["apiVersion"].startswith("cilium.io/")]
+    assert {"CiliumClusterwideNetworkPolicy", "CiliumNetworkPolicy", "CiliumLoadBalancerIPPool",
+            "CiliumBGPClusterConfig", "CiliumL2AnnouncementPolicy"} <= {o["kind"] for o in cilium}
+    for obj in cilium:
+        assert validate(obj, release) == [], obj["kind"]
+
+
+def test_a_crd_module_of_another_release_refuses_the_cluster_modules_objects(
+    tmp_path: Path, lib_path: str, fake_trees: dict[str, Path]
+) -> None:
+    """The check bites where the two files disagree: Cilium 1.16 serves the LB pool and the
+    BGP kinds at v2alpha1 only, where a 1.18 module creates them at v2."""
+    module = cluster_module(tmp_path / "cilium.nix", "hetzkube", "1.18.4")
+    crds = crds_for(tmp_path / "crds.nix", "hetzkube", "1.16.19")
+    user = user_module(tmp_path / "user.nix", {})
+    with pytest.raises(NixEvalError) as err:
+        evaluate("hetzkube", crds, user, lib_path, module=module, src=fake_trees["1.18.4"])
+    assert ("CiliumLoadBalancerIPPool public: apiVersion: Cilium 1.16.19 does not serve "
+            "cilium.io/v2 for CiliumLoadBalancerIPPool (served: v2alpha1)") in str(err.value)
+
+
+@pytest.mark.parametrize("release", ["1.16.19", "1.18.4", "1.20.0"])
+def test_cluster_module_objects_become_typed_resources_in_nixidy(
+    release: str, tmp_path: Path, lib_path: str, fake_trees: dict[str, Path]
+) -> None:
+    """nixidy types the cluster module's objects (its yamls) once their group, version and
+    kind are registered: the CRD module of the same release registers every one, so each is
+    judged by the CRD's types on its way out."""
+    module = cluster_module(tmp_path / "cilium.nix", "nixidy", release)
+    crds = crds_for(tmp_path / "crds.nix", "nixidy", release)
+    user = user_module(tmp_path / "user.nix", {})
+    args = {"module": module, "src": fake_trees[release]}
+    got = evaluate("nixidy", crds, user, lib_path, **args)
+    registered = set(evaluate("nixidy", crds, user, lib_path, part="types", **args))
+    cilium = [o for o in got if o["apiVersion"].startswith("cilium.io/")]
+    assert len(cilium) >= 8
+    for obj in cilium:
+        assert f"{obj['apiVersion']}/{obj['kind']}" in registered
+        assert validate(obj, release) == [], obj["kind"]

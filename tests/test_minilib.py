@@ -35,6 +35,7 @@ EXPECTED: dict[str, Any] = {
     "emptyValues": {"a": {}, "l": [], "n": None, "p": {"x": 1, "y": None}},
     "submoduleEmptyValue": {"y": None},
     "noEmptyValue": ("error", "`s'"),
+    "unspecifiedKeepsProperties": 2,
 }
 
 

@@ -23,6 +23,8 @@
   # nixidy: the application the objects are rendered for.
   app ? "cilium",
   judge ? false,
+  # "objects", or (nixidy) "types": the application's type registry, by group/version/kind.
+  part ? "objects",
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
@@ -77,6 +79,8 @@ let
     in
     if flavor == "hetzkube" then
       evaluated.config.kubernetes.generated
+    else if part == "types" then
+      builtins.attrNames evaluated.config.applications.${app}.types
     else
       evaluated.config.applications.${app}.objects;
 in

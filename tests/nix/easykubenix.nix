@@ -154,7 +154,9 @@ let
     ) (builtins.attrNames set);
 in
 {
-  imports = lib.optional (!pin) (lib.mkAliasOptionModule [ "kubernetes" "resources" ] [ "kubernetes" "objects" ]);
+  imports = lib.optional (!pin) (
+    lib.mkAliasOptionModule [ "kubernetes" "resources" ] [ "kubernetes" "objects" ]
+  );
 
   options = {
     assertions = mkOption {
@@ -204,6 +206,18 @@ in
     );
   };
 
+  # easykubenix fills apiMappings from `kubectl api-resources` of Kubernetes 1.33
+  # (apiResources/v1.33.json); the kinds nixgen's cluster module writes without an apiVersion.
+  config.kubernetes.apiMappings = {
+    ConfigMap = "v1";
+    Namespace = "v1";
+    Secret = "v1";
+    Service = "v1";
+    ServiceAccount = "v1";
+    DaemonSet = "apps/v1";
+    Deployment = "apps/v1";
+    NetworkPolicy = "networking.k8s.io/v1";
+  };
   config.kubernetes.generated =
     if pin then
       each (

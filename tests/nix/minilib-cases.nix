@@ -295,6 +295,20 @@ in
         };
       }
     ]).s;
+  # An unspecified option keeps the properties inside its value (nixidy's `defaults`).
+  unspecifiedKeepsProperties =
+    let
+      value =
+        (eval [
+          { options.u = mkOption { type = types.unspecified; }; }
+          { u.a = lib.mkDefault 1; }
+        ]).u;
+    in
+    (eval [
+      { options.a = mkOption { type = types.int; }; }
+      { a = 2; }
+      value
+    ]).a;
   mkIfInsideSubmodule =
     (eval [
       { options.p = mkOption { type = point; }; }

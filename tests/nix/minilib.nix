@@ -395,7 +395,27 @@ let
           else
             mergeEqualOption loc defs;
       };
-      unspecified = anything;
+      # As nixpkgs: one definition as it is; several lists concatenated, attrsets merged
+      # shallowly (their values untouched: an mkDefault inside stays one), equal ints one.
+      unspecified = mkOptionType {
+        name = "unspecified";
+        description = "unspecified value";
+        merge =
+          loc: defs:
+          let
+            values = map (d: d.value) defs;
+          in
+          if length values == 1 then
+            head values
+          else if all isList values then
+            concatLists values
+          else if all isAttrs values then
+            foldl' (a: b: a // b) { } values
+          else if all isInt values && all (x: x == head values) values then
+            head values
+          else
+            throw "Cannot merge definitions of `${showOption loc}'.";
+      };
       # A module evaluation per value: the type's modules and each definition (an attrset is
       # that module's config, a function a module), `name` being the value's attribute name.
       submoduleWith =
