@@ -370,6 +370,77 @@ let
     if found == [ ] then null else builtins.head found;
 
   shapeOf = shape: if builtins.isString shape then schema.${shape} else shape;
+
+  # The value of one field's (or element's) definitions, as lib.mergeDefinitions merges an
+  # option's, by a shorter way where there is one definition and no mkIf, mkMerge or priority
+  # in it: the type's check, then its merge. Null when all of them are mkIf false.
+  merge =
+    loc: type: defs:
+    let
+      value = (builtins.head defs).value;
+    in
+    if builtins.length defs == 1 && !(builtins.isAttrs value && value ? _type) then
+      if type.check value then
+        { value = type.merge loc defs; }
+      else
+        throw "A definition for option `${lib.showOption loc}' is not of type `${type.description}'."
+    else
+      (lib.mergeDefinitions loc type defs).optionalValue;
+  # Lists and maps of the schema, merged as types.listOf and types.attrsOf merge, each element
+  # by `merge`.
+  list =
+    item:
+    lib.mkOptionType {
+      name = "listOf";
+      description = "list of ${item.description}";
+      check = builtins.isList;
+      merge =
+        loc: defs:
+        builtins.concatLists (
+          builtins.genList (
+            n:
+            let
+              values = (builtins.elemAt defs n).value;
+            in
+            builtins.concatLists (
+              builtins.genList (
+                m:
+                let
+                  found = merge (loc ++ [ "[definition ${toString (n + 1)}-entry ${toString (m + 1)}]" ]) item [
+                    { value = builtins.elemAt values m; }
+                  ];
+                in
+                if found ? value then [ found.value ] else [ ]
+              ) (builtins.length values)
+            )
+          ) (builtins.length defs)
+        );
+      emptyValue.value = [ ];
+    };
+  mapOf =
+    value:
+    lib.mkOptionType {
+      name = "attrsOf";
+      description = "attribute set of ${value.description}";
+      check = builtins.isAttrs;
+      merge =
+        loc: defs:
+        let
+          merged = builtins.mapAttrs (key: merge (loc ++ [ key ]) value) (given defs);
+        in
+        builtins.mapAttrs (key: found: found.value) (
+          builtins.removeAttrs merged (
+            builtins.filter (key: !(merged.${key} ? value)) (builtins.attrNames merged)
+          )
+        );
+      emptyValue.value = { };
+    };
+  # The definitions of each attribute of a list of definitions of attrsets.
+  given =
+    defs:
+    builtins.zipAttrsWith (key: values: values) (
+      map (d: builtins.mapAttrs (key: value: d // { inherit value; }) d.value) defs
+    );
   # The option type of a shape: a record's is built once (below) and shared by every field
   # that has it.
   typeOf =
@@ -384,7 +455,7 @@ let
     s:
     let
       text = if s ? pattern || s ? minLength || s ? maxLength then string s else types.str;
-      list = types.listOf (if s ? items then typeOf s.items else json);
+      items = list (if s ? items then typeOf s.items else json);
     in
     if s ? enum then
       types.enum s.enum
@@ -399,38 +470,31 @@ let
     else if s.type == "boolean" then
       types.bool
     else if s.type == "array" then
-      (if s ? minItems || s ? maxItems then after list (counted s) else list)
+      (if s ? minItems || s ? maxItems then after items (counted s) else items)
     else if s.type == "object" && s ? values then
-      types.attrsOf (typeOf s.values)
+      mapOf (typeOf s.values)
     else if s.type == "object" && (s.open or false) then
-      types.attrsOf json
+      mapOf json
     else if s.type == "object" then
-      types.submodule { }
+      record "empty" { }
     else
       json;
-  # An object of the schema as a module: its fields are options, so one the CRD does not have
-  # is refused (the API server would drop it), unless the schema keeps unknown fields. A field
-  # the object may leave out is null, which nixidy drops when it writes the object.
-  fields = s: {
-    options = builtins.mapAttrs (
+  # The fields of an object of the schema: name → whether required, description, and the type
+  # its definitions merge by (a field the object may leave out may be null, which counts as
+  # left out).
+  fieldsOf =
+    s:
+    builtins.mapAttrs (
       name: field:
       let
-        description = (shapeOf field).description or "";
+        required = builtins.elem name (s.required or [ ]);
       in
-      if builtins.elem name (s.required or [ ]) then
-        mkOption {
-          type = strict (typeOf field);
-          inherit description;
-        }
-      else
-        mkOption {
-          type = types.nullOr (typeOf field);
-          default = null;
-          inherit description;
-        }
+      {
+        inherit required;
+        description = (shapeOf field).description or "";
+        type = if required then strict (typeOf field) else types.nullOr (typeOf field);
+      }
     ) (s.fields or { });
-    freeformType = if s.open or false then types.attrsOf json else null;
-  };
   # A field the object must set: its type without an empty value, so leaving it out fails
   # (nixpkgs would make an unset list [ ] and an unset object { }, and write them).
   strict =
@@ -443,15 +507,62 @@ let
         merge
         ;
     };
+  # An object of the schema: a record of typed fields, merged field by field as options are
+  # (mkIf, mkMerge, priorities: lib.mergeDefinitions). Not a submodule: a module evaluation per
+  # object and per nested object costs several times the evaluation of the objects untyped. A
+  # field the CRD does not have fails as an undeclared option does (the API server would drop
+  # it) unless the schema keeps unknown fields (then it is JSON); the value holds the fields
+  # set; a required one left out fails when the object is read; the object's choices ("exactly
+  # one of", "at least one of") must hold.
   record =
-    s:
+    name: s:
     let
-      type = types.submodule (fields s);
+      declared = fieldsOf s;
+      required = s.required or [ ];
     in
-    if s ? choices then after type (broken s.choices) else type;
-  records = builtins.mapAttrs (name: record) (removeAttrs schema [ "kinds" ]);
+    lib.mkOptionType {
+      name = "record";
+      description = "${name} object";
+      check = builtins.isAttrs;
+      merge =
+        loc: defs:
+        let
+          fieldDefs = given defs;
+          unknown = builtins.filter (key: !(declared ? ${key})) (builtins.attrNames fieldDefs);
+          # A required field without a value fails as an option without one does.
+          missing = key: (lib.mergeDefinitions (loc ++ [ key ]) declared.${key}.type [ ]).mergedValue;
+          value =
+            builtins.mapAttrs (
+              key: defs:
+              let
+                found = merge (loc ++ [ key ]) (declared.${key}.type or json) defs;
+              in
+              if found ? value then
+                found.value
+              else if declared.${key}.required or false then
+                missing key
+              else
+                null
+            ) fieldDefs
+            // builtins.listToAttrs (
+              map (key: {
+                name = key;
+                value = missing key;
+              }) (builtins.filter (key: !(fieldDefs ? ${key})) required)
+            );
+          found = broken (s.choices or [ ]) value;
+        in
+        if unknown != [ ] && !(s.open or false) then
+          throw "The option `${lib.showOption (loc ++ [ (builtins.head unknown) ])}' does not exist."
+        else if found != null then
+          throw "nixgen: ${lib.showOption loc}: ${found}"
+        else
+          value;
+    };
+  records = builtins.mapAttrs record (removeAttrs schema [ "kinds" ]);
 
-  # The application's `defaults` that apply to a kind (as nixidy's generated modules read them).
+  # The application's `defaults` that apply to a kind (as nixidy's generated modules read them;
+  # each is a set of definitions, as nixidy's own are).
   defaultsFor =
     {
       group,
@@ -468,49 +579,54 @@ let
         && (d.kind == null || d.kind == kind)
       ) config.defaults
     );
-  # The objects of one kind at one version, by name: each knows its kind, apiVersion and name
-  # and takes the application's defaults for its kind (a namespaced kind's namespace).
+  # The objects of one kind at one version, by name: each knows its kind, apiVersion (those of
+  # the option it is defined under) and name, and takes the application's defaults for its
+  # kind (a namespaced kind's namespace), as nixidy's generated modules have them.
   resource =
     kind: version:
     let
       entry = kinds.${kind};
       root = schema.${entry.versions.${version}};
-      # Its kind and apiVersion are those of the option it is defined under.
       own = field: value: {
         type = "string";
         enum = [ value ];
         description = (shapeOf root.fields.${field}).description or "";
       };
-      object = types.submodule (
-        { name, ... }:
-        {
-          imports = [
-            (fields (
-              root
-              // {
-                fields = root.fields // {
-                  kind = own "kind" kind;
-                  apiVersion = own "apiVersion" "${entry.group}/${version}";
-                };
-              }
-            ))
-          ]
-          ++ defaultsFor {
-            inherit kind version;
-            inherit (entry) group;
-            resource = entry.plural;
-          };
-          config = {
-            kind = lib.mkOverride 1001 kind;
-            apiVersion = lib.mkOverride 1001 "${entry.group}/${version}";
-            metadata.name = lib.mkOverride 1001 name;
+      object = record kind (
+        root
+        // {
+          fields = root.fields // {
+            kind = own "kind" kind;
+            apiVersion = own "apiVersion" "${entry.group}/${version}";
           };
         }
       );
+      defaults = defaultsFor {
+        inherit kind version;
+        inherit (entry) group;
+        resource = entry.plural;
+      };
+      filled = object // {
+        merge =
+          loc: defs:
+          object.merge loc (
+            [
+              {
+                value = {
+                  kind = lib.mkOverride 1001 kind;
+                  apiVersion = lib.mkOverride 1001 "${entry.group}/${version}";
+                  metadata.name = lib.mkOverride 1001 (lib.last loc);
+                };
+              }
+            ]
+            ++ map (value: { inherit value; }) defaults
+            ++ defs
+          );
+      };
     in
     mkOption {
       description = root.description or "";
-      type = types.attrsOf (if root ? choices then after object (broken root.choices) else object);
+      type = types.attrsOf filled;
       default = { };
     };
   # The newest version's objects may be defined under the camelCase plural too.

@@ -72,7 +72,7 @@ let
   imap1 = f: list: genList (i: f (i + 1) (elemAt list i)) (length list);
 
   lib = rec {
-    inherit showOption;
+    inherit showOption last;
     # ------------------------------------------------------------ attrsets, lists, strings
     pipe = value: functions: foldl' (x: f: f x) value functions;
     filterAttrs =
@@ -338,7 +338,7 @@ let
           check = isFunction;
           merge =
             loc: defs: fnArgs:
-            (mergeDefinitions (loc ++ [ "<function body>" ]) t (map (d: d.value fnArgs) defs)).value;
+            (mergeValues (loc ++ [ "<function body>" ]) t (map (d: d.value fnArgs) defs)).value;
         };
       # Each element is merged (and checked) as an option of its own, named after its place.
       listOf =
@@ -356,7 +356,7 @@ let
                   imap1 (
                     m: x:
                     let
-                      merged = mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) t [ x ];
+                      merged = mergeValues (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) t [ x ];
                     in
                     if merged.isDefined then [ merged.value ] else [ ]
                   ) d.value
@@ -377,7 +377,7 @@ let
               names = foldl' (acc: d: acc // mapAttrs (_: _: null) d.value) { } defs;
               merged = mapAttrs (
                 name: _:
-                mergeDefinitions (loc ++ [ name ]) t (
+                mergeValues (loc ++ [ name ]) t (
                   concatMap (d: if d.value ? ${name} then [ d.value.${name} ] else [ ]) defs
                 )
               ) names;
@@ -445,7 +445,20 @@ let
     # The definitions of an option (which may still be wrapped in mkIf, mkMerge and
     # mkOverride): those of the highest priority, each checked against the type, then merged.
     # `definitions` are their values (as `options.<path>.definitions` shows them).
+    # nixpkgs' lib.mergeDefinitions: definitions { file; value; } in, the merge's outcome out.
     mergeDefinitions =
+      loc: type: defs:
+      let
+        merged = mergeValues loc type (map (d: d.value) defs);
+      in
+      {
+        inherit (merged) isDefined;
+        defsFinal = map (value: { inherit value; }) merged.definitions;
+        mergedValue = merged.value;
+        optionalValue = if merged.isDefined then { inherit (merged) value; } else { };
+      };
+    modules = { inherit mergeDefinitions; };
+    mergeValues =
       loc: type: values:
       let
         expanded = concatMap discharge values;
@@ -620,7 +633,7 @@ let
             loc = prefix ++ path;
             # Later modules' definitions first, as nixpkgs collects them (a list option
             # lists the last module's elements first).
-            merged = mergeDefinitions loc (decl.type or types.unspecified) (
+            merged = mergeValues loc (decl.type or types.unspecified) (
               concatMap (m: defsAt path m.config) (reverseList loaded)
               ++ (if decl ? default then [ (mkOptionDefault decl.default) ] else [ ])
             );
