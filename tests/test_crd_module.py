@@ -465,3 +465,37 @@ def test_cluster_module_objects_become_typed_resources_in_nixidy(
     for obj in cilium:
         assert f"{obj['apiVersion']}/{obj['kind']}" in registered
         assert validate(obj, release) == [], obj["kind"]
+
+
+def test_nixidy_objects_merge_as_options_do(nixidy_crds: Path, tmp_path: Path,
+                                           lib_path: str) -> None:  # fmt: skip
+    """Definitions of one object from several modules, with mkIf, mkMerge and priorities
+    inside it, merge as the module system merges options."""
+    user = tmp_path / "user.nix"
+    user.write_text("""{ lib, ... }:
+{
+  imports = [
+    {
+      applications.shop.resources.ciliumNetworkPolicies.web = {
+        metadata.labels.team = "a";
+        spec.egress = [ { toEntities = [ "world" ]; } ];
+      };
+    }
+  ];
+  applications.shop = {
+    namespace = "shop";
+    resources.ciliumNetworkPolicies.web = {
+      metadata.labels = lib.mkForce { team = "b"; };
+      spec = lib.mkMerge [
+        { endpointSelector = { }; }
+        { egress = lib.mkIf true [ { toEntities = [ "cluster" ]; } ]; }
+        { ingress = lib.mkIf false [ { fromEntities = [ "all" ]; } ]; }
+      ];
+    };
+  };
+}
+""", encoding="utf-8")  # fmt: skip
+    (got,) = evaluate("nixidy", nixidy_crds, user, lib_path, app="shop")
+    assert got["metadata"] == {"name": "web", "namespace": "shop", "labels": {"team": "b"}}
+    assert got["spec"]["endpointSelector"] == {} and "ingress" not in got["spec"]
+    assert sorted(r["toEntities"][0] for r in got["spec"]["egress"]) == ["cluster", "world"]

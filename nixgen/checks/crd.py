@@ -193,8 +193,10 @@ class _Walk:
             self.out.append(Problem(path, f"{_show(v)} is shorter than {shape.min_length}"))
         if shape.max_length is not None and size > shape.max_length:
             self.out.append(Problem(path, f"is longer than {shape.max_length} characters"))
-        if shape.pattern is not None and not _regex(shape.pattern.regex).fullmatch(v):
-            self.out.append(Problem(path, f"{_show(v)} does not match {shape.pattern.source}"))
+        pattern = shape.pattern
+        if pattern is not None and pattern.regex is not None \
+                and not _regex(pattern.regex).fullmatch(v):  # fmt: skip
+            self.out.append(Problem(path, f"{_show(v)} does not match {pattern.source}"))
 
     def number(self, v: float, shape: Shape, path: str) -> None:
         low, high = shape.minimum, shape.maximum

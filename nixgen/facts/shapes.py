@@ -13,8 +13,8 @@ A shape says:
   API server drops them, which nixgen refuses;
 - `enum`; `nullable`; the bounds minLength/maxLength (counted in bytes, as Nix counts),
   minimum/maximum (exclusive or not), minItems/maxItems; `pattern`, translated by
-  nixgen.facts.regex into one expression both sides match whole (untranslatable patterns are
-  not checked, on either side);
+  nixgen.facts.regex into one expression both sides match whole (a pattern it does not
+  translate is checked on neither side);
 - choices: `oneOf`/`anyOf`/`allOf` whose branches each require some fields (Cilium's way of
   saying "exactly one of endpointSelector, nodeSelector"). An `allOf` of enums narrows the
   enum; an `anyOf` of integer and string is the int-or-string it sits on. Any other branch
@@ -30,62 +30,94 @@ CiliumClusterwideNetworkPolicy are one Shape, written once by the Nix generators
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
-
-from nixgen.facts import regex
 
 TYPES = ("object", "array", "string", "integer", "number", "boolean", "int-or-string", "any")
 
 
-@dataclass(frozen=True, eq=False)
 class Field:
-    name: str
-    shape: Shape
-    required: bool = False
+    __slots__ = ("name", "shape", "required")
+
+    def __init__(self, name: str, shape: Shape, required: bool = False) -> None:
+        self.name = name
+        self.shape = shape
+        self.required = required
 
     @property
     def description(self) -> str:
         return self.shape.description
 
 
-@dataclass(frozen=True, eq=False)
 class Choice:
     """`op` ("oneOf", "anyOf" or "allOf") over branches, each the fields it requires."""
 
-    op: str
-    branches: tuple[tuple[str, ...], ...]
+    __slots__ = ("op", "branches")
+
+    def __init__(self, op: str, branches: tuple[tuple[str, ...], ...]) -> None:
+        self.op = op
+        self.branches = branches
 
 
-@dataclass(frozen=True, eq=False)
 class Pattern:
-    source: str  # the CRD's own pattern, for messages
-    regex: str  # nixgen.facts.regex.translate(source): matched against the whole string
+    __slots__ = ("source",)
+
+    def __init__(self, source: str) -> None:
+        self.source = source  # the CRD's own pattern, for messages
+
+    @property
+    def regex(self) -> str | None:
+        """nixgen.facts.regex.translate(source), matched against the whole string; None when
+        nixgen does not translate the pattern, which then goes unchecked (translated when first
+        needed: most checks meet few patterns)."""
+        return _translated(self.source)
 
 
-@dataclass(frozen=True, eq=False)
+@cache
+def _translated(source: str) -> str | None:
+    from nixgen.facts import regex
+
+    return regex.translate(source)
+
+
 class Shape:
-    type: str
-    description: str = ""
-    nullable: bool = False
-    enum: tuple[Any, ...] | None = None
-    fields: tuple[Field, ...] = ()
-    values: Shape | None = None  # a map's value shape
-    open: bool = False  # unknown fields kept, unchecked
-    items: Shape | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: bool = False
-    exclusive_maximum: bool = False
-    min_items: int | None = None
-    max_items: int | None = None
-    pattern: Pattern | None = None
-    choices: tuple[Choice, ...] = ()
-    key: str = ""  # the stored node's hash ("" for nixgen's own shapes)
-    dropped: tuple[str, ...] = ()  # what of the schema here goes unchecked, and why
+    """What the schema says of one place (see the module's docstring). Plain slots, not a
+    dataclass: nixgen builds a few hundred per check and imports this module on the way."""
+
+    __slots__ = ("type", "description", "nullable", "enum", "fields", "values", "open", "items",
+                 "min_length", "max_length", "minimum", "maximum", "exclusive_minimum",
+                 "exclusive_maximum", "min_items", "max_items", "pattern", "choices", "key",
+                 "dropped", "__weakref__")  # fmt: skip
+
+    def __init__(self, type: str, description: str = "", nullable: bool = False,
+                 enum: tuple[Any, ...] | None = None, fields: tuple[Field, ...] = (),
+                 values: Shape | None = None, open: bool = False, items: Shape | None = None,
+                 min_length: int | None = None, max_length: int | None = None,
+                 minimum: float | None = None, maximum: float | None = None,
+                 exclusive_minimum: bool = False, exclusive_maximum: bool = False,
+                 min_items: int | None = None, max_items: int | None = None,
+                 pattern: Pattern | None = None, choices: tuple[Choice, ...] = (),
+                 key: str = "", dropped: tuple[str, ...] = ()) -> None:  # fmt: skip
+        self.type = type
+        self.description = description
+        self.nullable = nullable
+        self.enum = enum
+        self.fields = fields  # in the schema's order
+        self.values = values  # a map's value shape
+        self.open = open  # unknown fields kept, unchecked
+        self.items = items
+        self.min_length = min_length
+        self.max_length = max_length
+        self.minimum = minimum
+        self.maximum = maximum
+        self.exclusive_minimum = exclusive_minimum
+        self.exclusive_maximum = exclusive_maximum
+        self.min_items = min_items
+        self.max_items = max_items
+        self.pattern = pattern
+        self.choices = choices
+        self.key = key  # the stored node's hash ("" for nixgen's own shapes)
+        self.dropped = dropped  # what of the schema here goes unchecked, and why
 
     @property
     def field_map(self) -> dict[str, Field]:
@@ -93,7 +125,7 @@ class Shape:
 
     @property
     def is_record(self) -> bool:
-        """An object with fields of its own: a submodule in Nix, a row of the check's table."""
+        """An object with fields of its own: a record in Nix, a row of the modules' table."""
         return self.type == "object" and bool(self.fields)
 
 
@@ -152,48 +184,38 @@ def _object_meta() -> Shape:
 OBJECT_META = _object_meta()
 
 
-@dataclass(frozen=True)
 class Release:
-    """The shapes of one release: kind → served version → root shape."""
+    """The shapes of one release: kind → served version → root shape, each walked from the
+    store the first time it is asked for (a check of one object walks one kind)."""
 
-    roots: dict[str, dict[str, Shape]]
+    def __init__(self, index: dict[str, dict[str, str]], walker: _Walker) -> None:
+        self.index = index
+        self.walker = walker
+
+    def root(self, kind: str, version: str) -> Shape | None:
+        digest = self.index.get(kind, {}).get(version)
+        return None if digest is None else self.walker.root(digest)
+
+    @property
+    def roots(self) -> dict[str, dict[str, Shape]]:
+        return {kind: {v: self.walker.root(digest) for v, digest in sorted(byv.items())}
+                for kind, byv in sorted(self.index.items())}  # fmt: skip
 
     @property
     def dropped(self) -> list[str]:
-        """What the walk left unchecked in this release (patterns, combinators), sorted."""
+        """What the walk leaves unchecked in this release (patterns, combinators), sorted."""
         found = {d for kinds in self.roots.values() for root in kinds.values()
                  for s in all_shapes(root) for d in s.dropped}  # fmt: skip
+        found |= {f"pattern {s.pattern.source}" for kinds in self.roots.values()
+                  for root in kinds.values() for s in all_shapes(root)
+                  if s.pattern is not None and s.pattern.regex is None}  # fmt: skip
         return sorted(found)
-
-    def root(self, kind: str, version: str) -> Shape | None:
-        return self.roots.get(kind, {}).get(version)
-
-    def records(self) -> list[Shape]:
-        """Every record shape reachable from the roots, each once, in walk order: kinds sorted,
-        each kind's versions sorted, fields in schema order (parents before children)."""
-        seen: dict[int, Shape] = {}
-        for kind in sorted(self.roots):
-            for version in sorted(self.roots[kind]):
-                _collect(self.roots[kind][version], seen)
-        return list(seen.values())
-
-
-def _collect(shape: Shape, seen: dict[int, Shape]) -> None:
-    if shape.is_record:
-        if id(shape) in seen:
-            return
-        seen[id(shape)] = shape
-        for f in shape.fields:
-            _collect(f.shape, seen)
-    for inner in (shape.items, shape.values):
-        if inner is not None:
-            _collect(inner, seen)
 
 
 def release(version: str) -> Release | None:
     """The shapes of the release nixgen has schemas for under `version` (its own, or its
-    minor's nearest, as the catalog picks); None when the store has none. Built once per
-    process and store; the shapes of nodes several releases share are shared too."""
+    minor's nearest, as the catalog picks); None when the store has none. One per process and
+    store; the shapes of nodes several releases share are shared too."""
     from nixgen.facts import crds
 
     found = crds.schema_nodes(version)
@@ -205,9 +227,7 @@ def release(version: str) -> Release | None:
         walker = _WALKERS.get(id(nodes))
         if walker is None or walker.nodes is not nodes:
             walker = _WALKERS[id(nodes)] = _Walker(nodes)
-        roots = {kind: {v: walker.root(digest) for v, digest in sorted(byv.items())}
-                 for kind, byv in sorted(index.items())}  # fmt: skip
-        _RELEASES[key] = (nodes, index, Release(roots))
+        _RELEASES[key] = (nodes, index, Release(index, walker))
     return _RELEASES[key][2]
 
 
@@ -270,11 +290,7 @@ class _Walker:
         args["exclusive_minimum"] = node.get("exclusiveMinimum") is True
         args["exclusive_maximum"] = node.get("exclusiveMaximum") is True
         if isinstance(node.get("pattern"), str) and kind in ("string", "int-or-string", "any"):
-            translated = regex.translate(node["pattern"])
-            if translated is None:
-                dropped.append(f"pattern {node['pattern']}")
-            else:
-                args["pattern"] = Pattern(node["pattern"], translated)
+            args["pattern"] = Pattern(node["pattern"])
         args["choices"], args["enum"] = self.choices(node, kind, args.get("enum"), dropped)
         return Shape(**args, dropped=tuple(dropped))
 
@@ -307,7 +323,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _replace(shape: Shape, **changes: Any) -> Shape:
-    return replace(shape, **changes)
+    given = {name: getattr(shape, name) for name in Shape.__slots__ if name != "__weakref__"}
+    return Shape(**{**given, **changes})
 
 
 def all_shapes(shape: Shape) -> list[Shape]:

@@ -1,20 +1,22 @@
 """The CRD module (`nixgen crds`): the Cilium kinds one release serves, typed in Nix from the
 shapes of nixgen.facts.shapes, the description the Python check (nixgen.checks.crd) reads too.
 
+Both flavours carry the shapes as one table (JSON, a record of the schema a line, each record
+once however many kinds share it: `table_lines`) and hand-written Nix that reads it
+(templates/nix/crds-*.nix.j2):
 - nixidy: the module nixidy imports into its applications (`nixidy.applicationImports`): per
   served version an option `resources.<group>.<version>.<Kind>` of typed objects, the
   camelCase plural alias of the newest version (`resources.ciliumNetworkPolicies`), the type
   registry entries nixidy renders typed resources by, and the application's namespace as the
-  default of namespaced kinds — what nixidy's own `generators.fromCRD` declares. Each object
-  of the schema is a submodule (an unknown field is refused by the module system); record
-  types the schemas share are let-bound once.
+  default of namespaced kinds — what nixidy's own `generators.fromCRD` declares. Each object is
+  a record of typed fields built from the table once per record (an unknown field is refused
+  as an undeclared option is).
 - hetzkube (easykubenix): easykubenix types `kubernetes.resources` (`kubernetes.objects`) as
   namespace → kind → name → free-form object, which a second declaration cannot narrow for
-  one kind; the module checks the objects of the Cilium kinds with a table of the same shapes
-  and an interpreter that reports what nixgen.checks.crd reports, in one failure.
+  one kind; the module checks the objects of the Cilium kinds with the table and an
+  interpreter that reports what nixgen.checks.crd reports, in one failure.
 
-Every value is written by nixgen.nix.emit; the templates (templates/nix/crds-*.nix.j2) hold
-the hand-written helpers."""
+Every value is written by nixgen.nix.emit."""
 
 from __future__ import annotations
 
@@ -26,9 +28,9 @@ from typing import Any
 from nixgen import __version__
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog, shapes
-from nixgen.facts.shapes import Choice, Shape
+from nixgen.facts.shapes import Shape
 from nixgen.nix import emit
-from nixgen.nix.emit import Attrs, Call, Raw
+from nixgen.nix.emit import Attrs, Call
 
 # easykubenix generation → the option its objects are defined in.
 OBJECTS_OPTION = {"hetzkube-pin": "resources", "current": "objects", "standalone": "objects"}
@@ -182,7 +184,7 @@ def _spelt(shape: Shape, names: Names, docs: bool) -> dict[str, Any]:
         out["enum"] = list(shape.enum)
     out |= _bounds(shape, ("min_length", "max_length", "minimum", "maximum", "min_items",
                            "max_items"))  # fmt: skip
-    if shape.pattern is not None:
+    if shape.pattern is not None and shape.pattern.regex is not None:
         out["pattern"] = shape.pattern.regex
         out["patternSource"] = shape.pattern.source
     if shape.type == "object":
