@@ -499,3 +499,20 @@ def test_nixidy_objects_merge_as_options_do(nixidy_crds: Path, tmp_path: Path,
     assert got["metadata"] == {"name": "web", "namespace": "shop", "labels": {"team": "b"}}
     assert got["spec"]["endpointSelector"] == {} and "ingress" not in got["spec"]
     assert sorted(r["toEntities"][0] for r in got["spec"]["egress"]) == ["cluster", "world"]
+
+
+@pytest.mark.parametrize("name", CRD_CASES)
+def test_goldens_take_right_policies_and_refuse_a_misspelt_field(name: str, tmp_path: Path,
+                                                                 lib_path: str) -> None:  # fmt: skip
+    flavor = name.split("-")[1]
+    golden = path_of(name)
+
+    def objects(items: list[dict[str, Any]]) -> Path:
+        if flavor == "hetzkube":
+            return user_module(tmp_path / "user.nix", hetzkube_objects(items))
+        return nixidy_user(tmp_path / "user.nix", items)
+
+    got = evaluate(flavor, golden, objects([CNP, CCNP]), lib_path, app="shop")
+    assert sorted(got, key=lambda o: o["kind"]) == [CCNP, CNP]
+    with pytest.raises(NixEvalError, match="toEntites"):
+        evaluate(flavor, golden, objects([BAD["misspelt"][0]]), lib_path, app="shop")
