@@ -386,6 +386,20 @@ let
         throw "A definition for option `${lib.showOption loc}' is not of type `${type.description}'."
     else
       (lib.mergeDefinitions loc type defs).optionalValue;
+  # The definitions that count, as the module system picks them: those of the highest
+  # priority, mkOverride (mkDefault, mkForce) taken off; null where one holds an mkIf or an
+  # mkMerge (lib.mergeDefinitions handles those).
+  winners =
+    defs:
+    let
+      override = d: builtins.isAttrs d.value && (d.value._type or null) == "override";
+      priority = d: if override d then d.value.priority else 100;
+      best = builtins.foldl' (p: d: if priority d < p then priority d else p) 9999 defs;
+      kept = map (d: if override d then d // { value = d.value.content; } else d) (
+        builtins.filter (d: priority d == best) defs
+      );
+    in
+    if builtins.any (d: builtins.isAttrs d.value && d.value ? _type) kept then null else kept;
   # Lists and maps of the schema, merged as types.listOf and types.attrsOf merge, each element
   # by `merge`.
   list =
@@ -492,7 +506,17 @@ let
       {
         inherit required;
         description = (shapeOf field).description or "";
+        # what its definitions merge by, and what a single non-null one is checked against (and
+        # taken as it is, for a scalar)
         type = if required then strict (typeOf field) else types.nullOr (typeOf field);
+        inner = typeOf field;
+        scalar =
+          !(builtins.isString field)
+          && !(builtins.elem field.type [
+            "array"
+            "object"
+            "any"
+          ]);
       }
     ) (s.fields or { });
   # A field the object must set: its type without an empty value, so leaving it out fails
@@ -527,7 +551,11 @@ let
       merge =
         loc: defs:
         let
-          fieldDefs = given defs;
+          fieldDefs =
+            if builtins.length defs == 1 then
+              builtins.mapAttrs (key: value: [ { inherit value; } ]) (builtins.head defs).value
+            else
+              given defs;
           unknown = builtins.filter (key: !(declared ? ${key})) (builtins.attrNames fieldDefs);
           # A required field without a value fails as an option without one does.
           missing = key: (lib.mergeDefinitions (loc ++ [ key ]) declared.${key}.type [ ]).mergedValue;
@@ -535,11 +563,28 @@ let
             builtins.mapAttrs (
               key: defs:
               let
-                found = merge (loc ++ [ key ]) (declared.${key}.type or json) defs;
+                f = declared.${key};
+                one = (builtins.head defs).value;
+                kept =
+                  if builtins.length defs == 1 && !(builtins.isAttrs one && one ? _type) then defs else winners defs;
+                values = map (d: d.value) kept;
+                where = lib.showOption (loc ++ [ key ]);
+                found = merge (loc ++ [ key ]) (f.type or json) defs;
               in
-              if found ? value then
+              # Definitions of a declared field without mkIf or mkMerge, the usual case: null is
+              # left out, a single scalar checked and taken, anything else merged by its type.
+              if declared ? ${key} && kept != null then
+                if !f.required && builtins.all (v: v == null) values then
+                  null
+                else if !(builtins.all f.inner.check values) then
+                  throw "A definition for option `${where}' is not of type `${f.type.description}'."
+                else if f.scalar && builtins.length kept == 1 then
+                  builtins.head values
+                else
+                  f.inner.merge (loc ++ [ key ]) kept
+              else if found ? value then
                 found.value
-              else if declared.${key}.required or false then
+              else if f.required or false then
                 missing key
               else
                 null
