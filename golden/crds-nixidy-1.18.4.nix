@@ -285,7 +285,12 @@ let
   after =
     type: problem:
     lib.mkOptionType {
-      inherit (type) name description check;
+      inherit (type)
+        name
+        description
+        check
+        getSubOptions
+        ;
       merge =
         loc: defs:
         let
@@ -430,6 +435,7 @@ let
           ) (builtins.length defs)
         );
       emptyValue.value = [ ];
+      getSubOptions = prefix: item.getSubOptions (prefix ++ [ "*" ]);
     };
   mapOf =
     value:
@@ -448,6 +454,7 @@ let
           )
         );
       emptyValue.value = { };
+      getSubOptions = prefix: value.getSubOptions (prefix ++ [ "<name>" ]);
     };
   # The definitions of each attribute of a list of definitions of attrsets.
   given =
@@ -529,6 +536,7 @@ let
         description
         check
         merge
+        getSubOptions
         ;
     };
   # An object of the schema: a record of typed fields, merged field by field as options are
@@ -548,6 +556,17 @@ let
       name = "record";
       description = "${name} object";
       check = builtins.isAttrs;
+      # Its fields as options, for documentation (nixpkgs' optionAttrSetToDocList).
+      getSubOptions =
+        prefix:
+        builtins.mapAttrs (
+          key: f:
+          mkOption { inherit (f) type description; }
+          // {
+            loc = prefix ++ [ key ];
+            declarations = [ ];
+          }
+        ) declared;
       merge =
         loc: defs:
         let

@@ -516,3 +516,24 @@ def test_goldens_take_right_policies_and_refuse_a_misspelt_field(name: str, tmp_
     assert sorted(got, key=lambda o: o["kind"]) == [CCNP, CNP]
     with pytest.raises(NixEvalError, match="toEntites"):
         evaluate(flavor, golden, objects([BAD["misspelt"][0]]), lib_path, app="shop")
+
+
+def test_nixidy_documents_every_field_with_the_schemas_description(nixidy_crds: Path,
+                                                                    tmp_path: Path) -> None:
+    """Generated documentation (nixpkgs' optionAttrSetToDocList, which nixidy's docs use)
+    lists the fields of the objects, nested ones included, with the CRDs' descriptions."""
+    from nixharness import real_lib
+
+    lib = real_lib()
+    if lib is None:
+        pytest.skip("the documentation lister is nixpkgs' own: set NIXPKGS_LIB")
+    user = user_module(tmp_path / "user.nix", {})
+    docs = {o["name"]: o for o in evaluate("nixidy", nixidy_crds, user, lib, part="docs")}
+    prefix = 'applications.<name>.resources."cilium.io".v2.CiliumNetworkPolicy.<name>'
+    assert docs[prefix + ".spec"]["description"] == (
+        "Spec is the desired Cilium specific rule specification.")
+    rule = docs[prefix + ".spec.egress.*.toEntities"]
+    assert rule["description"].startswith("ToEntities is a list of special entities")
+    assert rule["type"].startswith("null or (list of one of \"all\", \"world\"")
+    assert docs[prefix + ".metadata.labels"]["type"] == "null or (attribute set of string)"
+    assert "applications.<name>.resources.ciliumNetworkPolicies.<name>.spec" in docs

@@ -23,7 +23,8 @@
   # nixidy: the application the objects are rendered for.
   app ? "cilium",
   judge ? false,
-  # "objects", or (nixidy) "types": the application's type registry, by group/version/kind.
+  # "objects", or (nixidy) "types": the application's type registry, by group/version/kind,
+  # or "docs": the options' documentation as nixpkgs' optionAttrSetToDocList lists it.
   part ? "objects",
 }:
 let
@@ -81,6 +82,12 @@ let
       evaluated.config.kubernetes.generated
     else if part == "types" then
       builtins.attrNames evaluated.config.applications.${app}.types
+    else if part == "docs" then
+      map (o: { inherit (o) name description type; }) (
+        builtins.filter (o: lib.hasInfix "cilium.io" o.name || lib.hasInfix "ciliumNetwork" o.name) (
+          lib.optionAttrSetToDocList evaluated.options
+        )
+      )
     else
       evaluated.config.applications.${app}.objects;
 in
