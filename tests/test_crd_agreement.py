@@ -126,7 +126,8 @@ def variants(obj: dict[str, Any]) -> list[dict[str, Any]]:
             out.extend([_set(obj, path, str(node)), _set(obj, path, -1),
                         _set(obj, path, 10**10)])  # fmt: skip
         elif isinstance(node, str):
-            out.extend([_set(obj, path, 7), _set(obj, path, "zz not valid"), _set(obj, path, "")])
+            out.extend([_set(obj, path, 7), _set(obj, path, "zz not valid"), _set(obj, path, ""),
+                        _set(obj, path, "é")])  # fmt: skip
 
     walk(obj, [])
     return out

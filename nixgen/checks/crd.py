@@ -6,10 +6,10 @@ are generated from too (nixgen.nix.crds), so the check here and the one in Nix a
 Checked: the apiVersion is one the release serves for the kind; JSON types (integer, number,
 string, boolean, array, object; int-or-string); `enum`; `required`; `minLength`/`maxLength`
 (in bytes), `minimum`/`maximum`, `minItems`/`maxItems`; `pattern` (where nixgen.facts.regex
-translates it); fields the API server would prune (not in `properties`, no
-`additionalProperties`, no `x-kubernetes-preserve-unknown-fields`), in `metadata` too; the
-`oneOf`/`anyOf`/`allOf` Cilium uses to require one of several fields. A null field counts as
-absent. Not checked: `format` (cidr, ipv4, date-time…), CEL rules (`x-kubernetes-validations`),
+translates it; matched against the UTF-8 bytes, as Nix matches); fields the API server would
+prune (not in `properties`, no `additionalProperties`, no
+`x-kubernetes-preserve-unknown-fields`), in `metadata` too; the `oneOf`/`anyOf`/`allOf` Cilium
+uses to require one of several fields. A null field counts as absent. Not checked: `format` (cidr, ipv4, date-time…), CEL rules (`x-kubernetes-validations`),
 list uniqueness, and the patterns nixgen.facts.regex leaves out.
 
 A value nixgen only knows as Nix (an emit.Raw expression, a function call) is accepted
@@ -90,11 +90,14 @@ def _mapping(v: Any) -> dict[str, Any] | None:
 def _child(path: str, key: str) -> str:
     if _IDENT.match(key):
         return f"{path}.{key}" if path else key
-    return f"{path}[{json.dumps(key)}]"
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
 def _show(v: Any) -> str:
-    return json.dumps(v) if isinstance(v, (str, int, float, bool)) or v is None else type(v).__name__
+    """A scalar as JSON (as Nix's builtins.toJSON writes it: UTF-8, not escaped)."""
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return json.dumps(v, ensure_ascii=False)
+    return type(v).__name__
 
 
 def _json_type(v: Any) -> str:
@@ -126,8 +129,9 @@ def _type_ok(v: Any, wanted: str) -> bool:
 
 
 @cache
-def _regex(text: str) -> re.Pattern[str]:
-    return re.compile(text)
+def _regex(text: str) -> re.Pattern[bytes]:
+    """A translated pattern, matched against a string's UTF-8 bytes, as Nix matches it."""
+    return re.compile(text.encode("ascii"))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -195,7 +199,7 @@ class _Walk:
             self.out.append(Problem(path, f"is longer than {shape.max_length} characters"))
         pattern = shape.pattern
         if pattern is not None and pattern.regex is not None \
-                and not _regex(pattern.regex).fullmatch(v):  # fmt: skip
+                and not _regex(pattern.regex).fullmatch(v.encode("utf-8")):  # fmt: skip
             self.out.append(Problem(path, f"{_show(v)} does not match {pattern.source}"))
 
     def number(self, v: float, shape: Shape, path: str) -> None:
