@@ -61,7 +61,17 @@ Notes:
   for 3k, 84 s for 6k, and 18.7 s for 3k pool CIDRs. The large config's cold run is mostly
   validating and writing 6k pool objects (each checked against its CRD's schema), which is
   linear.
-- Timings are wall-clock medians on a shared 2-core machine; repeated runs vary by a few percent.
+- The CRD module rows (`nixgen crds`): 50 CiliumNetworkPolicies of the usual shape evaluated
+  in the tests' models of easykubenix and nixidy (tests/nix/crds-harness.nix) with nixpkgs'
+  lib, with the CRD module and without it: the same module untyped is, for easykubenix, the
+  same definitions in its free-form `kubernetes.resources`, and for nixidy the same
+  definitions under the kind's options declared free-form and registered (the target rows).
+  The `yamls` row hands nixidy the policies as YAML, which it parses and leaves untyped,
+  skipping also its own walk over typed resources: no target, shown for scale. The nixidy
+  module's objects are records of typed fields, not submodules: a submodule per object and
+  nested object cost 2.3 times the `yamls` evaluation (Nix's CPU time).
+- Timings are wall-clock medians on a shared 2-core machine; repeated runs vary by a few percent,
+  and by much more while other work shares the machine (the wall-clock rows most).
 """
 FLOOR_CLICK = "import click"
 # Pod CIDRs and pool CIDRs in the benchmark's large config.
@@ -246,6 +256,102 @@ def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str]]:
     return command(module), command(seed)
 
 
+POLICIES = 50
+
+
+def policies(count: int) -> list[dict[str, Any]]:
+    """`count` CiliumNetworkPolicies of the usual shape: an endpoint selector, ingress from
+    endpoints and the cluster, egress to a name and to DNS with an L7 rule."""
+    return [{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+             "metadata": {"name": f"p{i}", "namespace": "shop"},
+             "spec": {"endpointSelector": {"matchLabels": {"app": f"app{i}"}},
+                      "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "lb"}}],
+                                   "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}]}]},
+                                  {"fromEntities": ["cluster"]}],
+                      "egress": [{"toFQDNs": [{"matchName": f"api{i}.example.com"}],
+                                  "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}]},
+                                 {"toEndpoints": [{"matchLabels": {"k8s-app": "kube-dns"}}],
+                                  "toPorts": [{"ports": [{"port": "53", "protocol": "ANY"}],
+                                               "rules": {"dns": [{"matchPattern": "*"}]}}]}]}}
+            for i in range(count)]  # fmt: skip
+
+
+# nixidy with the kind's options declared free-form (the same definitions, no schema): what a
+# module that registers the kind without typing it gives.
+FREE_FORM = """{ lib, ... }:
+{
+  options.resources."cilium.io".v2.CiliumNetworkPolicy = lib.mkOption {
+    type = lib.types.attrsOf (lib.types.attrsOf lib.types.anything);
+    default = { };
+  };
+  config.types = [
+    {
+      name = "ciliumnetworkpolicies";
+      group = "cilium.io";
+      version = "v2";
+      kind = "CiliumNetworkPolicy";
+      attrName = "ciliumNetworkPolicies";
+    }
+  ];
+}
+"""
+
+
+def crd_commands(tmp: Path, flavor: str, lib_path: str,
+                 baseline: str = "") -> tuple[list[str], list[str]]:  # fmt: skip
+    """nix-instantiate of a framework's evaluation of POLICIES policies with the CRD module
+    (typed) and without it: easykubenix's own free-form objects; for nixidy, the same
+    definitions under free-form options (`baseline` "free-form") or the policies as `yamls`,
+    which nixidy leaves untyped ("yamls")."""
+    from crdharness import CRDS_HARNESS, hetzkube_objects, user_module, write_crds
+    from nixharness import nix_instantiate
+
+    from nixgen.nix.emit import Call
+
+    crds = write_crds(tmp / f"crds-{flavor}.nix", flavor)
+    none = tmp / "none.nix"
+    none.write_text("{ }\n", encoding="utf-8")
+    free = tmp / "free-form.nix"
+    free.write_text(FREE_FORM, encoding="utf-8")
+    objects = policies(POLICIES)
+    if flavor == "hetzkube":
+        typed = untyped = user_module(tmp / "policies-hetzkube.nix", hetzkube_objects(objects))
+        without = none
+    else:
+        by_name = {o["metadata"]["name"]: o for o in objects}
+        typed = user_module(tmp / "policies-typed.nix", {"applications": {"shop": {
+            "namespace": "shop", "resources": {"cilium.io": {"v2": {
+                "CiliumNetworkPolicy": by_name}}}}}})  # fmt: skip
+        if baseline == "yamls":
+            untyped = user_module(tmp / "policies-yamls.nix", {"applications": {"shop": {
+                "namespace": "shop", "yamls": [Call("builtins.toJSON", (o,)) for o in objects]}}})
+            without = none
+        else:
+            untyped, without = typed, free
+
+    def command(module: Path, user: Path) -> list[str]:
+        return [nix_instantiate(), "--eval", "--strict", "--json", str(CRDS_HARNESS),
+                "--argstr", "flavor", flavor, "--argstr", "crdsPath", str(module),
+                "--argstr", "userPath", str(user), "--argstr", "libPath", lib_path,
+                "--argstr", "app", "shop"]  # fmt: skip
+
+    return command(crds, typed), command(without, untyped)
+
+
+def cpu_pair(commands: tuple[list[str], list[str]], tmp: Path, runs: int) -> tuple[float, float]:
+    """Medians of Nix's own evaluation CPU time (NIX_SHOW_STATS) of two commands, alternately."""
+    import json as json_
+
+    stats = tmp / "stats.json"
+    env = {**os.environ, "NIX_SHOW_STATS": "1", "NIX_SHOW_STATS_PATH": str(stats)}
+    found: list[list[float]] = [[], []]
+    for _ in range(runs):
+        for i, command in enumerate(commands):
+            subprocess.run(command, capture_output=True, check=True, env=env)
+            found[i].append(json_.loads(stats.read_text())["cpuTime"])
+    return statistics.median(found[0]), statistics.median(found[1])
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     try:
@@ -337,6 +443,22 @@ def main() -> int:
                     rows.append((f"Nix's own evaluation CPU time of the module ({name})",
                                  f"{ca * 1000:.1f} ms", f"{cb * 1000:.1f} ms (the seed's)",
                                  f"≤ 1.1×: {ca / cb:.2f}×", ca / cb <= 1.1))  # fmt: skip
+            # The CRD module (`nixgen crds`) with nixpkgs' lib: POLICIES policies typed
+            # against the same policies untyped.
+            if os.environ.get("NIXPKGS_LIB"):
+                cases = [("hetzkube", "", "free-form objects", True),
+                         ("nixidy", "free-form", "the same, options free-form", True),
+                         ("nixidy", "yamls", "yamls, untyped", False)]  # fmt: skip
+                for flavor, baseline, untyped, target in cases:
+                    commands = crd_commands(tmp, flavor, os.environ["NIXPKGS_LIB"], baseline)
+                    ta, tb = pair(*commands, max(args.runs, 21), tmp)
+                    ca, cb = cpu_pair(commands, tmp, max(args.runs, 21))
+                    for what, a, b in (("wall clock", ta, tb), ("Nix's own CPU time", ca, cb)):
+                        rows.append((f"{flavor}: {POLICIES} CiliumNetworkPolicies with the CRD "
+                                     f"module (nixpkgs lib), {what}", f"{a * 1000:.1f} ms",
+                                     f"{b * 1000:.1f} ms ({untyped})",
+                                     f"≤ 2×: {a / b:.2f}×" if target else f"no target: {a / b:.2f}×",
+                                     a / b <= 2 if target else True))  # fmt: skip
         else:
             rows.append(("Nix evaluation cost", "not measured: no nix-instantiate", "", "≤ 1.1×",
                          False))  # fmt: skip

@@ -153,6 +153,31 @@ def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any)
 
 
 @cli.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Config file: its flavor, ciliumVersion and easykubenix.")
+@click.option("--flavor", type=click.Choice(FLAVORS), default=None,
+              help="Framework the module is for [default: hetzkube].")
+@click.option("--cilium-version", metavar="X.Y.Z", default=None,
+              help=f"Cilium release whose CRDs to type [default: {DEFAULT_VERSION}].")
+@click.option("--easykubenix", type=click.Choice(EASYKUBENIX), default=None,
+              help="hetzkube flavour: the easykubenix generation (hetzkube-pin checks "
+                   "kubernetes.resources, the newer ones kubernetes.objects).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Write to this file (atomically) instead of stdout.")
+@check_option
+@format_option
+def crds(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
+    """Print (or write) a module that types the objects of every Cilium kind the release
+    serves: nixidy's typed resources, or a check of easykubenix's kubernetes.resources."""
+    from nixgen import pipeline
+
+    if check and output is None:
+        raise click.UsageError("--check needs -o FILE: the file to compare with")
+    text = pipeline.crds(_spec(**given), fmt, output.name if output else "cilium-crds.nix")
+    _deliver(text, output, check)
+
+
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--cilium-version", metavar="X.Y.Z", default=None,
               help="Bump the file to this Cilium release.")

@@ -84,3 +84,14 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
     built, warnings = checked_plan(spec)
     text = render_node(built, profile)
     return Result(nixfmt.format_source(text, fmt, filename), warnings)
+
+
+def crds(spec: Spec | Mapping[str, Any], fmt: str = "never",
+         filename: str = "cilium-crds.nix") -> str:
+    """The CRD module (nixgen.nix.crds) of the spec's flavour, release and easykubenix
+    generation: the same catalog release the spec's cluster module takes its facts from."""
+    from nixgen.nix import crds as crds_
+
+    spec = as_spec(spec)
+    return nixfmt.format_source(crds_.render(spec.flavor, spec.ciliumVersion, spec.easykubenix),
+                                fmt, filename)  # fmt: skip

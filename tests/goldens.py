@@ -61,7 +61,12 @@ NODE_CASES: dict[str, list[str]] = {
     "node-default": ["node"],
     "node-production": ["node", *PROD, "--profile", "production"],
 }  # fmt: skip
-ALL_CASES = {**CASES, **NODE_CASES}
+# The CRD modules (`nixgen crds`), one release per flavour.
+CRD_CASES: dict[str, list[str]] = {
+    "crds-nixidy-1.18.4": ["crds", "--flavor", "nixidy", "--cilium-version", "1.18.4"],
+    "crds-hetzkube-1.18.4": ["crds", "--flavor", "hetzkube", "--cilium-version", "1.18.4"],
+}  # fmt: skip
+ALL_CASES = {**CASES, **NODE_CASES, **CRD_CASES}
 
 
 def path_of(name: str) -> Path:

@@ -40,6 +40,7 @@ spec:
   group: cilium.io
   names:
     kind: CiliumPodIPPool
+    plural: ciliumpodippools
   scope: Cluster
   versions:
   - name: v2
@@ -69,6 +70,7 @@ def test_served_and_storage_flags_decide_not_the_list_of_names() -> None:
     assert read["versions"][0]["schema"] is None
     assert read["versions"][1]["schema"]["properties"] == {"spec": {"type": "object"}}
     assert crds.catalog_facts(read) == {"kind": "CiliumPodIPPool", "group": "cilium.io",
+                                        "plural": "ciliumpodippools",
                                         "storageVersion": "v2alpha1",
                                         "servedVersions": ["v2alpha1"], "namespaced": False,
                                         "unservedVersions": ["v2"]}  # fmt: skip
@@ -109,14 +111,32 @@ def test_every_kind_has_a_schema_for_each_served_version(release: str) -> None:
             assert {"apiVersion", "kind", "metadata"} <= nodes[digest]["properties"].keys()
 
 
-def test_store_is_shared_across_releases_and_holds_no_descriptions() -> None:
+def test_store_is_shared_across_releases_and_holds_trimmed_descriptions() -> None:
     store = crds._load_store(locations.schema_store(locations.catalog_path()))
+    nodes = store["nodes"]
     assert store["index"]["1.18.4"] == store["index"]["1.18.12"]
     assert store["index"].keys() == catalog.load().releases.keys()
-    assert not any("description" in node or "default" in node for node in store["nodes"].values())
-    cnp = store["index"]["1.20.0"]["CiliumNetworkPolicy"]["v2"]
-    ccnp = store["index"]["1.20.0"]["CiliumClusterwideNetworkPolicy"]["v2"]
-    assert cnp == ccnp  # both policy kinds have the same schema: stored once
+    assert not any("default" in node for node in nodes.values())
+    texts = [node["description"] for node in nodes.values() if "description" in node]
+    assert texts and all(crds.trim_description(t) == t for t in texts)
+    cnp = nodes[store["index"]["1.20.0"]["CiliumNetworkPolicy"]["v2"]]
+    ccnp = nodes[store["index"]["1.20.0"]["CiliumClusterwideNetworkPolicy"]["v2"]]
+    assert cnp["description"] == ("CiliumNetworkPolicy is a Kubernetes third-party resource with "
+                                  "an extended version of NetworkPolicy.")
+    # the two policy kinds share their rules: stored once
+    assert cnp["properties"]["spec"] == ccnp["properties"]["spec"]
+    assert cnp["properties"]["specs"] == ccnp["properties"]["specs"]
+
+
+def test_descriptions_are_trimmed_to_a_sentence() -> None:
+    trim = crds.trim_description
+    assert trim("Spec is the desired\n  rule specification.\nMore info: https://k8s.io/x.") == (
+        "Spec is the desired rule specification.")
+    assert trim("Selects peers, e.g. pods. And more.") == "Selects peers, e.g. pods."
+    assert trim("no full stop at all") == "no full stop at all"
+    long = trim("word " * 100)
+    assert len(long) <= crds.DESCRIPTION_LIMIT and long.endswith("word ...")
+    assert trim("x" * 300) == "x" * (crds.DESCRIPTION_LIMIT - 4) + " ..."
 
 
 def test_schemas_load_only_when_objects_are_checked() -> None:

@@ -13,31 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import one_line_error, process
 from goldens import ROOT, path_of
 from hypothesis import given, settings, strategies as st
 from nixharness import evaluate, run_nix
 
 from nixgen.facts import locations
-
-
-def process(*args: str, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nixgen", *args], capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=60, check=False, cwd=cwd,
-    )  # fmt: skip
-
-
-def one_line_error(done: subprocess.CompletedProcess[str], *wanted: str) -> str:
-    """The error line of a run that must have failed cleanly, with each of `wanted` in it."""
-    assert done.returncode == 2, done.stderr
-    assert done.stdout == ""
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("nixgen: error: "), done.stderr
-    for text in wanted:
-        assert text in lines[0]
-    return lines[0]
 
 
 # ---------------------------------------------------------------- the catalog
@@ -70,6 +51,7 @@ def _cilium_tree(root: Path, version: str = "1.21.0") -> Path:
     crds.mkdir(parents=True)
     (crds / "ciliumnodes.yaml").write_text(
         "kind: CustomResourceDefinition\nspec:\n  group: cilium.io\n  names:\n    kind: CiliumNode\n"
+        "    plural: ciliumnodes\n"
         "  scope: Cluster\n  versions:\n  - name: v2\n    served: true\n    storage: true\n"
         "    schema:\n      openAPIV3Schema:\n        type: object\n"
     )

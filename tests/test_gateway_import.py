@@ -4,12 +4,12 @@ read into nixgen's store by the project's own importer, with the CRDs' LICENSE b
 from __future__ import annotations
 
 import json
-import os
+import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_errors import one_line_error, process
+from clirun import one_line_error, process
 
 from nixgen.facts import locations
 
@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _crd_yaml(kind: str, group: str = GROUP, extra: str = "") -> str:
     return (f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n"
-            f"  group: {group}\n  names:\n    kind: {kind}\n  scope: Namespaced\n  versions:\n"
+            f"  group: {group}\n  names:\n    kind: {kind}\n    plural: {kind.lower()}s\n"
+            "  scope: Namespaced\n  versions:\n"
             f"  - name: v1\n    served: true\n    storage: true\n    schema:\n"
             f"      openAPIV3Schema:\n        type: object\n        properties:\n"
             f"          spec:\n            type: object\n            properties:\n"
@@ -58,7 +59,7 @@ def test_the_importer_writes_a_store_and_the_license_beside_it(tmp_path: Path) -
     ({"a.yaml": "kind: CustomResourceDefinition\nspec:\n  names: [1]\n"}, True,
      "spec.names is not a table"),
     ({"a.yaml": "kind: CustomResourceDefinition\nspec:\n  group: g\n  scope: Namespaced\n"
-                "  names: {kind: K}\n  versions: [1]\n"}, True, "not a list of tables"),
+                "  names: {kind: K, plural: ks}\n  versions: [1]\n"}, True, "not a list of tables"),
     ({"a.yaml": b"\xff\xfe"}, True, "a.yaml"),
 ])  # fmt: skip
 def test_the_importer_refuses_junk_in_one_line_and_writes_nothing(
@@ -83,19 +84,20 @@ def test_the_importer_refuses_a_version_that_is_not_x_y_z(tmp_path: Path) -> Non
     one_line_error(done, "VERSION: '1.2' is not a version of the form X.Y.Z")
 
 
-def _upstream() -> Path | None:
-    """The gateway-api CRDs the shipped store was imported from, where this machine has them."""
-    for candidate in (os.environ.get("GATEWAY_API_CRDS"), "/work/shared/data/gateway-api-crds",
-                      ROOT.parent / "shared" / "data" / "gateway-api-crds"):  # fmt: skip
-        if candidate and Path(candidate, "LICENSE").is_file():
-            return Path(candidate)
-    return None
+# The upstream gateway-api standard-channel CRDs (Apache-2.0, LICENSE inside) of every release
+# nixgen ships schemas of, as kubernetes-sigs/gateway-api tags them: the store's source.
+UPSTREAM = ROOT / "tests" / "fixtures" / "gateway-api-crds.tgz"
+
+
+def _upstream(into: Path) -> Path:
+    """The upstream CRDs, unpacked into `into`."""
+    with tarfile.open(UPSTREAM) as tar:
+        tar.extractall(into, filter="data")
+    return into / "gateway-api-crds"
 
 
 def test_the_shipped_store_is_what_the_importer_makes_of_the_upstream_crds(tmp_path: Path) -> None:
-    upstream = _upstream()
-    if upstream is None:
-        pytest.skip("the upstream gateway-api CRDs are not on this machine (GATEWAY_API_CRDS)")
+    upstream = _upstream(tmp_path / "upstream")
     store = tmp_path / "gateway-api.schemas.json"
     shipped = Path(locations.DATA_DIR)
     for release in json.loads((shipped / "gateway-api.schemas.json").read_text())["index"]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_errors import one_line_error, process
+from clirun import one_line_error, process
 
 A64 = "a" * 64
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_errors import one_line_error, process
+from clirun import one_line_error, process
 
 from nixgen.cli import cli
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_errors import one_line_error, process
+from clirun import one_line_error, process
 
 # Names of nixgen's own that a message must never show.
 INTERNAL = ("Raw(", "Split(", "Attrs(", "Call(", "If(", "merged", "settingValues", "Profiles",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_errors import one_line_error, process
+from clirun import one_line_error, process
 
 ROOT = Path(__file__).resolve().parent.parent
 GW = "gateway.networking.k8s.io/v1"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from goldens import path_of
-from test_errors import one_line_error, process
+from clirun import one_line_error, process
 
 GOLDEN = path_of("hetzkube-1.18.4")
 

@@ -21,7 +21,6 @@ from nixgen.facts.chart import dotted, load as load_chart
 from nixgen.input import models, settings
 from nixgen.input.spec import Spec
 from nixgen.pipeline import planned
-from nixgen.plan import model
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -400,7 +400,8 @@ def test_crd_reader_takes_kind_group_scope_and_storage_version() -> None:
     text = crd_yaml("CiliumLoadBalancerIPPool", "ciliumloadbalancerippools", "Cluster", "v2",
                     ("v2alpha1", "v2"))  # fmt: skip
     assert crds.catalog_facts(crds.read_crd(text)) == {
-        "kind": "CiliumLoadBalancerIPPool", "group": "cilium.io", "storageVersion": "v2",
+        "kind": "CiliumLoadBalancerIPPool", "group": "cilium.io",
+        "plural": "ciliumloadbalancerippools", "storageVersion": "v2",
         "servedVersions": ["v2", "v2alpha1"], "namespaced": False}  # fmt: skip
     assert crds.read_crd("kind: ConfigMap\n") is None
     with pytest.raises(crds.CrdError):
@@ -419,16 +420,20 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     data = json.loads(mine.read_text())
     assert data["gatewayApi"]["1.20"] == "1.5.1"
     assert data["versions"]["1.20.2"]["crds"] == [
-        {"kind": "CiliumClusterwideNetworkPolicy", "group": "cilium.io", "storageVersion": "v2",
+        {"kind": "CiliumClusterwideNetworkPolicy", "group": "cilium.io",
+         "plural": "ciliumclusterwidenetworkpolicies", "storageVersion": "v2",
          "servedVersions": ["v2"], "namespaced": False, "dir": "v2",
          "file": "ciliumclusterwidenetworkpolicies.yaml"},
-        {"kind": "CiliumLoadBalancerIPPool", "group": "cilium.io", "storageVersion": "v2",
+        {"kind": "CiliumLoadBalancerIPPool", "group": "cilium.io", "plural": "ciliumloadbalancerippools",
+         "storageVersion": "v2",
          "servedVersions": ["v2", "v2alpha1"], "namespaced": False, "dir": "v2",
          "file": "ciliumloadbalancerippools.yaml"},
-        {"kind": "CiliumNetworkPolicy", "group": "cilium.io", "storageVersion": "v2",
+        {"kind": "CiliumNetworkPolicy", "group": "cilium.io", "plural": "ciliumnetworkpolicies",
+         "storageVersion": "v2",
          "servedVersions": ["v2"], "namespaced": True, "dir": "v2",
          "file": "ciliumnetworkpolicies.yaml"},
-        {"kind": "CiliumWidget", "group": "cilium.io", "storageVersion": "v2alpha1",
+        {"kind": "CiliumWidget", "group": "cilium.io", "plural": "ciliumwidgets",
+         "storageVersion": "v2alpha1",
          "servedVersions": ["v2alpha1"], "namespaced": False, "dir": "v2alpha1",
          "file": "ciliumwidgets.yaml"},
     ]  # fmt: skip

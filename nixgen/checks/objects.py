@@ -118,6 +118,9 @@ def check(plan: Plan) -> list[str]:
             else:
                 problems = core.validate(manifest, against, obj.patch)
             if problems:
+                # A field the API server would drop (a misspelt `listners`) says more than the
+                # required field it leaves missing (`listeners`): shown first.
+                problems.sort(key=lambda p: p.endswith(": is required but missing"))
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 origin = f"{obj.origin}: " if obj.origin else ""
                 raise ObjectError(f"{origin}{_describe(obj)}: {problems[0]}{more}")

@@ -30,6 +30,7 @@ class Crd:
     served: tuple[str, ...] = ()  # the versions the API server serves, sorted
     deprecated: tuple[str, ...] = ()  # served versions the CRD marks deprecated
     unserved: tuple[str, ...] = ()  # versions the CRD defines but does not serve (yet)
+    plural: str = ""  # the resource name (spec.names.plural), e.g. ciliumnetworkpolicies
 
     @property
     def api_version(self) -> str:
@@ -155,7 +156,10 @@ def parse(raw: Any, source: str | None = None) -> Catalog:
         releases[version] = Release(version, tuple(
             Crd(c["kind"], c["group"], c["storageVersion"], bool(c["namespaced"]), c["dir"],
                 c["file"], tuple(c.get("servedVersions", (c["storageVersion"],))),
-                tuple(c.get("deprecatedVersions", ())), tuple(c.get("unservedVersions", ())))
+                tuple(c.get("deprecatedVersions", ())), tuple(c.get("unservedVersions", ())),
+                # catalogs written before plurals were recorded: Cilium names a CRD's file
+                # after its plural
+                c.get("plural") or c["file"].removesuffix(".yaml"))
             for c in crds
         ))  # fmt: skip
     gateway_api = dict(_object(raw, "the top level", "gatewayApi"))

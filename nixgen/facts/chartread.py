@@ -158,7 +158,7 @@ def _schema_open(schema: Mapping[str, Any], path: ValuePath) -> bool:
 
 def _default_types(default: Any) -> tuple[str, ...]:
     kind = _YAML_TYPES.get(type(default))
-    return (kind,) if kind else _FREE
+    return (kind,) if kind else chart._FREE
 
 
 def _jsonable(value: Any) -> Any:

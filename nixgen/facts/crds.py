@@ -4,15 +4,17 @@ The store is one JSON file beside the catalog (catalog.json → catalog.schemas.
 
     {"nodes": {hash: node}, "index": {release: {kind: {served version: hash}}}}
 
-A node is an openAPIV3Schema cut down to what nixgen.checks.crd reads (see _KEEP), with every
-sub-schema of an object's `properties`, an array's `items` and a map's `additionalProperties`
-replaced by the hash of its own node, so schemas shared by kinds, versions and releases are
-stored once. A hash is the first 16 hex digits of the SHA-256 of the node's sorted JSON."""
+A node is an openAPIV3Schema cut down to what nixgen.facts.shapes reads (see _KEEP), its
+description trimmed to its first sentence (trim_description), with every sub-schema of an
+object's `properties`, an array's `items` and a map's `additionalProperties` replaced by the
+hash of its own node, so schemas shared by kinds, versions and releases are stored once. A hash
+is the first 16 hex digits of the SHA-256 of the node's sorted JSON."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,8 +60,10 @@ def _crd(doc: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(names, dict):
         raise CrdError("a CRD whose spec.names is not a table")
     kind, group, scope = names.get("kind"), spec.get("group"), spec.get("scope")
+    plural = names.get("plural")
     missing = [k for k, v in (("spec.group", group), ("spec.names.kind", kind),
-                              ("spec.scope", scope)) if not isinstance(v, str) or not v]  # fmt: skip
+                              ("spec.names.plural", plural), ("spec.scope", scope))
+               if not isinstance(v, str) or not v]  # fmt: skip
     if missing:
         raise CrdError(f"a CRD without {', '.join(missing)}")
     versions = []
@@ -81,7 +85,7 @@ def _crd(doc: dict[str, Any]) -> dict[str, Any]:
         raise CrdError(f"{kind}: not exactly one storage version")
     if not any(v["served"] for v in versions):
         raise CrdError(f"{kind}: no served version")
-    return {"kind": kind, "group": group, "namespaced": scope == "Namespaced",
+    return {"kind": kind, "group": group, "plural": plural, "namespaced": scope == "Namespaced",
             "versions": versions}  # fmt: skip
 
 
@@ -90,6 +94,7 @@ def catalog_facts(crd: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": crd["kind"],
         "group": crd["group"],
+        "plural": crd["plural"],
         "storageVersion": next(v["name"] for v in crd["versions"] if v["storage"]),
         "servedVersions": sorted(v["name"] for v in crd["versions"] if v["served"]),
         "namespaced": crd["namespaced"],
@@ -105,13 +110,34 @@ def catalog_facts(crd: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ the schema store
 
-# What the validator reads; descriptions, defaults, formats, CEL rules and list/map markers go.
+# What the schema walk reads (nixgen.facts.shapes); defaults, formats, CEL rules and list/map
+# markers go, and descriptions are trimmed.
 _KEEP = (
     "type", "required", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
     "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "nullable",
     "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string",
     "x-kubernetes-embedded-resource",
 )  # fmt: skip
+
+
+# The longest description kept; a first sentence beyond it is cut at a word.
+DESCRIPTION_LIMIT = 200
+# A full stop that ends a sentence: followed by a space or the end, and not that of an
+# abbreviation Kubernetes' API docs use mid-sentence.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.(?=\s|$)")
+
+
+def trim_description(text: str) -> str:
+    """A schema description as nixgen stores it: on one line, its first sentence, at most
+    DESCRIPTION_LIMIT characters (a longer one is cut at a word and ends in "...")."""
+    text = " ".join(text.split())
+    end = _SENTENCE_END.search(text)
+    if end is not None:
+        text = text[: end.end()]
+    if len(text) > DESCRIPTION_LIMIT:
+        cut = text[: DESCRIPTION_LIMIT - 4]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:") + " ..."
+    return text
 
 
 def _hash(node: dict[str, Any]) -> str:
@@ -122,6 +148,9 @@ def _hash(node: dict[str, Any]) -> str:
 def _compact(schema: dict[str, Any], nodes: dict[str, Any]) -> str:
     """Add `schema` and its sub-schemas to `nodes`; its hash."""
     node: dict[str, Any] = {k: schema[k] for k in _KEEP if k in schema}
+    description = schema.get("description")
+    if isinstance(description, str) and description.strip():
+        node["description"] = trim_description(description)
     if isinstance(schema.get("properties"), dict):
         node["properties"] = {k: _compact(v, nodes) for k, v in schema["properties"].items()}
     if isinstance(schema.get("items"), dict):
