@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from nixgen.facts.gotemplate import Reads, actions, read_templates
+from nixgen.facts.gotemplate import Reads, read_templates
+from nixgen.facts.gotokens import actions
 from nixgen.facts.valuepath import dotted, split_dotted
 
 

@@ -1,6 +1,7 @@
 """What a Helm chart's Go templates read of `.Values`, and which keys they refuse outright.
 
-A small reader of Go's text/template language, enough to follow a value through the template:
+A small reader of Go's text/template language (its actions tokenised by
+nixgen.facts.gotokens), enough to follow a value through the template:
 `.Values.a.b` wherever it stands; a template variable (`$x := .Values.a`, `$x = ...`, through
 `coalesce`, `default`, `ternary`, `and`/`or`, `pluck`, `dig`, `index`, `get`) and what is read
 below it (`$x.b`, `index $x "b"`, `get $x "b"`, `hasKey $x "b"`); `with .Values.a` (where `.b`
@@ -20,37 +21,16 @@ Nothing here is needed to check values: only reading a chart (nixgen.facts.chart
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from nixgen.facts.gotokens import Operand, Pipeline, Tok, actions, parse_pipeline, unquote
 
 ValuePath = tuple[str, ...]
 
 # The root context of a template (`.` at the top, `$`): `.Values` below it is the values' root.
 _CTX = ("\0ctx",)
 
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_TOKEN = re.compile(rf"""
-    (?P<space>\s+)
-  | (?P<str>"(?:[^"\\]|\\.)*")
-  | (?P<raw>`[^`]*`)
-  | (?P<char>'(?:[^'\\]|\\.)*')
-  | (?P<declare>:=)
-  | (?P<assign>=)
-  | (?P<pipe>\|)
-  | (?P<comma>,)
-  | (?P<open>\()
-  | (?P<close>\)(?P<closechain>(?:\.{_IDENT})*))
-  | (?P<var>\$(?:{_IDENT})?(?P<varchain>(?:\.{_IDENT})*))
-  | (?P<field>(?:\.{_IDENT})+|\.)
-  | (?P<num>[-+]?(?:0[xX][0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+))
-  | (?P<ident>{_IDENT})
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)  # fmt: skip
-
-_KINDS = ("space", "str", "raw", "char", "declare", "assign", "pipe", "comma", "open", "close",
-          "var", "field", "num", "ident", "other")
 _KEYWORDS = frozenset({"if", "else", "end", "with", "range", "define", "block", "template",
                        "break", "continue"})  # fmt: skip
 # Functions whose result is one of their arguments (so what is read below the result is read
@@ -60,108 +40,6 @@ _PASS_ALL = frozenset({"coalesce", "default", "and", "or", "merge", "mergeOverwr
 _PASS_FIRST = frozenset({"deepCopy", "mustDeepCopy", "omit", "set", "unset", "required"})
 _LISTS = frozenset({"list", "tuple"})
 _ELEMENTS = frozenset({"first", "last", "mustFirst", "mustLast"})
-
-
-# ------------------------------------------------------------------ reading the actions
-
-
-@dataclass(frozen=True)
-class _Tok:
-    kind: str
-    text: str
-    chain: tuple[str, ...] = ()
-
-
-def actions(text: str) -> list[list[_Tok]]:
-    """The actions (`{{ ... }}`) of a template, each as its tokens; comments left out."""
-    out: list[list[_Tok]] = []
-    pos = 0
-    while True:
-        start = text.find("{{", pos)
-        if start < 0:
-            return out
-        pos = start + 2
-        if text.startswith("- ", pos) or text.startswith("-\t", pos) or text.startswith("-\n",
-                                                                                          pos):
-            pos += 1
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        if text.startswith("/*", pos):
-            end = text.find("*/", pos + 2)
-            close = text.find("}}", end + 2) if end >= 0 else -1
-            if close < 0:
-                return out
-            pos = close + 2
-            continue
-        tokens: list[_Tok] = []
-        while pos < len(text):
-            if text.startswith("}}", pos):
-                pos += 2
-                break
-            if text.startswith("-}}", pos) and text[pos - 1] in " \t\r\n":
-                pos += 3
-                break
-            m = _TOKEN.match(text, pos)
-            assert m is not None  # `other` matches any character
-            pos = m.end()
-            kind = next(k for k in _KINDS if m.group(k) is not None)
-            if kind in ("space", "other"):
-                continue
-            raw = m.group(kind)
-            if kind == "close":
-                tokens.append(_Tok("close", ")", _chain(m.group("closechain"))))
-            elif kind == "var":
-                chain = m.group("varchain")
-                tokens.append(_Tok("var", raw[: len(raw) - len(chain)], _chain(chain)))
-            elif kind == "field":
-                tokens.append(_Tok("field", raw, _chain(raw)))
-            else:
-                tokens.append(_Tok(kind, raw))
-        out.append(tokens)
-
-
-def _chain(text: str | None) -> tuple[str, ...]:
-    return tuple(k for k in (text or "").split(".") if k)
-
-
-def _unquote(tok: _Tok) -> str | None:
-    if tok.kind == "str":
-        body = tok.text[1:-1]
-        return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
-                      body)  # fmt: skip
-    if tok.kind == "raw":
-        return tok.text[1:-1]
-    return None
-
-
-# An operand: ("tok", token) or ("paren", pipeline, chain); a command: list of operands; a
-# pipeline: list of commands.
-_Operand = tuple[Any, ...]
-_Pipeline = list[list[_Operand]]
-
-
-def _parse_pipeline(tokens: list[_Tok]) -> _Pipeline:
-    commands: list[list[_Operand]] = [[]]
-    stack: list[list[list[_Operand]]] = []
-    for tok in tokens:
-        if tok.kind == "open":
-            stack.append(commands)
-            commands = [[]]
-        elif tok.kind == "close":
-            if not stack:
-                continue
-            inner = commands
-            commands = stack.pop()
-            commands[-1].append(("paren", inner, tok.chain))
-        elif tok.kind == "pipe":
-            commands.append([])
-        else:
-            commands[-1].append(("tok", tok))
-    while stack:  # unbalanced parentheses: close them
-        inner = commands
-        commands = stack.pop()
-        commands[-1].append(("paren", inner, ()))
-    return [c for c in commands if c]
 
 
 # ------------------------------------------------------------------ values in the template
@@ -245,12 +123,12 @@ class _Reader:
 
     # -- actions
 
-    def action(self, tokens: list[_Tok]) -> None:
+    def action(self, tokens: list[Tok]) -> None:
         head = tokens[0]
         word = head.text if head.kind == "ident" and head.text in _KEYWORDS else None
         rest = tokens[1:]
         if word == "if":
-            condition = self.condition(_parse_pipeline(rest))
+            condition = self.condition(parse_pipeline(rest))
             self.frames.append(_Frame("if", self.dot, self.dot, condition=condition))
         elif word in ("with", "range"):
             self.open_block(word, rest)
@@ -271,9 +149,9 @@ class _Reader:
         else:
             self.pipeline(tokens)
 
-    def open_block(self, word: str, tokens: list[_Tok]) -> None:
+    def open_block(self, word: str, tokens: list[Tok]) -> None:
         names, _, tokens = _declaration(tokens)
-        value = self.eval_pipeline(_parse_pipeline(tokens))
+        value = self.eval_pipeline(parse_pipeline(tokens))
         outer = self.dot
         if word == "with":
             frame = _Frame("with", value, outer)
@@ -292,7 +170,7 @@ class _Reader:
                 frame.vars[names[1]] = element
         self.frames.append(frame)
 
-    def else_(self, tokens: list[_Tok]) -> None:
+    def else_(self, tokens: list[Tok]) -> None:
         frame = self.frames[-1]
         if len(self.frames) == 1:
             return
@@ -300,17 +178,17 @@ class _Reader:
         frame.branch += 1
         frame.condition = None
         if tokens and tokens[0].kind == "ident" and tokens[0].text == "if":
-            self.eval_pipeline(_parse_pipeline(tokens[1:]))
+            self.eval_pipeline(parse_pipeline(tokens[1:]))
             if frame.kind != "if":
                 frame.dot = frame.outer_dot
         elif tokens and tokens[0].kind == "ident" and tokens[0].text == "with":
-            frame.dot = self.eval_pipeline(_parse_pipeline(tokens[1:]))
+            frame.dot = self.eval_pipeline(parse_pipeline(tokens[1:]))
         elif frame.kind in ("with", "range"):
             frame.dot = frame.outer_dot
 
-    def pipeline(self, tokens: list[_Tok]) -> None:
+    def pipeline(self, tokens: list[Tok]) -> None:
         names, declares, tokens = _declaration(tokens)
-        value = self.eval_pipeline(_parse_pipeline(tokens))
+        value = self.eval_pipeline(parse_pipeline(tokens))
         if len(names) == 1:
             if declares:
                 self.declare(names[0], value)
@@ -319,13 +197,13 @@ class _Reader:
 
     # -- expressions
 
-    def eval_pipeline(self, pipeline: _Pipeline) -> _Val:
+    def eval_pipeline(self, pipeline: Pipeline) -> _Val:
         value: _Val | None = None
         for command in pipeline:
             value = self.eval_command(command, value)
         return value or _UNKNOWN
 
-    def eval_command(self, command: list[_Operand], piped: _Val | None) -> _Val:
+    def eval_command(self, command: list[Operand], piped: _Val | None) -> _Val:
         first = command[0]
         if first[0] == "tok" and first[1].kind == "ident" and first[1].text not in (
                 "true", "false", "nil"):  # fmt: skip
@@ -338,12 +216,12 @@ class _Reader:
             self.eval_operand(op)
         return value
 
-    def eval_operand(self, op: _Operand) -> _Val:
+    def eval_operand(self, op: Operand) -> _Val:
         if op[0] == "paren":
             return self.below(self.eval_pipeline(op[1]), op[2])
-        tok: _Tok = op[1]
+        tok: Tok = op[1]
         if tok.kind in ("str", "raw"):
-            return _Val(text=_unquote(tok))
+            return _Val(text=unquote(tok))
         if tok.kind == "field":
             return self.below(self.dot, tok.chain)
         if tok.kind == "var":
@@ -412,14 +290,14 @@ class _Reader:
 
     # -- refusals
 
-    def condition(self, pipeline: _Pipeline) -> list[tuple[ValuePath, str]] | None:
+    def condition(self, pipeline: Pipeline) -> list[tuple[ValuePath, str]] | None:
         """The keys an `if` tests for being set, when that is all it tests; evaluating it
         records its reads as any pipeline's."""
         tests = self.set_tests(pipeline)
         self.eval_pipeline(pipeline)
         return tests
 
-    def set_tests(self, pipeline: _Pipeline) -> list[tuple[ValuePath, str]] | None:
+    def set_tests(self, pipeline: Pipeline) -> list[tuple[ValuePath, str]] | None:
         if len(pipeline) == 2 and _is_call(pipeline[1], "toString") and len(pipeline[1]) == 1:
             inner = self.set_tests(pipeline[:1])
             return [(p, "nonempty") for p, _ in inner] if inner else None
@@ -435,10 +313,10 @@ class _Reader:
                 found += tests
             return found or None
         if _is_call(command, "dig"):
-            keys = [_unquote(op[1]) if op[0] == "tok" else None for op in command[1:-2]]
+            keys = [unquote(op[1]) if op[0] == "tok" else None for op in command[1:-2]]
             default = command[-2] if len(command) >= 3 else None
             if (None in keys or default is None or default[0] != "tok" or
-                    _unquote(default[1]) != ""):  # fmt: skip
+                    unquote(default[1]) != ""):  # fmt: skip
                 return None
             base = self.quiet(command[-1])
             if base is None:
@@ -452,7 +330,7 @@ class _Reader:
         path = self.quiet(op)
         return [(path, "truthy")] if path else None
 
-    def quiet(self, op: _Operand) -> ValuePath | None:
+    def quiet(self, op: Operand) -> ValuePath | None:
         """The one values path an operand is, without recording it."""
         record, self.record = self.record, False
         try:
@@ -472,7 +350,7 @@ class _Reader:
             self.reads.refused.setdefault(path, (" ".join(args[0].text.split()), mode))
 
 
-def _is_call(command: list[_Operand], name: str) -> bool:
+def _is_call(command: list[Operand], name: str) -> bool:
     return bool(command) and command[0][0] == "tok" and command[0][1].kind == "ident" and \
         command[0][1].text == name
 
@@ -484,7 +362,7 @@ def _union(values: list[_Val]) -> _Val:
     return out
 
 
-def _declaration(tokens: list[_Tok]) -> tuple[list[str], bool, list[_Tok]]:
+def _declaration(tokens: list[Tok]) -> tuple[list[str], bool, list[Tok]]:
     """The variables a pipeline declares or assigns (`$x :=`, `$x =`, `$k, $v :=`), whether
     it declares them, and the pipeline after them."""
     names: list[str] = []
