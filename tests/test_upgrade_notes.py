@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from jsonschema_lite import errors
+from jsonschemacheck import errors
 
 from nixgen import notes
 from nixgen.cli import cli

@@ -10,7 +10,7 @@ from typing import Any
 
 from click.testing import CliRunner
 from goldens import ROOT
-from jsonschema_lite import errors
+from jsonschemacheck import errors
 
 from nixgen import notes
 from nixgen.checks import helmdiff
