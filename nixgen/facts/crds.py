@@ -30,7 +30,7 @@ def read_crd(text: str) -> dict[str, Any] | None:
     """kind, group, namespaced and versions ({name, served, storage, deprecated, schema}, in the
     file's order; schema is the openAPIV3Schema of a served version, else None) of a CRD YAML.
     None when the file holds no CRD."""
-    import yaml  # an optional dependency (nixgen[import]): only catalog import reads YAML
+    import yaml  # imported where YAML is read: not at start-up
 
     try:
         docs = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
