@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nixgen.errors import NixgenError
-from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
+from nixgen.input.choices import (
+    DEFAULT_VERSION,
+    DEFAULTS_MODES,
+    EASYKUBENIX,
+    FLAVORS,
+    FORMAT_MODES,
+    PROFILES,
+)
 from nixgen.version import __version__
 
 if TYPE_CHECKING:
@@ -71,10 +78,21 @@ def spec_options(func: Any) -> Any:
                      help="gateway-api release to deploy instead of the one Cilium's docs name."),
         click.option("--rev", default=None, help="Pin the Cilium tree to this commit."),
         click.option("--nar-hash", default=None, help="...and to this NAR hash (sha256-...)."),
+        click.option("-f", "--values", "values_files", multiple=True, metavar="FILE",
+                     help="Helm values file (YAML or JSON; a Flux HelmRelease or an Argo CD "
+                          "Application too), merged in order as Helm merges them, under the "
+                          "config; recorded in the header, regen reads it again (repeatable)."),
+        click.option("--defaults", type=click.Choice(DEFAULTS_MODES), default=None,
+                     help="nixgen: nixgen's defaults fill what the values leave open, and yield "
+                          "where they would collide; chart: only the chart's defaults, so the "
+                          "module deploys what helm install -f FILE does [default: nixgen]."),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                      help="Free-form Helm value merged over the generated ones (and over the "
                           "config's `values`); VALUE is JSON when it parses, else a string; "
                           "write a dot inside a key as \\. (repeatable)."),
+        click.option("--set-nix", "set_nix", multiple=True, metavar="PATH=EXPR",
+                     help="A Helm value that is a Nix expression, an attribute path from config, "
+                          "lib, options or pkgs (such as config.clusterName) (repeatable)."),
         click.option("--unchecked", "unchecked", multiple=True, metavar="PATH",
                      help="Let this Helm value path (and all below it) past the check against "
                           "the pinned chart, for a key the chart reads that nixgen does not see; "
@@ -111,7 +129,7 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
     """Print (or write) the cilium.nix module."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    _deliver(_module_text(_spec(**given), fmt, output), output, check)
+    _deliver(_module_text(_spec(output=output, **given), fmt, output), output, check)
 
 
 @cli.command()
@@ -126,7 +144,7 @@ def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any)
     """Print (or write) cilium-node.nix, the NixOS module for the k3s nodes."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    _deliver(_node_text(_spec(**given), profile, fmt, output), output, check)
+    _deliver(_node_text(_spec(output=output, **given), profile, fmt, output), output, check)
 
 
 @cli.command()
@@ -169,24 +187,53 @@ def regen(file: Path, cilium_version: str | None, migrate: bool, check: bool, fm
                    "[[objects]] and patches) instead.")
 @click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
               show_default=True, help="Print as a Nix expression or as JSON.")
+@click.option("--sources", is_flag=True,
+              help="Say where each final value comes from: one line per value (path = value, "
+                   "then its source), or with --output json {\"values\": ..., \"sources\": ...}, "
+                   "the sources a tree of the same shape.")
 @format_option
-def values(profile: str, objects: bool, output_format: str, fmt: str, **given: Any) -> None:
+def values(profile: str, objects: bool, output_format: str, sources: bool, fmt: str,
+           **given: Any) -> None:  # fmt: skip
     """Print the resolved Helm values (or objects) a profile gets.
 
     A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
-    that expression in Nix, and as {"nix": "..."} in JSON."""
+    that expression in Nix, and as {"$nix": "..."} in JSON."""
     import json
 
     from nixgen import pipeline
     from nixgen.nix import emit, nixfmt
 
+    if sources and objects:
+        raise click.UsageError("--sources speaks of the Helm values, not of --objects")
     built, warnings = pipeline.checked_plan(_spec(**given))
+    _notes(built.notes)
     _warn(warnings)
     data = built.objects_for(profile) if objects else built.values_for(profile)
-    if output_format == "json":
+    if sources:
+        sys.stdout.write(_sources_text(built, profile, output_format))
+    elif output_format == "json":
         sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
+
+
+def _sources_text(built: Any, profile: str, output_format: str) -> str:
+    """`values --sources`: each final leaf with its source."""
+    import json
+
+    from nixgen import tree
+    from nixgen.checks.provenance import show
+    from nixgen.facts.valuepath import dotted
+
+    values = built.values_for(profile)
+    leaves = [(p, v) for p, v in tree.leaves(values, nix=False) if p]
+    if output_format == "json":
+        where: dict[str, Any] = {}
+        for path, _ in leaves:
+            tree.put(where, path, str(built.source(profile, path)))
+        return json.dumps({"values": _jsonable(values), "sources": where}, indent=2,
+                          ensure_ascii=False) + "\n"  # fmt: skip
+    return "".join(f"{dotted(p)} = {show(v)}  # {built.source(profile, p)}\n" for p, v in leaves)
 
 
 @cli.command("upgrade-notes")
@@ -308,7 +355,7 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     from nixgen.facts import prefetch
     from nixgen.input import config, spec
 
-    data = config.read_header(file) if file is not None else {}
+    data = config.header_spec(file) if file is not None else {}
     if data.get("output") is not None:
         raise NixgenError(f"{file}: a node module pins no Cilium tree; lock the cluster module")
     version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
@@ -318,7 +365,8 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     if file is not None:
         data["ciliumVersion"] = version
         data["source"] = {"rev": rev, "narHash": nar_hash}
-        text = _module_text(spec.validate(data, where=f"{file}: header spec"), fmt, file)
+        text = _module_text(spec.validate(data, where=f"{file}: header spec", base=file.parent),
+                            fmt, file)  # fmt: skip
         _write(file, text)
 
 
@@ -390,11 +438,11 @@ def _migration(from_version: str, to_version: str) -> Any:
 
 
 def _jsonable(data: Any) -> Any:
-    """Resolved values as JSON: a Nix expression in the config's notation, {"nix": ...}."""
+    """Resolved values as JSON: a Nix expression in the config's notation, {"$nix": ...}."""
     from nixgen import tree
     from nixgen.nixatoms import Raw
 
-    return tree.rebuild(data, lambda v: {"nix": v.expr} if isinstance(v, Raw) else tree.DESCEND)
+    return tree.rebuild(data, lambda v: {"$nix": v.expr} if isinstance(v, Raw) else tree.DESCEND)
 
 
 def _warn(warnings: list[str]) -> None:
@@ -402,10 +450,16 @@ def _warn(warnings: list[str]) -> None:
         click.echo(f"nixgen: warning: {warning}", err=True)
 
 
+def _notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        click.echo(f"nixgen: note: {note}", err=True)
+
+
 def _module_text(spec: Spec, fmt: str, output: Path | None) -> str:
     from nixgen import pipeline
 
     result = pipeline.module(spec, fmt, output.name if output else "cilium.nix")
+    _notes(result.notes)
     _warn(result.warnings)
     return result.text
 
@@ -415,6 +469,7 @@ def _node_text(spec: Spec, profile: str, fmt: str, output: Path | None) -> str:
     from nixgen.nix.node import FILENAME
 
     result = pipeline.node(spec, profile, fmt, output.name if output else FILENAME)
+    _notes(result.notes)
     _warn(result.warnings)
     return result.text
 

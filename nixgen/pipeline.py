@@ -9,19 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from nixgen.checks import extra, rules
+from nixgen.checks import defaults, extra, rules
 from nixgen.input.spec import Spec, validate
 from nixgen.nix import nixfmt, render
 from nixgen.nix.flavors import registry
-from nixgen.plan.build import build
+from nixgen.plan.build import build, settled
 from nixgen.plan.model import Plan
 
 
 class Result(NamedTuple):
-    """What the pipeline gives: the text, and the warnings for stderr."""
+    """What the pipeline gives: the text, the warnings for stderr, and the notes (each of
+    nixgen's defaults that yields to the user's values, and why)."""
 
     text: str
     warnings: list[str]
+    notes: tuple[str, ...] = ()
 
 
 def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
@@ -32,9 +34,13 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
 
 
 def planned(spec: Spec | Mapping[str, Any]) -> Plan:
-    """The plan of `spec`, unchecked."""
+    """The plan of `spec`, unchecked but for which of nixgen's defaults yield to the user's
+    values (nixgen.checks.defaults)."""
     spec = as_spec(spec)
-    return build(spec, registry.of(spec.flavor))
+    flavor = registry.of(spec.flavor)
+    built = build(spec, flavor)
+    kept, notes = defaults.settle(built)
+    return settled(built, flavor, kept, notes) if notes else built
 
 
 def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
@@ -44,7 +50,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     and objects for every config; tests prove those valid for every release, so its start stays
     fast."""
     built = planned(spec)
-    warnings: list[str] = []
+    warnings = [w for file in built.spec.files for w in file.warnings]
     plain = is_plain(built.spec)
     if not plain:
         # Only a spec beyond the plain one is checked against the chart and the CRD schemas,
@@ -55,6 +61,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     rules.check(built)
     warnings += extra.check(built)
     if not plain:
+        warnings += defaults.inert_warnings(built)
         from nixgen.checks import objects
 
         objects.check(built)
@@ -70,7 +77,8 @@ def module(spec: Spec | Mapping[str, Any], fmt: str = "never",
            filename: str = "cilium.nix") -> Result:
     """The module text (through nixfmt as `fmt` says) and the warnings."""
     built, warnings = checked_plan(spec)
-    return Result(nixfmt.format_source(render.render(built), fmt, filename), warnings)
+    return Result(nixfmt.format_source(render.render(built), fmt, filename), warnings,
+                  built.notes)
 
 
 def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
@@ -82,4 +90,4 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
 
     built, warnings = checked_plan(spec)
     text = render_node(built, profile)
-    return Result(nixfmt.format_source(text, fmt, filename), warnings)
+    return Result(nixfmt.format_source(text, fmt, filename), warnings, built.notes)

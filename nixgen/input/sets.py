@@ -26,8 +26,9 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def parse_set(expr: str) -> tuple[list[str], Any]:
-    """`a.b\\.c=v` → (["a", "b.c"], value). `\\.`, `\\=` and `\\\\` escape inside the path."""
+def parse_set(expr: str, flag: str = "--set") -> tuple[list[str], Any]:
+    """`a.b\\.c=v` → (["a", "b.c"], value). `\\.`, `\\=` and `\\\\` escape inside the path;
+    `flag` names the option in messages."""
     keys: list[str] = []
     cur: list[str] = []
     i = 0
@@ -43,9 +44,9 @@ def parse_set(expr: str) -> tuple[list[str], Any]:
         elif c == "=":
             keys.append("".join(cur))
             if any(k == "" for k in keys):
-                raise SetError(f"--set {expr!r}: empty key in the path (write KEY.SUB=VALUE)")
+                raise SetError(f"{flag} {expr!r}: empty key in the path (write KEY.SUB=VALUE)")
             return keys, parse_value(expr[i + 1 :])
         else:
             cur.append(c)
         i += 1
-    raise SetError(f"--set {expr!r}: expected PATH=VALUE")
+    raise SetError(f"{flag} {expr!r}: expected PATH=VALUE")

@@ -1,7 +1,7 @@
 """The plan's data: what a template needs, as data (nixgen.plan.build makes it).
 
-The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{nix}` a `Raw`
-Nix expression. `resolve` computes what Nix will compute for one profile, which is what the tests
+The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{"$nix"}` (and,
+in `[settings]`, `{nix}`) a `Raw` Nix expression; a values file's data is never lowered. `resolve` computes what Nix will compute for one profile, which is what the tests
 hold the generated module to. Kubernetes objects carry a condition: always, only in production,
 or whenever a final Helm value is true. The plan names no binding of any template; the renderer
 turns its data into Nix.
@@ -40,16 +40,19 @@ def split(local: Any, production: Any) -> Any:
     return local if same else Split(local, production)
 
 
-def lower(values: Any, profiles: bool = True) -> Any:
-    """The config's notation as plan data: `{nix}` → Raw, and (where `profiles`)
-    `{local, production}` → Split."""
+def lower(values: Any, profiles: bool = True, bare_nix: bool = False) -> Any:
+    """The config's notation as plan data: `{"$nix"}` (and, with `bare_nix`, as `[settings]`
+    writes it, `{nix}`) → Raw, and (where `profiles`) `{local, production}` → Split."""
 
     def replace(node: Any) -> Any:
         if isinstance(node, dict):
-            if node.keys() == {"nix"}:
+            if node.keys() == {"$nix"}:
+                return Raw(node["$nix"])
+            if bare_nix and node.keys() == {"nix"}:
                 return Raw(node["nix"])
             if profiles and node.keys() == {"local", "production"}:
-                return split(lower(node["local"]), lower(node["production"]))
+                return split(lower(node["local"], bare_nix=bare_nix),
+                             lower(node["production"], bare_nix=bare_nix))  # fmt: skip
         return tree.DESCEND
 
     return tree.rebuild(values, replace)
@@ -146,6 +149,8 @@ class KubeObject:
 class Plan:
     spec: Spec
     release: catalog.Release
+    # `deep_merge(defaults, given)`: the Helm values the module computes (a default dropped in
+    # one profile is a Split with None on that side: unset there).
     values: dict[str, Any]
     crd_files: tuple[str, ...]  # files importyaml takes from crd_dir
     # The Helm values the typed settings give: what the `cilium.settings` options default to.
@@ -166,7 +171,21 @@ class Plan:
     crd_dir: str = CRD_DIR
     alpha_crd_dir: str = ALPHA_CRD_DIR
     namespace: str = NAMESPACE
+    # nixgen's surviving defaults, over typed-setting paths only (plain, Split or Raw leaves; a
+    # default dropped in one profile is a Split whose other side is None); the values every user
+    # layer gives, merged (nixgen.plan.layers); the user's layers; nixgen's defaults as planned
+    # before any yielded, and why those that did ("nixgen: note:" lines).
+    defaults: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, Any] = field(default_factory=dict)
+    layers: tuple[Any, ...] = ()
+    planned_defaults: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    # Whether a user's Nix expression reads `pkgs` (or `options`): the module then takes it as
+    # an argument.
+    needs_pkgs: bool = False
+    needs_options: bool = False
     _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _sources: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def flavor(self) -> str:
@@ -194,12 +213,37 @@ class Plan:
 
     def values_for(self, profile: str, env: Mapping[str, Any] | None = None) -> Any:
         """The final Helm values of `profile` (Nix expressions valued by `env`); without `env`
-        resolved once per plan, as every check asks for them: read them, do not change them."""
+        resolved once per plan, as every check asks for them: read them, do not change them.
+        A default dropped in the profile is left out (the chart's default stands)."""
         if env is not None:
-            return resolve(self.values, profile, env)
+            return self._values_for(profile, env)
         if profile not in self._resolved:
-            self._resolved[profile] = resolve(self.values, profile)
+            self._resolved[profile] = self._values_for(profile, None)
         return self._resolved[profile]
+
+    def _values_for(self, profile: str, env: Mapping[str, Any] | None) -> Any:
+        if not self.defaults and not self.given:
+            return resolve(self.values, profile, env)
+        defaults = tree.without_none(resolve(self.defaults, profile, env))
+        return tree.deep_merge(defaults, resolve(self.given, profile, env))
+
+    def sources(self, profile: str) -> Mapping[tuple[str, ...], Any]:
+        """Leaf path → where the final value there comes from (nixgen.plan.layers.Source), in
+        `profile`; a path not in it is at the chart's default."""
+        if profile not in self._sources:
+            from nixgen.plan import layers
+
+            defaults = layers.Layer("nixgen", tree.without_none(resolve(self.defaults, profile)),
+                                    lambda p: layers.nixgen_source(profile).text)  # fmt: skip
+            self._sources[profile] = layers.sources([defaults, *self.layers], profile)
+        return self._sources[profile]
+
+    def source(self, profile: str, path: tuple[str, ...]) -> Any:
+        """Where the value at `path` comes from in `profile` (the chart's default when no layer
+        sets it)."""
+        from nixgen.plan import layers
+
+        return layers.source_at(self.sources(profile), tuple(path)) or layers.CHART
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
         values = self.values_for(profile, env)
