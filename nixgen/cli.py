@@ -301,6 +301,28 @@ def upgrade_notes(from_version: str | None, to_version: str | None, config_path:
         sys.stdout.write(notes_.text(result, str(config_path) if config_path else None))
 
 
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Write the config to this file (atomically) instead of stdout; JSON when its "
+                   "name ends in .json (which a null needs: TOML has none).")
+@click.option("--cilium-version", metavar="X.Y.Z", default=None,
+              help="The release the values are for [default: the one a HelmRelease or "
+                   f"Application pins, else {DEFAULT_VERSION}].")
+def import_command(file: Path, output: Path | None, cilium_version: str | None) -> None:
+    """Turn a Helm values FILE (or a Flux HelmRelease, an Argo CD Application) into a nixgen
+    config: the keys nixgen models in [settings], the rest in [values], defaults = "chart", so
+    that `nixgen module --config` deploys what the file did. Keys Helm would ignore are left
+    out and said on stderr."""
+    from nixgen import valuesimport
+
+    imported = valuesimport.import_file(file, str(file), cilium_version)
+    as_json = output is not None and output.suffix == ".json"
+    text = valuesimport.json_text(imported) if as_json else valuesimport.toml_text(imported)
+    _warn(list(imported.warnings))
+    _deliver(text, output, False)
+
+
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the config file."""
