@@ -150,16 +150,22 @@ def _loader_class() -> Any:
                     continue
                 key = self.construct_object(key_node, deep=True)
                 try:
-                    duplicate = key in seen
-                except TypeError:  # an unhashable key: refused below
+                    duplicate = (type(key), key) in seen  # `on` (true) and `1` differ
+                except TypeError:  # an unhashable key
                     raise _Refused("a table key must be a plain value",
                                    key_node.start_mark.line + 1) from None
                 if duplicate:
                     raise _Refused(f"the key {_key_text(key)} is given twice in one table (Helm "
                                    "keeps the last and drops what the first one set): merge them",
                                    key_node.start_mark.line + 1)  # fmt: skip
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
+                seen.add((type(key), key))
+            self.flatten_mapping(node)  # `<<` merges first, the table's own keys over them
+            out = {}
+            for key_node, value_node in node.value:
+                key = _key_string(self.construct_object(key_node, deep=True),
+                                  key_node.start_mark.line + 1)
+                out[key] = self.construct_object(value_node, deep=deep)
+            return out
 
     return Loader
 
@@ -271,6 +277,19 @@ def _key_text(key: Any) -> str:
     return json.dumps(key) if isinstance(key, str) else repr(key)
 
 
+def _key_string(key: Any, line: int) -> str:
+    """A key as Helm's parser gives it: a boolean, number or null key is its text."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (int, float)):
+        return str(key)
+    if key is None:
+        return "null"
+    if not isinstance(key, str):
+        raise _Refused(f"the key {key!r} is not text", line)
+    return key
+
+
 def _plain(data: Any, node: Any) -> Any:
     """`data` as JSON-like values, as Helm's parser gives them: a boolean or integer key is its
     text; anything JSON cannot hold is refused. Shared (aliased) parts are copied."""
@@ -278,15 +297,7 @@ def _plain(data: Any, node: Any) -> Any:
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
-            if isinstance(key, bool):
-                key = "true" if key else "false"
-            elif isinstance(key, int):
-                key = str(key)
-            elif key is None:
-                key = "null"
-            elif not isinstance(key, str):
-                raise _Refused(f"the key {key!r} is not text", line)
-            out[key] = _plain(value, None)
+            out[_key_string(key, line)] = _plain(value, None)
         return out
     if isinstance(data, list):
         return [_plain(value, None) for value in data]
