@@ -227,12 +227,20 @@ def spec_json(plan: Plan) -> str:
 
 def header_text(data: dict[str, Any]) -> str:
     """The header's spec lines for `data` (see spec_json)."""
-    from nixgen.input.config import BLOCK_LINE, BLOCK_MARK, SPEC_MARK, needs_block
+    from nixgen.input.config import BLOCK_LINE, BLOCK_MARK, BLOCK_MORE, SPEC_MARK, needs_block
 
     if not needs_block(data):
         return SPEC_MARK + json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    lines = json.dumps(data, ensure_ascii=True, indent=2).splitlines()
-    return "\n".join([BLOCK_MARK, *(BLOCK_LINE + line for line in lines)])
+    out = [BLOCK_MARK]
+    for line in json.dumps(data, ensure_ascii=True, indent=2).splitlines():
+        first = 200 - len(BLOCK_LINE)
+        out.append(BLOCK_LINE + line[:first])
+        rest = line[first:]
+        while rest:  # a long line goes on, on lines of its own
+            width = 200 - len(BLOCK_MORE)
+            out.append(BLOCK_MORE + rest[:width])
+            rest = rest[width:]
+    return "\n".join(out)
 
 
 def module_args(plan: Plan, names: list[str]) -> str:
