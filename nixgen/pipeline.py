@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from nixgen.checks import defaults, extra, rules
+from nixgen.checks import extra, rules
 from nixgen.input.spec import Spec, validate
 from nixgen.nix import nixfmt, render
 from nixgen.nix.flavors import registry
@@ -39,6 +39,10 @@ def planned(spec: Spec | Mapping[str, Any]) -> Plan:
     spec = as_spec(spec)
     flavor = registry.of(spec.flavor)
     built = build(spec, flavor)
+    if not built.given:  # nothing of the user's for nixgen's defaults to collide with
+        return built
+    from nixgen.checks import defaults
+
     kept, notes = defaults.settle(built)
     return settled(built, flavor, kept, notes) if notes else built
 
@@ -61,10 +65,13 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     rules.check(built)
     warnings += extra.check(built)
     if not plain:
-        warnings += defaults.inert_warnings(built)
         from nixgen.checks import objects
 
         objects.check(built)
+    if not plain and built.given:
+        from nixgen.checks import defaults
+
+        warnings += defaults.inert_warnings(built)
     return built, warnings
 
 

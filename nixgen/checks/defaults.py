@@ -18,6 +18,7 @@ breaks a rule afterwards is the rules' error, naming every value it reads and it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from nixgen import tree
@@ -42,9 +43,9 @@ def settle(plan: Plan) -> tuple[dict[str, Any], tuple[str, ...]]:
     for profile in PROFILES:
         defaults = dict(tree.leaves(tree.without_none(resolve(planned, profile)), nix=False))
         given = resolve(plan.given, profile)
-        mine = [path for path, _ in _leaves(given)]
+        mine = [path for path, _ in _leaves(given) if inert.may_be_inert(path)]
+        values = plan.values_for(profile)  # the planned defaults' values: the first round's
         while True:
-            values = tree.deep_merge(_tree(defaults), given)
             found = (_rule_yield(plan, profile, defaults, values)
                      or _inert_yield(plan, profile, defaults, values, mine)
                      or _inert_default(plan, profile, defaults, values))  # fmt: skip
@@ -55,6 +56,7 @@ def settle(plan: Plan) -> tuple[dict[str, Any], tuple[str, ...]]:
                 note = f"nixgen's default {dotted(path)} = {show(defaults[path])} yields{{scope}}: {why}"
                 notes.setdefault(note, []).append(profile)
                 del defaults[path]
+            values = tree.deep_merge(_tree(defaults), given)
         kept[profile] = defaults
     if not notes:
         return planned, ()
@@ -84,7 +86,8 @@ def _rule_yield(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
                 values: Mapping[str, Any]) -> tuple[list[Keys], str] | None:  # fmt: skip
     """The defaults a broken rule reads, and the rule's message with the user's values it
     reads."""
-    for entry in rules.broken(rules.table(), plan.release.minor, values):
+    candidates = [e for e in rules.table() if not _reads(e["id"]).isdisjoint(defaults)]
+    for entry in rules.broken(candidates, plan.release.minor, values):
         read = [tuple(p) for p in paths(entry["when"])]
         mine = [p for p in dict.fromkeys(read) if p in defaults]
         if mine:
@@ -94,6 +97,13 @@ def _rule_yield(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
                 text += ", with " + values_and_sources(plan, profile, others)
             return mine, text
     return None
+
+
+@cache
+def _reads(rule: str) -> frozenset[Keys]:
+    """The paths a rule of the table reads."""
+    entries = [e for e in rules.table() if e["id"] == rule]
+    return frozenset(tuple(p) for e in entries for p in paths(e["when"]))
 
 
 def _inert_yield(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
@@ -114,7 +124,7 @@ def _inert_default(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
                    values: Mapping[str, Any]) -> tuple[list[Keys], str] | None:
     """A default without effect under the final values."""
     for path in defaults:
-        entry = inert.inert_at(path, values)
+        entry = inert.inert_at(path, values) if inert.may_be_inert(path) else None
         if entry is not None:
             read = [p for p in entry.reads() if tree.lookup(values, p) is not None]
             given = f" with {values_and_sources(plan, profile, read)}" if read else ""
@@ -129,7 +139,8 @@ def inert_warnings(plan: Plan) -> list[str]:
     for profile in PROFILES:
         values = plan.values_for(profile)
         given = resolve(plan.given, profile)
-        for path, entry in inert.inert_leaves([p for p, _ in _leaves(given)], values):
+        mine = [p for p, _ in _leaves(given) if inert.may_be_inert(p)]
+        for path, entry in inert.inert_leaves(mine, values):
             text = (f"{value_and_source(plan, profile, path)} has no effect{{scope}}: "
                     f"{entry.reason}; {values_and_sources(plan, profile, entry.reads())}")
             found.setdefault(text, []).append(profile)

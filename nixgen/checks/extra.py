@@ -11,12 +11,11 @@ from typing import Any
 
 from nixgen import tree
 from nixgen.checks.lang import all_, applies, holds, on
-from nixgen.checks.provenance import values_and_sources
 from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
 from nixgen.input.choices import PROFILES
 from nixgen.input.settings import cidr_items
 from nixgen.nixatoms import Raw
-from nixgen.plan.model import Plan
+from nixgen.plan.model import Plan, resolve
 
 
 def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
@@ -112,6 +111,8 @@ def check(plan: Plan) -> list[str]:
         per = {p: problem for p in PROFILES
                if (problem := extra(per_profile[p], plan.release.minor))}  # fmt: skip
         if per:
+            from nixgen.checks.provenance import values_and_sources  # only an error needs it
+
             profile = min(per, key=lambda p: per[p])
             fail(per, values_and_sources(plan, profile, READS[extra]))
     pools = [(name, net) for name, cidrs in plan.spec.loadBalancerIPPools.items()
@@ -125,13 +126,20 @@ def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
     # A later layer that replaces what the config's [settings] give (nixgen's defaults yield
     # on their own, and a values file sits below the settings).
-    for profile in PROFILES[1:]:
-        for path, source in plan.sources(profile).items():
-            if source.layer not in ("values", "set"):
+    if plan.spec.settings:
+        profile = PROFILES[-1]
+        seen: set[tuple[str, ...]] = set()
+        for layer in plan.layers:
+            if layer.layer not in ("values", "set"):
                 continue
-            overridden = _settings_source(plan, path)
-            if overridden is not None:
-                out.append(f"{source} overrides {overridden}")
+            for path, _ in tree.leaves(resolve(layer.values, profile), nix=False):
+                source = plan.source(profile, path)
+                if path in seen or source.layer != layer.layer or source.text != layer.label(path):
+                    continue  # a later layer sets it again
+                seen.add(path)
+                overridden = _settings_source(plan, path)
+                if overridden is not None:
+                    out.append(f"{source} overrides {overridden}")
     spec = plan.spec
     relay_on = any(holds(on("hubble.relay.enabled", False), per_profile[p]) for p in PROFILES)
     if relay_on and spec.hubbleRelayPolicy and not spec.defaultPolicy:

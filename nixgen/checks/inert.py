@@ -11,8 +11,7 @@ themselves).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nixgen import tree
 from nixgen.checks.lang import all_, holds, is_, on, paths
@@ -21,10 +20,9 @@ from nixgen.nixatoms import Raw
 Keys = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Inert:
+class Inert(NamedTuple):
     """`pattern` (keys; a last key `*` stands for any path below) is live only when `live`
-    holds; `reason` says what it needs."""
+    holds; `reason` says what it needs. (A named tuple: cheap to define.)"""
 
     pattern: Keys
     live: list[Any]
@@ -70,8 +68,19 @@ INERT: tuple[Inert, ...] = (
 )  # fmt: skip
 
 
+# The first keys of the paths the table speaks of: most paths are none of its.
+_FIRST = frozenset(entry.pattern[0] for entry in INERT)
+
+
+def may_be_inert(path: Keys) -> bool:
+    """Whether some entry of the table speaks of the leaf at `path` (most paths: none)."""
+    return bool(path) and path[0] in _FIRST and any(entry.covers(path) for entry in INERT)
+
+
 def inert_at(path: Keys, values: Mapping[str, Any]) -> Inert | None:
     """The entry under which the leaf at `path` has no effect in `values`, else None."""
+    if not path or path[0] not in _FIRST:
+        return None
     for entry in INERT:
         if not entry.covers(path):
             continue

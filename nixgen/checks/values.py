@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from nixgen import tree
-from nixgen.checks.provenance import set_by, show
 from nixgen.errors import NixgenError
 from nixgen.facts import chart
 from nixgen.facts.changes import history, instead, removed_in
@@ -54,6 +53,8 @@ def check(plan: Plan) -> list[str]:
     unchecked = [split_dotted(p) for p in spec.unchecked]
     problems = against_chart(plan.values, facts, unchecked=unchecked)
     if problems:
+        from nixgen.checks.provenance import set_by  # only an error needs it
+
         first = _explained(problems[0], facts) + set_by(plan, split_dotted(problems[0].path))
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ValuesError(first + more)
@@ -231,9 +232,13 @@ def check_settings(plan: Plan) -> None:
     its kind, in a form the pinned release's chart takes (nixgen.input.settings.check_value)."""
     found: dict[tuple[str, str], list[str]] = {}
     values_at: dict[tuple[str, str], Any] = {}
-    for profile in PROFILES:
+    # nixgen's own defaults are proven valid (tests): only what the user's layers give is held.
+    given = [s for s in settings.SETTINGS if _at(plan.given, s.keys) is not _UNSET
+             or any(not isinstance(_at(plan.given, s.keys[:i]), (Mapping, type(_UNSET)))
+                    for i in range(1, len(s.keys)))]  # fmt: skip
+    for profile in PROFILES if given else ():
         values = plan.values_for(profile)
-        for s in settings.SETTINGS:
+        for s in given:
             value = _at(values, s.keys)
             if value is _UNSET or value is None:
                 continue  # null: Helm drops the key, and the chart's default stands
@@ -249,6 +254,8 @@ def check_settings(plan: Plan) -> None:
                 found.setdefault(key, []).append(profile)
                 values_at.setdefault(key, value)
     if found:
+        from nixgen.checks.provenance import set_by, show  # only an error needs them
+
         key = min(found)
         where, reason = key
         profiles = found[key]

@@ -187,9 +187,11 @@ def from_command_line(config_path: Path | None = None, flavor: str | None = None
 
 def _read_files(names: list[str], base: Path | None,
                 record_from: Path) -> tuple[ValuesFile, ...]:  # fmt: skip
-    from nixgen.input import valuesfile
+    if not names:
+        return ()
+    from nixgen.input import valuesfile  # a command line without files does not pay for it
 
-    return valuesfile.read_all(names, base, record_from) if names else ()
+    return valuesfile.read_all(names, base, record_from)
 
 
 def _pinned_by(files: tuple[ValuesFile, ...]) -> str | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from nixgen import tree
@@ -46,7 +46,7 @@ class Setting:
     # nixgen's own description, where the chart's doc line does not say enough (or has none).
     doc: str | None = None
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(self.path.split("."))
 
@@ -184,20 +184,24 @@ KIND_FORMS: dict[str, tuple[str, ...]] = {
 def forms(s: Setting, version: str) -> tuple[str, ...]:
     """The JSON types Cilium `version`'s chart takes at the setting's key, of those its kind
     has a meaning for (all of them where the chart's schema says nothing of the key)."""
-    return _forms(s.keys, version)
+    return _forms(version)[s.keys]
 
 
 @cache
-def _forms(keys: tuple[str, ...], version: str) -> tuple[str, ...]:
-    own = KIND_FORMS[BY_PATH[keys].kind]
+def _forms(version: str) -> dict[tuple[str, ...], tuple[str, ...]]:
     try:
-        info = chart.load(version).info(keys, with_default=False)
+        facts: chart.Chart | None = chart.load(version)
     except chart.UnknownChart:
-        return own
-    if info is None or "any" in info.types:
-        return own
-    taken = tuple(f for f in own if f in info.types)
-    return taken or own[:1]
+        facts = None
+    out = {}
+    for s in SETTINGS:
+        own = KIND_FORMS[s.kind]
+        info = facts.info(s.keys, with_default=False) if facts is not None else None
+        if info is None or "any" in info.types:
+            out[s.keys] = own
+        else:
+            out[s.keys] = tuple(f for f in own if f in info.types) or own[:1]
+    return out
 
 
 _FORM_WORDS = {"boolean": "a boolean", "string": "a string", "integer": "an integer",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nixgen import nixatoms
 from nixgen.errors import ConfigError
@@ -29,7 +29,9 @@ from nixgen.facts.valuepath import split_dotted
 from nixgen.facts.versions import UnknownVersion
 from nixgen.input import settings as settings_
 from nixgen.input.choices import DEFAULT_VERSION
-from nixgen.input.valuesfile import ValuesFile
+
+if TYPE_CHECKING:
+    from nixgen.input.valuesfile import ValuesFile
 
 # The settings written when the config sets none (nixgen.input.settings is their one table).
 DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
@@ -94,10 +96,10 @@ class UserObject:
     patch: bool = False
 
 
-@dataclass(frozen=True)
-class SetItem:
+class SetItem(NamedTuple):
     """One `--set PATH=VALUE` (or `--set-nix PATH=EXPR`): `text` as the user wrote it, the
-    path's keys, the value in the config's notation."""
+    path's keys, the value in the config's notation. (A named tuple: cheap to define at
+    start-up.)"""
 
     text: str
     keys: tuple[str, ...]

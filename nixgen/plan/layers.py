@@ -20,8 +20,7 @@ nixgen.checks.defaults'.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nixgen import tree
 from nixgen.facts.valuepath import dotted
@@ -35,10 +34,10 @@ Keys = tuple[str, ...]
 PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a value comes from: its layer (`chart`, `nixgen`, `file`, `settings`,
-    `features`, `values`, `set`) and the text messages show."""
+    `features`, `values`, `set`) and the text messages show. (Named tuples here: cheap to
+    define at start-up.)"""
 
     layer: str
     text: str
@@ -58,8 +57,7 @@ def nixgen_source(profile: str) -> Source:
     return Source("nixgen", f"nixgen's default ({profile} profile)")
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One part of a layer: its values (plan data) and the source of each of its leaves."""
 
     layer: str

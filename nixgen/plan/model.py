@@ -186,6 +186,14 @@ class Plan:
     needs_options: bool = False
     _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _sources: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: Any, compute: Any) -> Any:
+        """`compute()`, once per plan and `key`: what the checks ask of the plan's own final
+        values more than once. Read it, do not change it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def flavor(self) -> str:
@@ -233,22 +241,50 @@ class Plan:
         if profile not in self._sources:
             from nixgen.plan import layers
 
-            defaults = layers.Layer("nixgen", tree.without_none(resolve(self.defaults, profile)),
-                                    lambda p: layers.nixgen_source(profile).text)  # fmt: skip
-            self._sources[profile] = layers.sources([defaults, *self.layers], profile)
+            self._sources[profile] = layers.sources(self._resolved_layers(profile), profile)
         return self._sources[profile]
 
     def source(self, profile: str, path: tuple[str, ...]) -> Any:
-        """Where the value at `path` comes from in `profile` (the chart's default when no layer
-        sets it)."""
+        """Where the value at `path` comes from in `profile`: the last layer that sets it, or
+        a value other than a table above it (the chart's default when none does)."""
         from nixgen.plan import layers
 
-        return layers.source_at(self.sources(profile), tuple(path)) or layers.CHART
+        if profile in self._sources:
+            return layers.source_at(self._sources[profile], tuple(path)) or layers.CHART
+        for layer in reversed(self._resolved_layers(profile)):
+            if _sets(layer.values, tuple(path)):
+                return layer.source(tuple(path))
+        return layers.CHART
+
+    def _resolved_layers(self, profile: str) -> list[Any]:
+        """The nixgen layer and the user's, each resolved for `profile`."""
+        key = f"layers-{profile}"
+        if key not in self._sources:
+            from nixgen.plan import layers
+
+            own = layers.Layer("nixgen", tree.without_none(resolve(self.defaults, profile)),
+                               lambda p: layers.nixgen_source(profile).text)  # fmt: skip
+            self._sources[key] = [own, *(layers.Layer(layer.layer, resolve(layer.values, profile),
+                                                       layer.label) for layer in self.layers)]
+        return self._sources[key]
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
         values = self.values_for(profile, env)
         return [resolve(o.manifest(), profile, env) for o in self.objects
                 if o.when.holds(profile, values)]  # fmt: skip
+
+
+def _sets(values: Any, path: tuple[str, ...]) -> bool:
+    """Whether a layer's `values` set `path` (to anything, a table too), or a value other
+    than a table above it."""
+    node = values
+    for key in path:
+        if not isinstance(node, dict):
+            return True
+        if key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 class PlanError(NixgenError):
