@@ -226,7 +226,7 @@ def _sources_text(built: Any, profile: str, output_format: str) -> str:
     from nixgen.facts.valuepath import dotted
 
     values = built.values_for(profile)
-    leaves = [(p, v) for p, v in tree.leaves(values, nix=False) if p]
+    leaves = sorted(((p, v) for p, v in tree.leaves(values, nix=False) if p), key=lambda l: l[0])
     if output_format == "json":
         where: dict[str, Any] = {}
         for path, _ in leaves:
