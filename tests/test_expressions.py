@@ -116,6 +116,10 @@ def test_an_expression_reading_pkgs_makes_the_module_take_pkgs(
     assert (values["k8sServiceHost"], values["cluster"]["name"]) == ("10.1.2.3", "from-pkgs")
     plain = module(tmp_path, "--set-nix", "cluster.name=config.clusterName")
     assert "{ config, lib, ... }:\n" in plain.read_text(encoding="utf-8")
+    # `options` likewise: the version option's own default, read through the module system.
+    read = module(tmp_path, "--set-nix", "podLabels.version=options.cilium.version.default")
+    assert "{\n  config,\n  lib,\n  options,\n  ...\n}:\n" in read.read_text(encoding="utf-8")
+    assert _values(read, lib_path, fake_trees)["podLabels"]["version"] == "1.18.4"
 
 
 # ------------------------------------------------------------------ headers
