@@ -4,8 +4,8 @@ Kubernetes objects are, and the one walk of each kind over them.
 A tree holds plain data (dicts with string keys, lists, scalars) and, where a value is not
 plain, markers: a Nix expression (`{"$nix" = ...}` in the config's notation,
 nixgen.nixatoms.Raw once lowered), a value per profile (`{local, production}`,
-nixgen.plan.model.Split once lowered), and the emitter's own (If, Attrs, Call). The walks here know no marker: a caller
-says what a marker means through the function it passes.
+nixgen.plan.model.Split once lowered), and the emitter's own (If, Attrs, Call). The walks here
+know no marker: a caller says what a marker means through the function it passes.
 """
 
 from __future__ import annotations

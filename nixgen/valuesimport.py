@@ -144,9 +144,9 @@ def toml_text(imported: Imported) -> str:
         f"defaults = {tomlwriter.string(config['defaults'])}",
     ]
     if "settings" in config:
-        lines += ["", "# The Helm values nixgen models as typed settings (nixgen schema). A setting "
-                      "may differ", "# per profile: operator.replicas = { local = 1, production "
-                      "= 2 }."]  # fmt: skip
+        lines += ["", "# The Helm values nixgen models as typed settings (nixgen schema). A "
+                      "setting may differ", "# per profile: operator.replicas = { local = 1, "
+                      "production = 2 }."]  # fmt: skip
         lines += tomlwriter.section(config["settings"], ("settings",), 1)
     if "values" in config:
         lines += ["", "# The chart's other values, as the file gives them."]

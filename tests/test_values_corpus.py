@@ -186,7 +186,8 @@ def _objects(rendered: str) -> dict[tuple[str, str, str], Any]:
     return out
 
 
-def _render(helm: str, release: str, values: Path, flags: list[str]) -> subprocess.CompletedProcess[str]:
+def _render(helm: str, release: str, values: Path,
+            flags: list[str]) -> subprocess.CompletedProcess[str]:  # fmt: skip
     return subprocess.run([helm, "template", "cilium", str(CHARTS / f"cilium-{release}.tgz"),
                            "-n", "kube-system", "-f", str(values), *flags], capture_output=True,
                           text=True, timeout=180, check=False)  # fmt: skip

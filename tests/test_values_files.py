@@ -189,7 +189,8 @@ def test_a_values_file_needs_no_pydantic() -> None:
 
 
 READS = [
-    ("d: 2024-01-01\non: yes\n1: x\nx: ~\n", {"d": "2024-01-01", "true": True, "1": "x", "x": None}),
+    ("d: 2024-01-01\non: yes\n1: x\nx: ~\n",
+     {"d": "2024-01-01", "true": True, "1": "x", "x": None}),
     ("a: &a {b: 1}\nc: *a\n", {"a": {"b": 1}, "c": {"b": 1}}),
     ("base: &b {x: 1, y: 2}\nover:\n  <<: *b\n  y: 3\n", {"base": {"x": 1, "y": 2},
                                                          "over": {"x": 1, "y": 3}}),
@@ -270,8 +271,8 @@ spec:
 def test_an_application_with_several_sources_and_parameters() -> None:
     read = valuesfile.from_text(APPLICATION, "app.yaml")
     assert (read.kind, read.version) == ("Application", "1.19.6")
-    assert read.values == {"cluster": {"name": "argo", "id": 7}, "hubble": {"ui": {"enabled": True}},
-                           "podLabels": {"version": "1"}}
+    assert read.values == {"cluster": {"name": "argo", "id": 7},
+                           "hubble": {"ui": {"enabled": True}}, "podLabels": {"version": "1"}}
     assert read.warnings == ("Application app.yaml: helm.valueFiles (files in the source "
                              "repository) is not read: give them with -f as well",)
     other = APPLICATION.replace("chart: cilium", "chart: traefik")

@@ -53,7 +53,8 @@ def settle(plan: Plan) -> tuple[dict[str, Any], tuple[str, ...]]:
                 break
             dropped, why = found
             for path in dropped:
-                note = f"nixgen's default {dotted(path)} = {show(defaults[path])} yields{{scope}}: {why}"
+                note = (f"nixgen's default {dotted(path)} = {show(defaults[path])} "
+                        f"yields{{scope}}: {why}")
                 notes.setdefault(note, []).append(profile)
                 del defaults[path]
             values = tree.deep_merge(_tree(defaults), given)

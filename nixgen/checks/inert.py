@@ -48,7 +48,8 @@ _CLUSTER_POOL = is_("ipam.mode", ["cluster-pool"], "cluster-pool")
 INERT: tuple[Inert, ...] = (
     *(Inert((key,), _TUNNEL, "Cilium builds tunnels only with routingMode = tunnel (the "
                               "chart's default)") for key in ("tunnelProtocol", "tunnelPort")),
-    *(Inert(("ipam", "operator", key), all_(_CLUSTER_POOL, on(f"ipv{family}.enabled", family == "4")),
+    *(Inert(("ipam", "operator", key),
+            all_(_CLUSTER_POOL, on(f"ipv{family}.enabled", family == "4")),
             f"it applies only with ipam.mode = cluster-pool (the chart's default) and "
             f"ipv{family}.enabled")
       for family in ("4", "6")

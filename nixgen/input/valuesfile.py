@@ -53,7 +53,8 @@ class ValuesFile:
         """Where the value at `path` comes from, for messages."""
         from nixgen.facts.valuepath import dotted
 
-        where = f"{self.kind} {self.shown}" if self.kind != "values" else f"values file {self.shown}"
+        kind = "values file" if self.kind == "values" else self.kind
+        where = f"{kind} {self.shown}"
         return f"{where}: {dotted(path)}" if path else where
 
 

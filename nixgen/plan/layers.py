@@ -3,10 +3,10 @@
 | layer | what | a value's source in messages |
 |---|---|---|
 | chart | the chart's own defaults (never written) | `the chart's default` |
-| nixgen | nixgen's defaults, only where the user leaves a value open | `nixgen's default (production profile)` |
-| files | `-f` and `valuesFiles`, merged as Helm merges them | `values file a.yaml: hubble.enabled` |
+| nixgen | nixgen's defaults where the user leaves one open | `nixgen's default (local profile)` |
+| file | `-f` and `valuesFiles`, merged as Helm merges | `values file a.yaml: hubble.enabled` |
 | settings | the config's `[settings]` | `config settings.hubble.enabled` |
-| features | the config's `[production]` switches, the L2 rate limit | `config production.bgp` |
+| features | `[production]` switches, the L2 rate limit | `config production.bgp` |
 | values | the config's `[values]` | `config values.cluster.name` |
 | set | `--set`, `--set-nix` | `--set hubble.enabled=false` |
 

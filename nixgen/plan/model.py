@@ -1,9 +1,10 @@
 """The plan's data: what a template needs, as data (nixgen.plan.build makes it).
 
 The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{"$nix"}` (and,
-in `[settings]`, `{nix}`) a `Raw` Nix expression; a values file's data is never lowered. `resolve` computes what Nix will compute for one profile, which is what the tests
-hold the generated module to. Kubernetes objects carry a condition: always, only in production,
-or whenever a final Helm value is true. The plan names no binding of any template; the renderer
+in `[settings]`, `{nix}`) a `Raw` Nix expression; a values file's data is never lowered.
+`resolve` computes what Nix will compute for one profile, which is what the tests hold the
+generated module to. Kubernetes objects carry a condition: always, only in production, or
+whenever a final Helm value is true. The plan names no binding of any template; the renderer
 turns its data into Nix.
 """
 
