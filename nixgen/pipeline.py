@@ -38,13 +38,17 @@ def planned(spec: Spec | Mapping[str, Any]) -> Plan:
     values (nixgen.checks.defaults)."""
     spec = as_spec(spec)
     flavor = registry.of(spec.flavor)
-    built = build(spec, flavor)
+    built = build(spec, flavor, finish=False)
     if not built.given:  # nothing of the user's for nixgen's defaults to collide with
-        return built
+        return settled(built, flavor, built.defaults)
     from nixgen.checks import defaults
 
     kept, notes = defaults.settle(built)
-    return settled(built, flavor, kept, notes) if notes else built
+    done = settled(built, flavor, kept, notes)
+    done._memo.update(built._memo)  # what is resolved of the user's layers holds
+    if not notes:  # the same final values
+        done._resolved.update(built._resolved)
+    return done
 
 
 def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:

@@ -18,7 +18,7 @@ breaks a rule afterwards is the rules' error, naming every value it reads and it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from nixgen import tree
@@ -42,7 +42,7 @@ def settle(plan: Plan) -> tuple[dict[str, Any], tuple[str, ...]]:
     notes: dict[str, list[str]] = {}
     for profile in PROFILES:
         defaults = dict(tree.leaves(tree.without_none(resolve(planned, profile)), nix=False))
-        given = resolve(plan.given, profile)
+        given = plan.given_for(profile)
         mine = [path for path, _ in _leaves(given) if inert.may_be_inert(path)]
         values = plan.values_for(profile)  # the planned defaults' values: the first round's
         while True:
@@ -87,8 +87,7 @@ def _rule_yield(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
                 values: Mapping[str, Any]) -> tuple[list[Keys], str] | None:  # fmt: skip
     """The defaults a broken rule reads, and the rule's message with the user's values it
     reads."""
-    candidates = [e for e in rules.table() if not _reads(e["id"]).isdisjoint(defaults)]
-    for entry in rules.broken(candidates, plan.release.minor, values):
+    for entry in rules.broken(_reading(frozenset(defaults)), plan.release.minor, values):
         read = [tuple(p) for p in paths(entry["when"])]
         mine = [p for p in dict.fromkeys(read) if p in defaults]
         if mine:
@@ -98,6 +97,12 @@ def _rule_yield(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
                 text += ", with " + values_and_sources(plan, profile, others)
             return mine, text
     return None
+
+
+@lru_cache(maxsize=256)
+def _reading(paths_: frozenset[Keys]) -> list[dict[str, Any]]:
+    """The rules of the table that read one of `paths_`."""
+    return [e for e in rules.table() if not _reads(e["id"]).isdisjoint(paths_)]
 
 
 @cache
@@ -139,8 +144,7 @@ def inert_warnings(plan: Plan) -> list[str]:
     found: dict[str, list[str]] = {}
     for profile in PROFILES:
         values = plan.values_for(profile)
-        given = resolve(plan.given, profile)
-        mine = [p for p, _ in _leaves(given) if inert.may_be_inert(p)]
+        mine = [p for p, _ in _leaves(plan.given_for(profile)) if inert.may_be_inert(p)]
         for path, entry in inert.inert_leaves(mine, values):
             text = (f"{value_and_source(plan, profile, path)} has no effect{{scope}}: "
                     f"{entry.reason}; {values_and_sources(plan, profile, entry.reads())}")

@@ -11,6 +11,7 @@ themselves).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from nixgen import tree
@@ -75,7 +76,12 @@ _FIRST = frozenset(entry.pattern[0] for entry in INERT)
 
 def may_be_inert(path: Keys) -> bool:
     """Whether some entry of the table speaks of the leaf at `path` (most paths: none)."""
-    return bool(path) and path[0] in _FIRST and any(entry.covers(path) for entry in INERT)
+    return bool(path) and path[0] in _FIRST and _covered(path)
+
+
+@lru_cache(maxsize=4096)
+def _covered(path: Keys) -> bool:
+    return any(entry.covers(path) for entry in INERT)
 
 
 def inert_at(path: Keys, values: Mapping[str, Any]) -> Inert | None:

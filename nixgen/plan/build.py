@@ -109,9 +109,10 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
     return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
 
 
-def build(spec: Spec, flavor: Flavor) -> Plan:
+def build(spec: Spec, flavor: Flavor, finish: bool = True) -> Plan:
     """The plan of `spec` for `flavor` (nixgen.nix.flavors names them), with every default
-    nixgen plans (nixgen.checks.defaults says which yield)."""
+    nixgen plans (nixgen.checks.defaults says which yield). Without `finish`, its values only:
+    no options yet, for `settled` to complete once the defaults are settled."""
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release, flavor))
@@ -136,6 +137,9 @@ def build(spec: Spec, flavor: Flavor) -> Plan:
         needs_pkgs="pkgs" in roots,
         needs_options="options" in roots,
     )
+    if not finish:
+        return dataclasses.replace(plan, values=tree.deep_merge(defaults, given),
+                                   defaults=defaults)  # fmt: skip
     return settled(plan, flavor, defaults)
 
 

@@ -233,8 +233,15 @@ class Plan:
     def _values_for(self, profile: str, env: Mapping[str, Any] | None) -> Any:
         if not self.defaults and not self.given:
             return resolve(self.values, profile, env)
-        defaults = tree.without_none(resolve(self.defaults, profile, env))
-        return tree.deep_merge(defaults, resolve(self.given, profile, env))
+        if env is not None:
+            defaults = tree.without_none(resolve(self.defaults, profile, env))
+            return tree.deep_merge(defaults, resolve(self.given, profile, env))
+        defaults = tree.without_none(resolve(self.defaults, profile))
+        return tree.deep_merge(defaults, self.given_for(profile))
+
+    def given_for(self, profile: str) -> Any:
+        """What the user's layers give, resolved for `profile`: read it, do not change it."""
+        return self.memo(("given", profile), lambda: resolve(self.given, profile))
 
     def sources(self, profile: str) -> Mapping[tuple[str, ...], Any]:
         """Leaf path → where the final value there comes from (nixgen.plan.layers.Source), in
@@ -265,8 +272,12 @@ class Plan:
 
             own = layers.Layer("nixgen", tree.without_none(resolve(self.defaults, profile)),
                                lambda p: layers.nixgen_source(profile).text)  # fmt: skip
-            self._sources[key] = [own, *(layers.Layer(layer.layer, resolve(layer.values, profile),
-                                                       layer.label) for layer in self.layers)]
+            self._sources[key] = [own, *(layers.Layer(layer.layer,
+                                                       self.memo(("layer", profile, i),
+                                                                 lambda v=layer.values: resolve(
+                                                                     v, profile)),
+                                                       layer.label)
+                                         for i, layer in enumerate(self.layers))]
         return self._sources[key]
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
