@@ -13,7 +13,7 @@ before it is written, so `nixgen module --config` takes it as it is.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nixgen import tree
@@ -65,7 +65,7 @@ def import_file(path: Path, shown: str, cilium_version: str | None = None) -> Im
     catches = _catches(file.values, facts)
     kept = tree.without(file.values, [c.path for c in catches]) if catches else file.values
     # The config must pass as `nixgen module` would judge it: the kept values, chart defaults.
-    checked = replace(file, values=kept, warnings=())
+    checked = file._replace(values=kept, warnings=())
     pipeline.checked_plan(plain(version=version, files=(checked,), defaults="chart"))
     config: dict[str, Any] = {"ciliumVersion": version, "defaults": "chart"}
     typed, free = _split(kept, release.version)

@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nixgen import nixatoms
 from nixgen.errors import ConfigError
@@ -36,18 +35,18 @@ MAX_DEPTH = 100
 _EXACT_VERSION = re.compile(r"v?([0-9]+\.[0-9]+\.[0-9]+)\Z")
 
 
-@dataclass(frozen=True)
-class ValuesFile:
+class ValuesFile(NamedTuple):
     """One file's Helm values. `shown` names it in messages (as the user gave it), `recorded`
     in a generated file's header (relative to that file); `kind` is `values`, `HelmRelease` or
-    `Application`, `version` the Cilium release a HelmRelease or Application pins (exactly)."""
+    `Application`, `version` the Cilium release a HelmRelease or Application pins (exactly).
+    (A named tuple: cheap to define.)"""
 
     shown: str
     recorded: str
     values: Mapping[str, Any]
     kind: str = "values"
     version: str | None = None
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     def source(self, path: tuple[str, ...]) -> str:
         """Where the value at `path` comes from, for messages."""
