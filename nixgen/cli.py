@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nixgen.errors import NixgenError
-from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS, FORMAT_MODES, PROFILES
+from nixgen.input.choices import (
+    DEFAULT_VERSION,
+    DEFAULTS_MODES,
+    EASYKUBENIX,
+    FLAVORS,
+    FORMAT_MODES,
+    PROFILES,
+)
 from nixgen.version import __version__
 
 if TYPE_CHECKING:
@@ -94,10 +101,21 @@ def spec_options(func: Any) -> Any:
                      help="gateway-api release to deploy instead of the one Cilium's docs name."),
         click.option("--rev", default=None, help="Pin the Cilium tree to this commit."),
         click.option("--nar-hash", default=None, help="...and to this NAR hash (sha256-...)."),
+        click.option("-f", "--values", "values_files", multiple=True, metavar="FILE",
+                     help="Helm values file (YAML or JSON; a Flux HelmRelease or an Argo CD "
+                          "Application too), merged in order as Helm merges them, under the "
+                          "config; recorded in the header, regen reads it again (repeatable)."),
+        click.option("--defaults", type=click.Choice(DEFAULTS_MODES), default=None,
+                     help="nixgen: nixgen's defaults fill what the values leave open, and yield "
+                          "where they would collide; chart: only the chart's defaults, so the "
+                          "module deploys what helm install -f FILE does [default: nixgen]."),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                      help="Free-form Helm value merged over the generated ones (and over the "
                           "config's `values`); VALUE is JSON when it parses, else a string; "
                           "write a dot inside a key as \\. (repeatable)."),
+        click.option("--set-nix", "set_nix", multiple=True, metavar="PATH=EXPR",
+                     help="A Helm value that is a Nix expression, an attribute path from config, "
+                          "lib, options or pkgs (such as config.clusterName) (repeatable)."),
         click.option("--unchecked", "unchecked", multiple=True, metavar="PATH",
                      help="Let this Helm value path (and all below it) past the check against "
                           "the pinned chart, for a key the chart reads that nixgen does not see; "
@@ -134,7 +152,7 @@ def module(output: Path | None, check: bool, fmt: str, **given: Any) -> None:
     """Print (or write) the cilium.nix module."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    _deliver(_module_text(_spec(**given), fmt, output), output, check)
+    _deliver(_module_text(_spec(output=output, **given), fmt, output), output, check)
 
 
 @cli.command()
@@ -149,7 +167,7 @@ def node(profile: str, output: Path | None, check: bool, fmt: str, **given: Any)
     """Print (or write) cilium-node.nix, the NixOS module for the k3s nodes."""
     if check and output is None:
         raise click.UsageError("--check needs -o FILE: the file to compare with")
-    _deliver(_node_text(_spec(**given), profile, fmt, output), output, check)
+    _deliver(_node_text(_spec(output=output, **given), profile, fmt, output), output, check)
 
 
 @cli.command()
@@ -217,24 +235,53 @@ def regen(file: Path, cilium_version: str | None, migrate: bool, check: bool, fm
                    "[[objects]] and patches) instead.")
 @click.option("--output", "output_format", type=click.Choice(["nix", "json"]), default="nix",
               show_default=True, help="Print as a Nix expression or as JSON.")
+@click.option("--sources", is_flag=True,
+              help="Say where each final value comes from: one line per value (path = value, "
+                   "then its source), or with --output json {\"values\": ..., \"sources\": ...}, "
+                   "the sources a tree of the same shape.")
 @format_option
-def values(profile: str, objects: bool, output_format: str, fmt: str, **given: Any) -> None:
+def values(profile: str, objects: bool, output_format: str, sources: bool, fmt: str,
+           **given: Any) -> None:  # fmt: skip
     """Print the resolved Helm values (or objects) a profile gets.
 
     A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
-    that expression in Nix, and as {"nix": "..."} in JSON."""
+    that expression in Nix, and as {"$nix": "..."} in JSON."""
     import json
 
     from nixgen import pipeline
     from nixgen.nix import emit, nixfmt
 
+    if sources and objects:
+        raise click.UsageError("--sources speaks of the Helm values, not of --objects")
     built, warnings = pipeline.checked_plan(_spec(**given))
+    _notes(built.notes)
     _warn(warnings)
     data = built.objects_for(profile) if objects else built.values_for(profile)
-    if output_format == "json":
+    if sources:
+        _stdout(_sources_text(built, profile, output_format))
+    elif output_format == "json":
         _stdout(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
         _stdout(nixfmt.format_source(emit.document(data), fmt, "values.nix"))
+
+
+def _sources_text(built: Any, profile: str, output_format: str) -> str:
+    """`values --sources`: each final leaf with its source."""
+    import json
+
+    from nixgen import tree
+    from nixgen.checks.provenance import show
+    from nixgen.facts.valuepath import dotted
+
+    values = built.values_for(profile)
+    leaves = sorted(((p, v) for p, v in tree.leaves(values, nix=False) if p), key=lambda l: l[0])
+    if output_format == "json":
+        where: dict[str, Any] = {}
+        for path, _ in leaves:
+            tree.put(where, path, str(built.source(profile, path)))
+        return json.dumps({"values": _jsonable(values), "sources": where}, indent=2,
+                          ensure_ascii=False) + "\n"  # fmt: skip
+    return "".join(f"{dotted(p)} = {show(v)}  # {built.source(profile, p)}\n" for p, v in leaves)
 
 
 @cli.command("upgrade-notes")
@@ -275,7 +322,7 @@ def upgrade_notes(from_version: str | None, to_version: str | None, config_path:
     from nixgen import notes as notes_
 
     if print_schema:
-        sys.stdout.write(notes_.schema_text())
+        _stdout(notes_.schema_text())
         return
     from nixgen import pipeline
     from nixgen.checks import upgrade
@@ -297,9 +344,31 @@ def upgrade_notes(from_version: str | None, to_version: str | None, config_path:
                                pipeline.planned)
         result = result.model_copy(update={"render": diff})
     if output_format == "json":
-        sys.stdout.write(notes_.as_json(result))
+        _stdout(notes_.as_json(result))
     else:
-        sys.stdout.write(notes_.text(result, str(config_path) if config_path else None))
+        _stdout(notes_.text(result, str(config_path) if config_path else None))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False), callback=_as_path)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_as_path,
+              help="Write the config to this file (atomically) instead of stdout; JSON when its "
+                   "name ends in .json (which a null needs: TOML has none).")
+@click.option("--cilium-version", metavar="X.Y.Z", default=None,
+              help="The release the values are for [default: the one a HelmRelease or "
+                   f"Application pins, else {DEFAULT_VERSION}].")
+def import_command(file: Path, output: Path | None, cilium_version: str | None) -> None:
+    """Turn a Helm values FILE (or a Flux HelmRelease, an Argo CD Application) into a nixgen
+    config: the keys nixgen models in [settings], the rest in [values], defaults = "chart", so
+    that `nixgen module --config` deploys what the file did. Keys Helm would ignore are left
+    out and said on stderr."""
+    from nixgen import valuesimport
+
+    imported = valuesimport.import_file(file, str(file), cilium_version)
+    as_json = output is not None and output.suffix == ".json"
+    text = valuesimport.json_text(imported) if as_json else valuesimport.toml_text(imported)
+    _warn(list(imported.warnings))
+    _deliver(text, output, False)
 
 
 @cli.command()
@@ -360,7 +429,7 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     from nixgen.facts import prefetch
     from nixgen.input import config, spec
 
-    data = config.read_header(file) if file is not None else {}
+    data = config.header_spec(file) if file is not None else {}
     if data.get("output") is not None:
         raise NixgenError(f"{file}: a node module pins no Cilium tree; lock the cluster module")
     version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
@@ -370,7 +439,8 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     if file is not None:
         data["ciliumVersion"] = version
         data["source"] = {"rev": rev, "narHash": nar_hash}
-        text = _module_text(spec.validate(data, where=f"{file}: header spec"), fmt, file)
+        text = _module_text(spec.validate(data, where=f"{file}: header spec", base=file.parent),
+                            fmt, file)  # fmt: skip
         _write(file, text)
 
 
@@ -470,7 +540,7 @@ def _migration(from_version: str, to_version: str) -> Any:
 
 
 def _jsonable(data: Any) -> Any:
-    """Resolved values as JSON: a Nix expression in the config's notation, {"nix": ...}."""
+    """Resolved values as JSON: a Nix expression in the config's notation, {"$nix": ...}."""
     from nixgen.plan.model import notation
 
     return notation(data)
@@ -481,10 +551,16 @@ def _warn(warnings: list[str]) -> None:
         click.echo(f"nixgen: warning: {warning}", err=True)
 
 
+def _notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        click.echo(f"nixgen: note: {note}", err=True)
+
+
 def _module_text(spec: Spec, fmt: str, output: Path | None) -> str:
     from nixgen import pipeline
 
     result = pipeline.module(spec, fmt, output.name if output else "cilium.nix")
+    _notes(result.notes)
     _warn(result.warnings)
     return result.text
 
@@ -494,6 +570,7 @@ def _node_text(spec: Spec, profile: str, fmt: str, output: Path | None) -> str:
     from nixgen.nix.node import FILENAME
 
     result = pipeline.node(spec, profile, fmt, output.name if output else FILENAME)
+    _notes(result.notes)
     _warn(result.warnings)
     return result.text
 

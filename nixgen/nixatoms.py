@@ -53,6 +53,23 @@ def is_attr_path(text: str) -> bool:
     return bool(_SELECT.match(text)) and not KEYWORDS.intersection(text.split("."))
 
 
+# The names a user's Nix expression may start from: the module system's arguments, which a
+# generated module never binds itself, so an expression cannot reach the module's own bindings.
+USER_ROOTS = ("config", "lib", "options", "pkgs")
+
+
+def user_expression_problem(text: Any) -> str | None:
+    """Why `text` is not a Nix expression a user may give (an attribute path starting from one
+    of USER_ROOTS, such as `config.clusterHost`); None when it is one."""
+    if not isinstance(text, str) or not is_attr_path(text):
+        return f"{text!r} is not a Nix attribute path such as config.clusterHost"
+    root = text.split(".", 1)[0]
+    if root not in USER_ROOTS:
+        return (f"{text!r} starts from {root!r}: a Nix expression starts from one of "
+                f"{', '.join(USER_ROOTS)} (such as config.clusterHost)")
+    return None
+
+
 @dataclass(frozen=True)
 class Raw:
     """A Nix expression written as it is, e.g. `config.clusterHost`."""

@@ -13,15 +13,17 @@ from nixgen.checks import extra, rules
 from nixgen.input.spec import Spec, validate
 from nixgen.nix import nixfmt, render
 from nixgen.nix.flavors import registry
-from nixgen.plan.build import build
+from nixgen.plan.build import build, settled
 from nixgen.plan.model import Plan
 
 
 class Result(NamedTuple):
-    """What the pipeline gives: the text, and the warnings for stderr."""
+    """What the pipeline gives: the text, the warnings for stderr, and the notes (each of
+    nixgen's defaults that yields to the user's values, and why)."""
 
     text: str
     warnings: list[str]
+    notes: tuple[str, ...] = ()
 
 
 def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
@@ -32,9 +34,21 @@ def as_spec(spec: Spec | Mapping[str, Any]) -> Spec:
 
 
 def planned(spec: Spec | Mapping[str, Any]) -> Plan:
-    """The plan of `spec`, unchecked."""
+    """The plan of `spec`, unchecked but for which of nixgen's defaults yield to the user's
+    values (nixgen.checks.defaults)."""
     spec = as_spec(spec)
-    return build(spec, registry.of(spec.flavor))
+    flavor = registry.of(spec.flavor)
+    built = build(spec, flavor, finish=False)
+    if not built.given:  # nothing of the user's for nixgen's defaults to collide with
+        return settled(built, flavor, built.defaults)
+    from nixgen.checks import defaults
+
+    kept, notes = defaults.settle(built)
+    done = settled(built, flavor, kept, notes)
+    done._memo.update(built._memo)  # what is resolved of the user's layers holds
+    if not notes:  # the same final values
+        done._resolved.update(built._resolved)
+    return done
 
 
 def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
@@ -44,7 +58,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
     and objects for every config; tests prove those valid for every release, so its start stays
     fast."""
     built = planned(spec)
-    warnings: list[str] = []
+    warnings = [w for file in built.spec.files for w in file.warnings]
     plain = is_plain(built.spec)
     if not plain:
         # Only a spec beyond the plain one is checked against the chart and the CRD schemas,
@@ -59,6 +73,10 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
         from nixgen.checks import objects
 
         warnings += objects.check(built)
+    if not plain and built.given:
+        from nixgen.checks import defaults
+
+        warnings += defaults.inert_warnings(built)
     return built, warnings
 
 
@@ -71,7 +89,8 @@ def module(spec: Spec | Mapping[str, Any], fmt: str = "never",
            filename: str = "cilium.nix") -> Result:
     """The module text (through nixfmt as `fmt` says) and the warnings."""
     built, warnings = checked_plan(spec)
-    return Result(nixfmt.format_source(render.render(built), fmt, filename), warnings)
+    return Result(nixfmt.format_source(render.render(built), fmt, filename), warnings,
+                  built.notes)
 
 
 def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
@@ -83,7 +102,7 @@ def node(spec: Spec | Mapping[str, Any], profile: str, fmt: str = "never",
 
     built, warnings = checked_plan(spec)
     text = render_node(built, profile)
-    return Result(nixfmt.format_source(text, fmt, filename), warnings)
+    return Result(nixfmt.format_source(text, fmt, filename), warnings, built.notes)
 
 
 def crds(spec: Spec | Mapping[str, Any], fmt: str = "never",

@@ -2,10 +2,10 @@
 Kubernetes objects are, and the one walk of each kind over them.
 
 A tree holds plain data (dicts with string keys, lists, scalars) and, where a value is not
-plain, markers: a Nix expression (`{nix = ...}` in the config's notation, nixgen.nixatoms.Raw
-once lowered), a value per profile (`{local, production}`, nixgen.plan.model.Split once
-lowered), and the emitter's own (If, Attrs, Call). The walks here know no marker: a caller
-says what a marker means through the function it passes.
+plain, markers: a Nix expression (`{"$nix" = ...}` in the config's notation,
+nixgen.nixatoms.Raw once lowered), a value per profile (`{local, production}`,
+nixgen.plan.model.Split once lowered), and the emitter's own (If, Attrs, Call). The walks here
+know no marker: a caller says what a marker means through the function it passes.
 """
 
 from __future__ import annotations
@@ -67,11 +67,27 @@ def deep_merge(base: Any, over: Any) -> Any:
     return over
 
 
+def without_none(tree: Any) -> Any:
+    """`tree` less its None leaves, and less the tables that leaves empty."""
+    if not isinstance(tree, dict):
+        return tree
+    out = {}
+    for key, value in tree.items():
+        if value is None:
+            continue
+        if isinstance(value, dict) and value:
+            value = without_none(value)
+            if not value:
+                continue
+        out[key] = value
+    return out
+
+
 def leaves(tree: Any, nix: bool = True, at: Keys = ()) -> Iterator[tuple[Keys, Any]]:
     """(path, value) of each leaf: anything but a non-empty table (an empty table is a leaf);
-    with `nix`, a `{nix = ...}` table (the config's notation of a Nix expression) is a leaf
+    with `nix`, a `{"$nix" = ...}` table (the config's notation of a Nix expression) is a leaf
     too. A tree that is itself a leaf has one, at the empty path."""
-    if isinstance(tree, dict) and tree and not (nix and tree.keys() == {"nix"}):
+    if isinstance(tree, dict) and tree and not (nix and tree.keys() == {"$nix"}):
         for key, value in tree.items():
             yield from leaves(value, nix, (*at, str(key)))
     else:

@@ -15,11 +15,11 @@ from nixgen.cli import cli
 
 
 def substitute(data: Any, env: Mapping[str, Any]) -> Any:
-    """Replace each {"nix": expr} with the value the test gives that expression."""
+    """Replace each {"$nix": expr} with the value the test gives that expression."""
 
     def replace(node: Any) -> Any:
-        if isinstance(node, dict) and node.keys() == {"nix"} and isinstance(node["nix"], str):
-            return env[node["nix"]]
+        if isinstance(node, dict) and node.keys() == {"$nix"} and isinstance(node["$nix"], str):
+            return env[node["$nix"]]
         return tree.DESCEND
 
     return tree.rebuild(data, replace)

@@ -53,6 +53,9 @@ CASES: dict[str, list[str]] = {
                                  "--set", "k8sServiceHost=api.prod.example.com"],
     "hetzkube-pinned-1.18.4": ["module", "--cilium-version", "1.18.4", "--rev", _REV,
                                "--nar-hash", _NAR_HASH, "--gateway-api-version", "1.3.0"],
+    # Only the chart's defaults, an expression and data that looks like one (a block header).
+    "hetzkube-chart-defaults": ["module", "--defaults", "chart", "--set-nix",
+                                "cluster.name=config.clusterName", "--set", "podLabels.nix=on"],
 }  # fmt: skip
 
 # The NixOS modules for the nodes (`nixgen node`), kept apart from CASES, whose tests evaluate

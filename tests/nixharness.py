@@ -116,6 +116,7 @@ def evaluate(
     other: dict[str, Any] | None = None,
     chart_name: str = "",
     traces: list[str] | None = None,
+    pkgs: dict[str, Any] | None = None,
 ) -> Any:
     """What the framework would see of `module`, as JSON (see tests/nix/harness.nix). nixidy:
     with `chart_name`, its chart is a derivation-like attrset of that name."""
@@ -133,6 +134,7 @@ def evaluate(
         "--argstr", "otherJSON", json.dumps(other or {}),
         "--argstr", "nixidyKindsJSON", json.dumps(NIXIDY_KINDS),
         "--argstr", "chartName", chart_name,
+        "--argstr", "pkgsJSON", json.dumps(pkgs or {}),
     ]  # fmt: skip
     return json.loads(run_nix(args, traces=traces))
 

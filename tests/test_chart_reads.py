@@ -263,7 +263,7 @@ def test_explain_prints_the_description_not_an_example() -> None:
 
 # ------------------------------------------------------------------ real values files
 
-CORPUS = ROOT / "tests" / "fixtures" / "values-corpus"
+CORPUS = ROOT / "tests" / "fixtures" / "values"
 
 
 def _corpus_config(name: str, folder: Path, **extra: Any) -> tuple[Path, str]:

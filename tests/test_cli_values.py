@@ -23,8 +23,9 @@ from nixgen.pipeline import planned
 from nixgen.plan import model
 from nixgen.tree import deep_merge, nest
 
-# (`nix` is no key here: `{ nix = "..." }` is a Nix expression)
-KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8)).filter(lambda k: k and k != "nix")
+# (any key but `$nix`, which marks a Nix expression: a key `nix` is data)
+KEYS = st.one_of(TEXT, st.text(CHARS, min_size=1, max_size=8), st.just("nix")).filter(
+    lambda k: k and k != "$nix")
 # Keys no chart knows, passed by name past the chart check (`--unchecked`); a typed setting's
 # key would be held to the setting's type.
 FIRST_KEYS = KEYS.filter(lambda k: k not in {p[0] for p in SETTING_PATHS})

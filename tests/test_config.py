@@ -50,11 +50,19 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
 CONFIG_ERRORS = [
     ("routing = 1", "routing: not a key nixgen knows here"),
     ("[settings]\nroutingMode = 'direct'", """settings.routingMode = "direct": Input should be 'tunnel' or 'native'"""),
-    ("[settings]\nk8sServicePort = '6443'", 'settings.k8sServicePort = "6443": Input should be a valid integer'),
     ("[settings]\nk8sServicePort = 70000", "settings.k8sServicePort = 70000: Input should be less than or equal to 65535"),
-    ("[settings]\nk8sServiceHost = 'not a host!'", "is neither an IP address nor a DNS name"),
+    ("[settings]\nk8sServicePort = '65536'", 'settings.k8sServicePort = "65536": must be a port, 1 to 65535'),
+    ("[settings]\nk8sServicePort = 'https'", 'settings.k8sServicePort = "https": must be a port, 1 to 65535'),
+    ("[settings]\nkubeProxyReplacement = 'strict'", "settings.kubeProxyReplacement"),
+    ("[settings]\nk8sServiceHost = { nix = 'cfg.k8sServiceHost' }", "starts from 'cfg': a Nix expression starts from one of config, lib, options, pkgs"),
+    ("[values]\nx = { '$nix' = 'merged' }", "values.x.\"$nix\": 'merged' starts from 'merged'"),
+    ("[values]\nx = { '$nix' = 'config.a', y = 1 }", "values.x: a table with \"$nix\" is a Nix expression and holds nothing else"),
+    ("[values]\n'$nix' = 'config.x'", "values: the Helm values as a whole cannot be a Nix expression"),
+    ("defaults = 'helm'", """defaults = "helm": Input should be 'nixgen' or 'chart'"""),
+    ("valuesFiles = ['missing.yaml']", "missing.yaml: No such file or directory"),
+    ("[settings]\nk8sServiceHost = 'not a host!'", 'settings.k8sServiceHost = "not a host!": neither an IP address nor a DNS name'),
     ("[settings]\nk8sServiceHost = { nix = 'builtins.readFile /etc/passwd' }", "is not a Nix attribute path"),
-    ("[settings]\nipv4NativeRoutingCIDR = '10.0.0.1/8'", "is not an IPv4 CIDR"),
+    ("[settings]\nipv4NativeRoutingCIDR = '10.0.0.1/8'", "not an IPv4 CIDR"),
     ("[settings.hubble]\nrelay.enabled = { local = true }", "settings.hubble.relay.enabled"),
     ("[[policies.extra]]\nkind = 'CiliumNetworkPolicy'\nname = 'x'\nspec = {}", "is namespaced: give it a namespace"),
     ("[[policies.extra]]\nkind = 'CiliumClusterwideNetworkPolicy'\nname = 'x'\nnamespace = 'a'\nspec = {}", "is cluster-wide: it takes no namespace"),
@@ -91,7 +99,7 @@ def test_schema_is_the_config_files_json_schema() -> None:
     assert set(schema["properties"]) == {"flavor", "ciliumVersion", "easykubenix",
                                          "gatewayApiVersion", "source", "settings", "policies",
                                          "production", "objects", "values",
-                                         "uncheckedValues"}  # fmt: skip
+                                         "uncheckedValues", "defaults", "valuesFiles"}  # fmt: skip
     settings = schema["$defs"]["Settings"]["properties"]
     assert {"enum": ["tunnel", "native"], "type": "string"} in settings["routingMode"]["anyOf"]
     assert settings["routingMode"]["description"] == (
@@ -110,7 +118,7 @@ def test_values_prints_each_profile_as_nix_and_json() -> None:
     assert local["k8sServiceHost"] == "127.0.0.1" and local["operator"]["replicas"] == 1
     code, out, _ = run("values", "--profile", "production", "--output", "json")
     production = json.loads(out)
-    assert production["k8sServiceHost"] == {"nix": "cfg.k8sServiceHost"}
+    assert production["k8sServiceHost"] == {"$nix": "cfg.k8sServiceHost"}
     assert production["operator"]["replicas"] == 2
     code, out, _ = run("values", "--profile", "production")
     assert code == 0 and "  k8sServiceHost = cfg.k8sServiceHost;\n" in out

@@ -57,7 +57,8 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
         "kubeProxyReplacement": kpr,
         "routingMode": "native" if native else "tunnel",
         "k8sServiceHost": draw(profiled(st.sampled_from(
-            ["127.0.0.1", "api.example.com", "fd00::1", {"nix": "cfg.k8sServiceHost"}]))),
+            ["127.0.0.1", "api.example.com", "fd00::1", {"nix": "config.cilium.k8sServiceHost"},
+             {"$nix": "config.cilium.k8sServiceHost"}]))),
         "k8sServicePort": draw(st.integers(1, 65535)),
         "policyEnforcementMode": draw(st.sampled_from(["default", "always", "never"])),
         "policyAuditMode": draw(profiled(st.booleans())),
@@ -130,7 +131,7 @@ def check_config(config: dict[str, Any], folder: Path, fake_trees: dict[str, Pat
     module.write_text(result.stdout, encoding="utf-8")
     spec = validate(config)
     src = fake_trees[planned(spec).release.version]
-    env = {"cfg.k8sServiceHost": HOST}
+    env = {"cfg.k8sServiceHost": HOST, "config.cilium.k8sServiceHost": HOST}
     for profile in PROFILES:
         got = evaluate(module, spec.flavor, profile == "local", src,
                        settings={"k8sServiceHost": HOST, "version": spec.ciliumVersion})  # fmt: skip
@@ -151,9 +152,10 @@ def test_generated_configs_evaluate_to_what_nixgen_values_prints(
 
 VALUES = st.recursive(
     st.one_of(TEXT, st.booleans(), st.integers(-(2**63), 2**63 - 1), st.none()),
-    # (a key other than `nix`: `{ nix = "..." }` is a Nix expression)
+    # (any key but `$nix`, which marks a Nix expression: a table of `nix` is data)
     lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(TEXT.filter(lambda k: k != "nix"), children, max_size=3),
+    | st.dictionaries(st.one_of(TEXT, st.just("nix")).filter(lambda k: k != "$nix"), children,
+                      max_size=3),
     max_leaves=10,
 )
 

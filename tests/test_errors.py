@@ -155,7 +155,7 @@ def test_a_list_index_is_written_as_an_index(tmp_path: Path) -> None:
 @pytest.mark.parametrize("where", ["settings", "values"])
 def test_a_nix_keyword_is_not_an_expression(keyword: str, where: str, tmp_path: Path) -> None:
     data = ({"settings": {"k8sServiceHost": {"nix": keyword}}} if where == "settings"
-            else {"values": {"cluster": {"name": {"nix": keyword}}}})  # fmt: skip
+            else {"values": {"cluster": {"name": {"$nix": keyword}}}})  # fmt: skip
     done = process("module", "--format", "never", "--config", str(_config(tmp_path, data)))
     one_line_error(done, f"{keyword!r} is not a Nix attribute path")
 
@@ -165,7 +165,8 @@ def test_a_nix_keyword_is_not_an_expression(keyword: str, where: str, tmp_path: 
 JUNK = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True),
     st.text(max_size=8), st.sampled_from(["if", "10.0.0.0/33", "\x00", "native", "${x}"]),
-    st.lists(st.integers(), max_size=2), st.just({"nix": "if"}), st.just({"local": 1}),
+    st.lists(st.integers(), max_size=2), st.just({"nix": "if"}), st.just({"$nix": "if"}),
+    st.just({"local": 1}),
     st.dictionaries(st.sampled_from(["a", "nix", "local", "production", "enabled"]),
                     st.one_of(st.integers(), st.text(max_size=3), st.booleans()), max_size=2),
 )  # fmt: skip

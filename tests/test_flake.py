@@ -34,7 +34,7 @@ def test_flake_outputs_package_app_checks_shell_and_drift_check() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert got["package"]["version"] == project["version"] == nixgen.__version__
     assert got["package"]["name"] == f"nixgen-{nixgen.__version__}"
-    assert got["package"]["dependencies"] == ["py-click", "py-jinja2", "py-pydantic"]
+    assert got["package"]["dependencies"] == ["py-click", "py-jinja2", "py-pydantic", "py-pyyaml"]
     assert got["package"]["makeWrapperArgs"][-1].endswith("-nixfmt/bin")  # nixfmt on its PATH
     assert got["app"] == {"type": "app", "program": got["app"]["program"]}
     assert got["app"]["program"].endswith(f"-nixgen-{nixgen.__version__}/bin/nixgen")

@@ -37,6 +37,7 @@ def plan_of(name: str) -> model.Plan:
         cilium_version=_last(args, "--cilium-version"), easykubenix=_last(args, "--easykubenix"),
         gateway_api_version=_last(args, "--gateway-api-version"), rev=_last(args, "--rev"),
         nar_hash=_last(args, "--nar-hash"), sets=tuple(_option(args, "--set")),
+        set_nix=tuple(_option(args, "--set-nix")), defaults=_last(args, "--defaults"),
     )  # fmt: skip
     return planned(spec)
 
@@ -61,7 +62,8 @@ def test_golden_is_accepted_by_nix_parser(name: str) -> None:
 
 def expected(name: str, p: model.Plan, profile: str, src: Path, host: str) -> dict[str, Any]:
     """What `nixgen values` says the profile gets, and what the plan says of the rest."""
-    env = {"cfg.k8sServiceHost": host, "config.clusterHost": CLUSTER_HOST}
+    env = {"cfg.k8sServiceHost": host, "config.clusterHost": CLUSTER_HOST,
+           "config.clusterName": "hetzkube-test"}
     values = values_output(CASES[name], profile, objects=False, env=env)
     objects = values_output(CASES[name], profile, objects=True, env=env)
     assert values == p.values_for(profile, env)
@@ -83,7 +85,8 @@ def expected(name: str, p: model.Plan, profile: str, src: Path, host: str) -> di
         importyaml |= {c.file: {"src": f"{alpha_dir}/{c.file}"} for c in p.release.crds
                        if c.dir == "v2alpha1" and c.kind in made}  # fmt: skip
         generation = p.spec.easykubenix
-        if generation == "standalone" and values["gatewayAPI"]["enabled"]:
+        gateway_on = values.get("gatewayAPI", {}).get("enabled", False)  # the chart's: false
+        if generation == "standalone" and gateway_on:
             importyaml["gateway-api"] = {"src": (
                 "https://github.com/kubernetes-sigs/gateway-api/releases/download/"
                 f"v{gateway_api}/standard-install.yaml")}  # fmt: skip
@@ -100,7 +103,7 @@ def expected(name: str, p: model.Plan, profile: str, src: Path, host: str) -> di
                                    else {"ref": f"v{p.version}"}),
         }  # fmt: skip
         if generation != "standalone":
-            out["gatewayApi"] = {"enable": values["gatewayAPI"]["enabled"], "version": gateway_api}
+            out["gatewayApi"] = {"enable": gateway_on, "version": gateway_api}
         if generation == "hetzkube-pin":
             out["namespacedMappings"] = p.namespaced
     return out

@@ -204,7 +204,7 @@ ipv6 = true
 hostFirewall = true
 
 [values]
-cluster.name = { nix = "config.clusterName" }
+cluster.name = { "$nix" = "config.clusterName" }
 enableIPv6Masquerade = false
 enableLBIPAM = true
 pmtuDiscovery.enabled = true
@@ -283,12 +283,12 @@ def test_a_nix_expression_through_set_and_in_an_object_spec_is_nix(
     config = tmp_path / "c.toml"
     config.write_text(
         '[[policies.extra]]\nkind = "CiliumNetworkPolicy"\nname = "named"\nnamespace = "apps"\n'
-        'spec = { endpointSelector.matchLabels.cluster = { nix = "config.clusterName" }, '
+        'spec = { endpointSelector.matchLabels.cluster = { "$nix" = "config.clusterName" }, '
         'egress = [ { toEntities = ["cluster"] } ] }\n')  # fmt: skip
     module = tmp_path / "cilium.nix"
     result = CliRunner().invoke(cli, ["module", "--config", str(config), "-o", str(module),
                                       "--format", "never",
-                                      "--set", 'cluster.name={"nix":"config.clusterName"}'])  # fmt: skip
+                                      "--set", 'cluster.name={"$nix":"config.clusterName"}'])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     text = module.read_text(encoding="utf-8")
     assert "cluster.name = config.clusterName;" in text

@@ -161,7 +161,7 @@ def test_core_objects_are_checked_against_kubernetes_schemas(
 
 def test_good_core_objects_partial_patches_and_expressions_pass(tmp_path: Path) -> None:
     config = {"objects": [
-        _cm(data={"a": "b", "host": {"nix": "config.clusterHost"}}),
+        _cm(data={"a": "b", "host": {"$nix": "config.clusterHost"}}),
         {"kind": "Service", "patch": True,
          "metadata": {"name": "hubble-relay", "namespace": "kube-system"},
          "spec": {"type": "LoadBalancer"}},  # a patch needs none of the required fields

@@ -379,8 +379,8 @@ BAD_CONFIG = {
         "production.l2announcements.interfaces[0]: 'eth[0-9' is not a regular expression"),
     "body-nix-expression": (
         {"objects": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"},
-                      "spec": {"x": {"nix": "1 + 1"}}}]},
-        "objects[0].spec.x.nix: '1 + 1' is not a Nix attribute path"),
+                      "spec": {"x": {"$nix": "1 + 1"}}}]},
+        "objects[0].spec.x.\"$nix\": '1 + 1' is not a Nix attribute path"),
 }  # fmt: skip
 
 

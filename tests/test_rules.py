@@ -32,10 +32,11 @@ ERRORS = {
         {"settings": {"autoDirectNodeRoutes": True}}, [],
         "autoDirectNodeRoutes needs routingMode = native"),
     "bpf-masquerade-needs-kpr": (
-        {"settings": {"kubeProxyReplacement": False, "gatewayAPI": {"enabled": False}}}, [],
-        "bpf.masquerade needs kubeProxyReplacement = true"),
+        {"settings": {"kubeProxyReplacement": False, "bpf": {"masquerade": True}}}, [],
+        "bpf.masquerade needs kubeProxyReplacement = true: kubeProxyReplacement = false (config "
+        "settings.kubeProxyReplacement); bpf.masquerade = true (config settings.bpf.masquerade)"),
     "gateway-api-needs-kpr": (
-        {"settings": {"kubeProxyReplacement": False, "bpf": {"masquerade": False}}}, [],
+        {"settings": {"kubeProxyReplacement": False, "gatewayAPI": {"enabled": True}}}, [],
         "gatewayAPI.enabled needs kubeProxyReplacement = true"),
     "ingress-controller-needs-kpr": (
         {"settings": {"kubeProxyReplacement": False, "bpf": {"masquerade": False},
@@ -47,16 +48,26 @@ ERRORS = {
         [], "l2announcements.enabled needs kubeProxyReplacement = true (in the production profile)"),
     "kpr-needs-api-host": (
         # The typed setting's own constraint refuses the value before the rule sees it.
-        {}, ["--set", 'k8sServiceHost=""'], "k8sServiceHost = \"\": '' is neither an IP address"),
+        {}, ["--set", 'k8sServiceHost=""'], "k8sServiceHost = \"\": neither an IP address"),
     "kpr-needs-api-port": (
-        {}, ["--set", "k8sServicePort=null"], "k8sServicePort = null: Input should be a valid integer"),
+        {"settings": {"kubeProxyReplacement": True}}, ["--set", "k8sServicePort=null"],
+        "kubeProxyReplacement needs k8sServicePort: without kube-proxy the agents reach the API "
+        "server only through it: kubeProxyReplacement = true (config settings.kubeProxyReplacement); "
+        "k8sServicePort = null (--set k8sServicePort=null)"),
+    "typed-port": (
+        {}, ["--set", "k8sServicePort=0"], "k8sServicePort = 0: must be a port, 1 to 65535"),
     "ui-needs-relay": (
-        {"settings": {"hubble": {"relay": {"enabled": False}}}}, [],
-        ("hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise) "
-        "(in the production profile)")),
+        {"settings": {"hubble": {"relay": {"enabled": False}, "ui": {"enabled": True}}}}, [],
+        ("hubble.ui.enabled needs hubble.relay.enabled (the chart refuses it otherwise): "
+         "hubble.ui.enabled = true (config settings.hubble.ui.enabled); hubble.ui.standalone.enabled "
+         "= false (the chart's default); hubble.relay.enabled = false (config "
+         "settings.hubble.relay.enabled)")),
     "relay-needs-hubble": (
-        {"settings": {"hubble": {"enabled": False, "ui": {"enabled": False}}}}, [],
-        "hubble.relay.enabled needs hubble.enabled"),
+        {"settings": {"hubble": {"enabled": False, "relay": {"enabled": True}}}},
+        ["--set", "hubble.ui.enabled=false"],
+        ("hubble.relay.enabled needs hubble.enabled (the chart refuses it otherwise): "
+         "hubble.relay.enabled = true (config settings.hubble.relay.enabled); hubble.enabled = "
+         "false (config settings.hubble.enabled)")),
     "cluster-pool-needs-a-cidr": (
         {"settings": {"ipam": {"mode": "cluster-pool",
                                "operator": {"clusterPoolIPv4PodCIDRList": []}}}}, [],
@@ -80,7 +91,9 @@ ERRORS = {
     "cluster-id-without-name": (
         {}, ["--set", "cluster.id=3"], "cluster.id is set but cluster.name is still \"default\""),
     "rule-judges-values-from-set": (
-        {}, ["--set", "kubeProxyReplacement=false"], "needs kubeProxyReplacement = true"),
+        {}, ["--set", "kubeProxyReplacement=false", "--set", "bpf.masquerade=true"],
+        "needs kubeProxyReplacement = true: kubeProxyReplacement = false (--set "
+        "kubeProxyReplacement=false); bpf.masquerade = true (--set bpf.masquerade=true)"),
     "rule-judges-values-table": (
         {"values": {"routingMode": "native"}}, [], "needs ipv4NativeRoutingCIDR"),
 }  # fmt: skip
@@ -101,7 +114,11 @@ def test_native_routing_with_its_cidr_passes(tmp_path: Path) -> None:
     code, _, err, _target = run_config(tmp_path, {"settings": {
         "routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8",
         "autoDirectNodeRoutes": True}})  # fmt: skip
-    assert (code, err) == (0, "")
+    # nixgen's tunnelProtocol default, which native routing leaves without effect, yields.
+    assert code == 0
+    assert err == ('nixgen: note: nixgen\'s default tunnelProtocol = "geneve" yields: it has no '
+                   'effect with routingMode = "native" (config settings.routingMode): Cilium builds '
+                   "tunnels only with routingMode = tunnel (the chart's default)\n")
     values = _values(tmp_path)
     assert values["routingMode"] == "native" and "tunnelProtocol" not in values
 
@@ -111,7 +128,9 @@ def test_tunnel_protocol_with_native_routing_is_a_warning(tmp_path: Path) -> Non
         "routingMode": "native", "ipv4NativeRoutingCIDR": "10.0.0.0/8",
         "tunnelProtocol": "vxlan"}})  # fmt: skip
     assert code == 0
-    assert err.startswith("nixgen: warning: tunnelProtocol is set but routingMode = native")
+    assert err == ('nixgen: warning: tunnelProtocol = "vxlan" (config settings.tunnelProtocol) has '
+                   "no effect: Cilium builds tunnels only with routingMode = tunnel (the chart's "
+                   'default); routingMode = "native" (config settings.routingMode)\n')
     assert _values(tmp_path)["tunnelProtocol"] == "vxlan"
 
 
@@ -123,16 +142,24 @@ def _values(tmp_path: Path) -> Any:
     return json.loads(result.stdout)
 
 
-def test_values_overriding_a_typed_setting_is_a_warning(tmp_path: Path) -> None:
-    code, _, err, _ = run_config(tmp_path, {"values": {"hubble": {"relay": {"enabled": True}}}},
+def test_values_overriding_the_configs_settings_is_a_warning(tmp_path: Path) -> None:
+    code, _, err, _ = run_config(tmp_path, {"settings": {"hubble": {"relay": {"enabled": False}},
+                                                         "operator": {"replicas": 1}},
+                                            "values": {"hubble": {"relay": {"enabled": True}}}},
                                  "--set", "operator={\"replicas\": 5}")  # fmt: skip
     assert code == 0
     assert err.splitlines() == [
-        ("nixgen: warning: values.hubble.relay.enabled overrides the typed setting "
-        "settings.hubble.relay.enabled"),
-        ("nixgen: warning: values.operator.replicas overrides the typed setting "
-        "settings.operator.replicas"),
+        ("nixgen: warning: config values.hubble.relay.enabled overrides config "
+         "settings.hubble.relay.enabled"),
+        ('nixgen: warning: --set operator={"replicas": 5} overrides config '
+         "settings.operator.replicas"),
     ]
+
+
+def test_values_overriding_nixgens_defaults_give_no_warning(tmp_path: Path) -> None:
+    code, _, err, _ = run_config(tmp_path, {"values": {"hubble": {"relay": {"enabled": True}}}},
+                                 "--set", "operator={\"replicas\": 5}")  # fmt: skip
+    assert (code, err) == (0, "")
 
 
 def test_values_that_add_new_keys_give_no_warning(tmp_path: Path) -> None:

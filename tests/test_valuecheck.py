@@ -193,12 +193,30 @@ def test_typed_constraints_hold_for_a_final_value_from_set(setting: str, path: s
 
 def test_typed_constraints_hold_for_values_in_a_config_and_name_the_profile(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[values]\nk8sServicePort = "6443"\n', encoding="utf-8")
+    config.write_text('[values]\nk8sServicePort = "64K"\n', encoding="utf-8")
     code, _, err = run("module", "--config", str(config))
-    assert code == 2 and "k8sServicePort = \"6443\": Input should be a valid integer" in err
+    assert code == 2
+    assert one_error(err) == (
+        'nixgen: error: k8sServicePort = "64K": must be a port, 1 to 65535 (nixgen\'s typed '
+        "setting settings.k8sServicePort holds for the final Helm value) (set by config "
+        "values.k8sServicePort)")  # fmt: skip
+    # The chart's other forms pass: a string of digits for a port, "true" for a switch.
+    config.write_text('[values]\nk8sServicePort = "6443"\nkubeProxyReplacement = "true"\n',
+                      encoding="utf-8")  # fmt: skip
+    assert run("module", "--config", str(config), "--format", "never")[0] == 0
     # A Nix expression is not known here, so it passes; its split twin is judged per profile.
-    code, _, err = run("module", "--set", 'k8sServiceHost={"nix":"config.clusterHost"}')
+    code, _, err = run("module", "--set", 'k8sServiceHost={"$nix":"config.clusterHost"}')
     assert code == 0
+
+
+def test_a_form_the_pinned_chart_does_not_take_is_refused() -> None:
+    # The chart takes "true" for kubeProxyReplacement, but only a boolean for hubble.enabled.
+    code, _, err = run("module", "--set", 'hubble.enabled="true"')
+    assert code == 2
+    assert one_error(err) == (
+        'nixgen: error: hubble.enabled = "true": Cilium 1.18.4\'s chart takes a boolean here, not '
+        "a string (nixgen's typed setting settings.hubble.enabled holds for the final Helm "
+        'value) (set by --set hubble.enabled="true")')  # fmt: skip
 
 
 def test_the_typed_settings_model_is_the_one_source() -> None:
@@ -221,11 +239,11 @@ def _pydantic_loaded(args: list[str]) -> tuple[int, bool]:
     return int(status), loaded == "True"
 
 
-def test_set_without_a_config_needs_no_pydantic_unless_it_touches_a_typed_setting() -> None:
+def test_set_without_a_config_needs_no_pydantic_even_where_it_sets_a_typed_setting() -> None:
     assert _pydantic_loaded(["module", "--set", "cluster.name=x", "--format", "never"]) == (
         0, False)
     assert _pydantic_loaded(["module", "--set", "routingMode=bogus", "--format", "never"]) == (
-        2, True)
+        2, False)
 
 
 # ------------------------------------------------------------------ bumps
@@ -373,7 +391,7 @@ def test_tunnel_is_refused_with_the_charts_reason_and_what_replaces_it() -> None
         "nixgen: error: tunnel: Cilium 1.18.4's chart refuses it: tunnel was deprecated in v1.14 "
         "and has been removed in v1.15. For details please refer to "
         "https://docs.cilium.io/en/v1.15/operations/upgrade/#helm-options "
-        "(use routingMode and tunnelProtocol)")  # fmt: skip
+        "(use routingMode and tunnelProtocol) (set by --set tunnel=vxlan)")  # fmt: skip
 
 
 def test_a_value_the_chart_lets_by_at_a_removed_key_says_why_and_passes_unchecked() -> None:
@@ -382,7 +400,7 @@ def test_a_value_the_chart_lets_by_at_a_removed_key_says_why_and_passes_unchecke
     assert code == 2 and "--unchecked" not in line
     assert line.startswith("nixgen: error: tunnel: Cilium 1.18.4's chart has no such value "
                            "(tunnel was deprecated in v1.14")  # fmt: skip
-    assert line.endswith("; use routingMode and tunnelProtocol)")
+    assert line.endswith("; use routingMode and tunnelProtocol) (set by --set tunnel=false)")
     code, _, err = run("module", "--set", "tunnel=false", "--unchecked", "tunnel", "--format",
                        "never")  # fmt: skip
     assert code == 0, err

@@ -1,5 +1,6 @@
-"""The checks the rules' language cannot say (CIDR arithmetic, searching a list), made in
-Python only, and the warnings; judged after the rules table (nixgen.checks.rules)."""
+"""The checks the rules' language cannot say (CIDR arithmetic, searching a list, a value set to
+null), made in Python only, and the warnings; judged after the rules table
+(nixgen.checks.rules). An error names each value it reads and where it comes from."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from nixgen import tree
 from nixgen.checks.lang import all_, applies, holds, on
 from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
 from nixgen.input.choices import PROFILES
+from nixgen.input.settings import cidr_items
 from nixgen.nixatoms import Raw
-from nixgen.plan.model import Plan, lower
+from nixgen.plan.model import Plan, resolve
 
 
 def _networks(values: Mapping[str, Any], at: str, dotted: str | None = None) -> list[Any]:
     """The networks of the list at `at` in `values` (named `dotted` in messages)."""
     dotted = dotted or at
     items = tree.lookup(values, at, [])
+    if isinstance(items, str):  # the chart's other form: CIDRs separated by spaces or commas
+        items = cidr_items(items)
     if not isinstance(items, list):
         raise RuleError(f"{dotted} must be a list of CIDRs")
     out = []
@@ -99,8 +103,27 @@ def cluster_addresses(v: Mapping[str, Any], minor: str) -> str | None:
     return None
 
 
-# Checks the rules' language cannot say (CIDR arithmetic, searching a list): Python only.
-EXTRA = (pod_cidrs_overlap, client_backoff_env, cluster_addresses)
+def empty_operator_tolerations(v: Mapping[str, Any], minor: str) -> str | None:
+    """Cilium 1.18's operator Deployment appends its own toleration after the user's, inside
+    `with .Values.operator.tolerations`: with none given (null or empty), the chart writes YAML
+    Helm cannot read."""
+    operator = v.get("operator")
+    if minor != "1.18" or not isinstance(operator, dict) or "tolerations" not in operator:
+        return None
+    if operator["tolerations"] in (None, [], {}, "", 0, False):
+        return ("operator.tolerations cannot be empty or null with Cilium 1.18: its chart then "
+                "writes an operator Deployment Helm cannot read (a chart bug, fixed in 1.19); "
+                "leave it unset or give at least one toleration")  # fmt: skip
+    return None
+
+
+# Checks the rules' language cannot say (CIDR arithmetic, searching a list, a null): Python only.
+EXTRA = (pod_cidrs_overlap, client_backoff_env, cluster_addresses, empty_operator_tolerations)
+# The values each of them reads, for messages.
+READS = {pod_cidrs_overlap: [("ipam", "mode"), ("ipam", "operator", "clusterPoolIPv4PodCIDRList")],
+         client_backoff_env: [("k8sClientExponentialBackoff", "enabled"), ("extraEnv",)],
+         cluster_addresses: [("clustermesh", "config", "clusters")],
+         empty_operator_tolerations: [("operator", "tolerations")]}  # fmt: skip
 
 
 def check(plan: Plan) -> list[str]:
@@ -111,7 +134,10 @@ def check(plan: Plan) -> list[str]:
         per = {p: problem for p in PROFILES
                if (problem := extra(per_profile[p], plan.release.minor))}  # fmt: skip
         if per:
-            fail(per)
+            from nixgen.checks.provenance import values_and_sources  # only an error needs it
+
+            profile = min(per, key=lambda p: per[p])
+            fail(per, values_and_sources(plan, profile, READS[extra]))
     pools = [(name, net) for name, cidrs in plan.spec.loadBalancerIPPools.items()
              for net in map(ipaddress.ip_network, cidrs)]  # fmt: skip
     if problem := _overlaps("production.loadBalancerIPPools", pools):
@@ -121,21 +147,43 @@ def check(plan: Plan) -> list[str]:
 
 def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
     out = []
-    free = lower(plan.spec.values, profiles=False)
-    typed = sorted(set(tree.leaf_paths(plan.typed))) if free else []
-    for path in tree.leaf_paths(free) if free else ():
-        hit = tree.overlapping(path, typed)
-        if hit is not None:
-            out.append(f"values.{'.'.join(path)} overrides the typed setting "
-                       f"settings.{'.'.join(hit)}")  # fmt: skip
+    # A later layer that replaces what the config's [settings] give (nixgen's defaults yield
+    # on their own, and a values file sits below the settings).
+    if plan.spec.settings:
+        profile = PROFILES[-1]
+        seen: set[tuple[str, ...]] = set()
+        for layer in plan.layers:
+            if layer.layer not in ("values", "set"):
+                continue
+            for path, _ in tree.leaves(resolve(layer.values, profile), nix=False):
+                source = plan.source(profile, path)
+                if path in seen or source.layer != layer.layer or source.text != layer.label(path):
+                    continue  # a later layer sets it again
+                seen.add(path)
+                overridden = _settings_source(plan, path)
+                if overridden is not None:
+                    out.append(f"{source} overrides {overridden}")
     spec = plan.spec
     relay_on = any(holds(on("hubble.relay.enabled", False), per_profile[p]) for p in PROFILES)
     if relay_on and spec.hubbleRelayPolicy and not spec.defaultPolicy:
         out.append("the hubble-relay policy allows only 4244/TCP to the nodes, and without "
                    "policies.defaultPolicy nothing else allows relay's egress (not even "
                    "DNS): add a policy for it in policies.extra")  # fmt: skip
-    if tree.lookup(plan.values, "routingMode") == "native" and "tunnelProtocol" in plan.values:
-        out.append("tunnelProtocol is set but routingMode = native: Cilium builds no "
-                   "tunnels, so it only matters to features that encapsulate on their own")  # fmt: skip
     return out
+
+
+def _settings_source(plan: Plan, path: tuple[str, ...]) -> str | None:
+    """The config's `[settings]` entry at, above or below `path`, if it sets one."""
+    settings = plan.spec.settings
+    if not settings:
+        return None
+    for i in range(len(path), 0, -1):
+        found = tree.lookup(settings, path[:i], _NONE)
+        if found is not _NONE:
+            return f"config settings.{'.'.join(path[:i])}" if i == len(path) or not isinstance(
+                found, dict) else None
+    return None
+
+
+_NONE: Any = tree.Sentinel("NONE")
 

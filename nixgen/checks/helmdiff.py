@@ -90,11 +90,8 @@ def _objects(helm: str, chart: Path, given: Any, folder: Path, version: str,
         why = next((line for line in done.stderr.splitlines() if line.strip()), "failed")
         raise RenderError(f"--render: helm template of Cilium {version}'s chart with the "
                           f"{profile} profile's values: {why}")  # fmt: skip
-    try:
-        import yaml
-    except ImportError:
-        raise RenderError("--render reads helm's YAML with PyYAML: pip install "
-                          "'nixgen[import]'") from None  # fmt: skip
+    import yaml  # imported where YAML is read: not at start-up
+
     out: dict[Key, Any] = {}
     for doc in yaml.safe_load_all(done.stdout):
         if not isinstance(doc, dict) or "kind" not in doc:

@@ -35,6 +35,7 @@ from nixgen.checks.lang import (
     older,
     on,
     outside,
+    paths,
     size,
     truthy,
     value_at,
@@ -418,20 +419,33 @@ def broken(entries: list[dict[str, Any]], minor: str,
             and holds(e["when"], values)]  # fmt: skip
 
 
+def broken_in(plan: Plan, profile: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`broken` for one profile's values of `plan`; remembered for the plan's own final values
+    (the defaults' settling asks first, the rules' check then)."""
+    if values is not plan.values_for(profile):
+        return broken(table(), plan.release.minor, values)
+    return plan.memo(("broken", profile), lambda: broken(table(), plan.release.minor, values))
+
+
 def check(plan: Plan) -> None:
-    """Raise RuleError for the first rule of the table that a profile's values break."""
+    """Raise RuleError for the first rule of the table that a profile's values break, naming
+    every value the rule reads and where it comes from."""
+    from nixgen.checks.provenance import values_and_sources
+
     per_profile = {p: plan.values_for(p) for p in PROFILES}
-    hits = {p: broken(table(), plan.release.minor, v) for p, v in per_profile.items()}
+    hits = {p: broken_in(plan, p, v) for p, v in per_profile.items()}
     for entry in table():  # the first rule of the table that is broken
         per = {p: message(entry, per_profile[p]) for p in PROFILES
                if any(e is entry for e in hits[p])}  # fmt: skip
         if per:
-            fail(per)
+            profile = min(per, key=lambda p: per[p])
+            fail(per, values_and_sources(plan, profile, [tuple(p) for p in paths(entry["when"])]))
 
 
-def fail(per_profile: Mapping[str, str]) -> None:
-    """RuleError with the message; naming the profile when only one breaks the rule."""
+def fail(per_profile: Mapping[str, str], values: str = "") -> None:
+    """RuleError with the message, naming the profile when only one breaks the rule, then the
+    values it reads and their sources."""
     text = min(per_profile.values())
     if len(per_profile) == 1:
         text += f" (in the {next(iter(per_profile))} profile)"
-    raise RuleError(text)
+    raise RuleError(f"{text}: {values}" if values else text)

@@ -4,10 +4,11 @@
 - against the pinned Cilium chart (nixgen.facts.chart): a path the chart does not know, or a
   value of a type the chart does not take, stops generation; a key a later release removed says
   what replaces it;
-- against the typed settings' own constraints (the pydantic models of nixgen.input.models): an
-  enum, a port range, a count, a CIDR, and real booleans where the module branches in Nix hold
-  for the final value, whatever set it. A Nix expression (`{nix = ...}`) is not known here and
-  passes.
+- against the typed settings' own constraints (nixgen.input.settings: each kind in the forms
+  the pinned release's chart takes for its key): an enum, a port range, a count, a CIDR hold for
+  the final value, whatever set it. A Nix expression is not known here and passes.
+
+Each error names where the value comes from (`(set by values file a.yaml: tunnel)`).
 
 `uncheckedValues` (config) or `--unchecked PATH` lets one path, and everything below it, past
 the chart check (not past the typed constraints), but never past a refusal of the chart's own:
@@ -28,9 +29,8 @@ from nixgen.facts.changes import history, instead, removed_in
 from nixgen.facts.valuepath import ValuePath, dotted, split_dotted
 from nixgen.input import settings
 from nixgen.input.choices import PROFILES
-from nixgen.input.spec import error_line
 from nixgen.nixatoms import Attrs, If, Raw
-from nixgen.plan.model import Plan, Split, shown
+from nixgen.plan.model import Plan, Split
 from nixgen.tree import json_type
 
 # The typed settings' paths (a section's fields below it).
@@ -44,8 +44,7 @@ class ValuesError(NixgenError):
 def check(plan: Plan) -> list[str]:
     """Raise ValuesError for the first problem of the final values; return the warnings."""
     spec = plan.spec
-    if _touches_settings(spec.values):
-        check_settings(plan)
+    check_settings(plan)
     try:
         facts = chart.load(plan.version)
     except chart.UnknownChart as err:
@@ -53,7 +52,9 @@ def check(plan: Plan) -> list[str]:
     unchecked = [split_dotted(p) for p in spec.unchecked]
     problems = against_chart(plan.values, facts, unchecked=unchecked)
     if problems:
-        first = _explained(problems[0], facts)
+        from nixgen.checks.provenance import set_by  # only an error needs it
+
+        first = _explained(problems[0], facts) + set_by(plan, split_dotted(problems[0].path))
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ValuesError(first + more)
     return [f"uncheckedValues: {dotted(p)} is a value Cilium {facts.version}'s chart knows; "
@@ -225,68 +226,51 @@ def _explained(problem: Problem, facts: chart.Chart) -> str:
 # ------------------------------------------------------------------ the typed settings
 
 
-def _touches_settings(values: Mapping[str, Any]) -> bool:
-    """Whether free-form values set a typed setting, or a table above or below one."""
-    return bool(values) and any(tree.overlapping(path, SETTING_PATHS) is not None
-                                for path in tree.leaf_paths(values))  # fmt: skip
-
-
 def check_settings(plan: Plan) -> None:
-    """The typed settings' constraints (models.Settings) on each profile's final values."""
-    # pydantic and the models load only when a value overrides a typed setting: a `--set` of
-    # another value does without them.
-    from pydantic import ValidationError
-
-    from nixgen.input import models
-
-    found: dict[str, list[str]] = {}
-    for profile in PROFILES:
+    """The typed settings' constraints on each profile's final values: each a plain value of
+    its kind, in a form the pinned release's chart takes (nixgen.input.settings.check_value)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    values_at: dict[tuple[str, str], Any] = {}
+    # nixgen's own defaults are proven valid (tests): only what the user's layers give is held.
+    given = [s for s in settings.SETTINGS if _at(plan.given, s.keys) is not _UNSET
+             or any(not isinstance(_at(plan.given, s.keys[:i]), (Mapping, type(_UNSET)))
+                    for i in range(1, len(s.keys)))]  # fmt: skip
+    for profile in PROFILES if given else ():
         values = plan.values_for(profile)
-        try:
-            models.Settings.model_validate(_typed(values, models.Settings, ()))
-        except _NotPlain as err:
-            where = dotted(err.path)
-            reason = ("takes a plain value, not a table; a {local, production} split is written "
-                      "in the config's settings")  # fmt: skip
-        except ValidationError as err:
-            line = error_line(err, models.MODEL_NAMES)
-            where, reason = line.where, line.reason
-        else:
-            continue
-        found.setdefault((where, reason), []).append(profile)
+        for s in given:
+            value = _at(values, s.keys)
+            if value is _UNSET or value is None:
+                continue  # null: Helm drops the key, and the chart's default stands
+            if tree.contains(value, lambda v: isinstance(v, Raw)):
+                continue  # a Nix expression's value is not known here
+            if isinstance(value, Mapping):
+                reason = ("takes a plain value, not a table; a {local, production} split is "
+                          "written in the config's settings")  # fmt: skip
+            else:
+                reason = settings.check_value(s, value, plan.version)
+            if reason is not None:
+                key = (s.path, reason)
+                found.setdefault(key, []).append(profile)
+                values_at.setdefault(key, value)
     if found:
-        (where, reason), profiles = min(found.items())
-        value = tree.lookup(plan.values_for(profiles[0]), where.split("."))
+        from nixgen.checks.provenance import set_by, show  # only an error needs them
+
+        key = min(found)
+        where, reason = key
+        profiles = found[key]
         scope = f", in the {profiles[0]} profile" if len(profiles) == 1 else ""
-        raise ValuesError(f"{where} = {shown(value)}: {reason} (nixgen's typed setting "
-                          f"settings.{where} holds for the final Helm value{scope})")  # fmt: skip
+        raise ValuesError(f"{where} = {show(values_at[key])}: {reason} (nixgen's typed setting "
+                          f"settings.{where} holds for the final Helm value{scope})"
+                          + set_by(plan, tuple(where.split(".")), profiles))  # fmt: skip
 
 
-class _NotPlain(Exception):
-    def __init__(self, path: ValuePath) -> None:
-        self.path = path
+_UNSET: Any = tree.Sentinel("UNSET")
 
 
-def _typed(values: Mapping[str, Any], model: Any, at: ValuePath) -> dict[str, Any]:
-    """The part of `values` a settings model types, Nix expressions left out (their value is
-    not known here). A table where a setting takes a value is refused before the model sees
-    it: a `{local, production}` there would pass as a profile split, which final values never
-    hold."""
-    from nixgen.input.models import Strict  # pydantic, as in check_settings
-
-    out: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        if name not in values:
-            continue
-        value = values[name]
-        section = field.annotation
-        if isinstance(section, type) and issubclass(section, Strict):
-            # A non-table here is the model's to refuse.
-            out[name] = _typed(value, section, (*at, name)) if isinstance(value, Mapping) else value
-            continue
-        if tree.contains(value, lambda v: isinstance(v, Raw), tables=False):
-            continue
-        if isinstance(value, Mapping):
-            raise _NotPlain((*at, name))
-        out[name] = value
-    return out
+def _at(values: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    node: Any = values
+    for key in keys:
+        if not isinstance(node, Mapping) or key not in node:
+            return _UNSET
+        node = node[key]
+    return node

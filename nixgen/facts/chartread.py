@@ -2,8 +2,7 @@
 them into a chart store (nixgen.facts.chart reads it).
 
 `python -m nixgen.facts.chartread cilium-X.Y.Z.tgz ...` stores the facts of released charts;
-`nixgen catalog import` does the same beside the catalog it extends. Reading needs PyYAML
-(`pip install 'nixgen[import]'`); nothing else in nixgen does."""
+`nixgen catalog import` does the same beside the catalog it extends."""
 
 from __future__ import annotations
 
@@ -48,7 +47,7 @@ def read_chart(path: str | os.PathLike[str]) -> dict[str, Any]:
     `refused` holds the keys the templates `fail` on whenever they are set (keys the chart
     removed), with the chart's message and when it fails: "truthy" (a value Go's `if` takes as
     true) or "nonempty" (anything but an empty string)."""
-    import yaml  # an optional dependency (nixgen[import]): only reading a chart needs it
+    import yaml  # imported where YAML is read: not at start-up
 
     files = _chart_files(os.fspath(path))
     for name in ("Chart.yaml", "values.yaml"):

@@ -41,7 +41,7 @@ def read_crd(text: str) -> dict[str, Any] | None:
 def read_crds(text: str) -> list[dict[str, Any]]:
     """Every CRD of a YAML file (of one or several documents), as read_crd reads one; other
     documents are skipped."""
-    import yaml  # an optional dependency (nixgen[import]): only catalog import reads YAML
+    import yaml  # imported where YAML is read: not at start-up
 
     try:
         docs = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]

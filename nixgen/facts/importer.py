@@ -66,7 +66,7 @@ def _catalog_data(target: Path) -> dict[str, Any]:
 
 def _chart_facts(path: Path, version: str) -> dict[str, Any]:
     """The chart facts of the chart folder or .tgz at `path`, which must be `version`'s."""
-    import yaml  # an optional dependency (nixgen[import]), checked by import_tree
+    import yaml  # imported where YAML is read: not at start-up
 
     if path.is_file() and not tarfile.is_tarfile(path):
         raise TreeError(f"{path}: neither a chart folder nor a chart .tgz")
@@ -98,10 +98,6 @@ def import_tree(tree: Path, target: Path, gateway_api: str | None = None,
             raise TreeError(f"--gateway-api-version: {err}") from None
     version = _chart_version(tree)
     crd_root = tree / "pkg" / "k8s" / "apis" / "cilium.io" / "client" / "crds"
-    try:
-        import yaml  # noqa: F401  (read_crd imports it; a clear error before any work)
-    except ImportError:
-        raise TreeError("reading CRD YAMLs needs PyYAML: pip install 'nixgen[import]'") from None
     found, read = [], []
     for folder in sorted(p for p in crd_root.glob("v2*") if p.is_dir()):
         for file in sorted(folder.glob("*.yaml")):

@@ -1,6 +1,10 @@
-"""Reading what the user gave: a config file (TOML or JSON), the command line's flags and
-`--set` values over it, or the spec a generated file carries in its header. The result is the
-Spec the pipeline takes (`nixgen.input.spec`)."""
+"""Reading what the user gave: a config file (TOML or JSON), the command line's flags, values
+files and `--set` values over it, or the spec a generated file carries in its header. The result
+is the Spec the pipeline takes (`nixgen.input.spec`).
+
+Values files are named relative to what names them (the current folder for `-f`, the config
+file's folder for its `valuesFiles`) and recorded in the header relative to the generated file
+(the current folder when it goes to stdout), which is where `regen` reads them from again."""
 
 from __future__ import annotations
 
@@ -13,12 +17,19 @@ from nixgen.facts.versions import UnknownVersion
 from nixgen.input import spec as spec_
 from nixgen.input.choices import DEFAULT_VERSION, NODE_OUTPUT, PROFILES
 from nixgen.input.sets import SetError, parse_set
-from nixgen.tree import deep_merge, nest
+from nixgen.tree import DESCEND, rebuild
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nixgen.input.valuesfile import ValuesFile
+
 SPEC_MARK = "# nixgen-spec: "
+# The header's spec as a block: this line, then the JSON's lines, each after `#   `, a long one
+# continued on lines that start with `#+ `.
+BLOCK_MARK = "# nixgen-spec:"
+BLOCK_LINE = "#   "
+BLOCK_MORE = "#+ "
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -54,30 +65,88 @@ def load_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_header(file: Path) -> dict[str, Any]:
-    """The spec a generated file carries in its header comment."""
-    from nixgen.input.limits import InputLimit, check_depth, loads_json
+def read_header(file: Path) -> tuple[dict[str, Any], bool]:
+    """The spec a generated file carries in its header comment, and whether the header is in
+    the old form (one line of JSON, written before `{"$nix"}` marked Nix expressions)."""
     from nixgen.output import read_regular
 
     try:
         text = read_regular(file)
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
         if not line.startswith("#"):
             break
         if line.startswith(SPEC_MARK):
-            try:
-                data = loads_json(line[len(SPEC_MARK):])
-                check_depth(data)
-            except InputLimit as err:
-                raise ConfigError(f"{file}: the nixgen-spec header: {err}") from None
-            except ValueError as err:
-                raise ConfigError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
-            if not isinstance(data, dict):
-                raise ConfigError(f"{file}: the nixgen-spec header is not an object")
-            return data
+            return _header_json(line[len(SPEC_MARK):], file), True
+        if line.rstrip() == BLOCK_MARK:
+            parts: list[str] = []
+            for more in lines[i + 1:]:
+                if more.startswith(BLOCK_MORE) and parts:
+                    parts[-1] += more[len(BLOCK_MORE):]
+                elif more.startswith(BLOCK_LINE):
+                    parts.append(more[len(BLOCK_LINE):])
+                else:
+                    break
+            return _header_json("\n".join(parts), file), False
     raise ConfigError(f"{file}: no `{SPEC_MARK.strip()}` line in its header: not made by nixgen")
+
+
+def _header_json(text: str, file: Path) -> dict[str, Any]:
+    from nixgen.input.limits import InputLimit, check_depth, loads_json
+
+    try:
+        data = loads_json(text)
+        check_depth(data)
+    except InputLimit as err:
+        raise ConfigError(f"{file}: the nixgen-spec header: {err}") from None
+    except ValueError as err:
+        raise ConfigError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: the nixgen-spec header is not an object")
+    return data
+
+
+def header_spec(file: Path) -> dict[str, Any]:
+    """The spec in a generated file's header, in today's notation: an old header's `{nix}`
+    tables in free-form places (values, policy specs, object bodies), Nix expressions when it
+    was written, become `{"$nix"}`."""
+    data, old = read_header(file)
+    return migrate_nix(data) if old else data
+
+
+# What an object of `objects` holds besides its free-form body.
+_OBJECT_KEYS = frozenset({"apiVersion", "kind", "metadata", "profile", "patch"})
+
+
+def migrate_nix(data: dict[str, Any]) -> dict[str, Any]:
+    """An old spec's `{nix = ...}` tables in free-form places as `{"$nix" = ...}`."""
+
+    def marked(node: Any) -> Any:
+        if isinstance(node, dict) and node.keys() == {"nix"}:
+            return {spec_.NIX_KEY: node["nix"]}
+        return DESCEND
+
+    out = dict(data)
+    if isinstance(out.get("values"), dict):
+        out["values"] = rebuild(out["values"], marked)
+    policies = out.get("policies")
+    if isinstance(policies, dict) and isinstance(policies.get("extra"), list):
+        out["policies"] = {**policies, "extra": [
+            {**p, "spec": rebuild(p["spec"], marked)} if isinstance(p, dict) and "spec" in p
+            else p for p in policies["extra"]]}  # fmt: skip
+    if isinstance(out.get("objects"), list):
+        out["objects"] = [
+            {k: v if k in _OBJECT_KEYS else rebuild(v, marked) for k, v in o.items()}
+            if isinstance(o, dict) else o for o in out["objects"]]  # fmt: skip
+    return out
+
+
+def needs_block(data: dict[str, Any]) -> bool:
+    """Whether a spec holds a table whose only key is `nix` in a free-form place: plain data
+    now, which a header in the old form would read as a Nix expression."""
+    return migrate_nix(data) != data
 
 
 def known_version(version: Any, where: str) -> None:
@@ -93,44 +162,93 @@ def from_command_line(config_path: Path | None = None, flavor: str | None = None
                       cilium_version: str | None = None, easykubenix: str | None = None,
                       gateway_api_version: str | None = None, rev: str | None = None,
                       nar_hash: str | None = None, sets: tuple[str, ...] = (),
-                      unchecked: tuple[str, ...] = ()) -> spec_.Spec:
-    """The Spec from the config file, then the command line over it. A command line without a
-    config file or pins (flavour, version, easykubenix generation, `--set`, `--unchecked`)
-    needs no validation model: its settings are the defaults."""
+                      unchecked: tuple[str, ...] = (), values_files: tuple[str, ...] = (),
+                      defaults: str | None = None, set_nix: tuple[str, ...] = (),
+                      output: Path | None = None) -> spec_.Spec:  # fmt: skip
+    """The Spec from the config file, then the command line over it (values files after the
+    config's, `--set` and `--set-nix` over its values, in that order). A command line without a
+    config file or pins needs no validation model: it sets no `[settings]`. `output` is where
+    the generated file goes (the values files are recorded relative to it)."""
+    from pathlib import Path
+
     version_flag = "--cilium-version"
+    items = set_items(sets, set_nix)
+    record_from = (output.parent if output is not None else Path.cwd())
+    data: dict[str, Any] = load_config(config_path) if config_path else {}
+    named = data.pop("valuesFiles", [])
+    if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
+        raise ConfigError("valuesFiles: must be a list of file paths")
+    files = _read_files(named, config_path.parent if config_path else None, record_from)
+    files += _read_files(list(values_files), None, record_from)
+    if cilium_version is None and "ciliumVersion" not in data:
+        cilium_version = _pinned_by(files)
     if config_path is None and not (gateway_api_version or rev or nar_hash):
         known_version(cilium_version or DEFAULT_VERSION, version_flag)
-        values = with_sets({}, sets).get("values", {})
-        return spec_.plain(flavor, cilium_version, easykubenix, values, unchecked)
-    data: dict[str, Any] = load_config(config_path) if config_path else {}
+        return spec_.plain(flavor, cilium_version, easykubenix, items, unchecked, files,
+                           defaults)  # fmt: skip
     flags = {"flavor": flavor, "ciliumVersion": cilium_version, "easykubenix": easykubenix,
-             "gatewayApiVersion": gateway_api_version}  # fmt: skip
+             "gatewayApiVersion": gateway_api_version, "defaults": defaults}  # fmt: skip
     data.update({k: v for k, v in flags.items() if v is not None})
     if rev is not None or nar_hash is not None:
         data["source"] = {k: v for k, v in (("rev", rev), ("narHash", nar_hash)) if v is not None}
     if unchecked:
         given = data.get("uncheckedValues", [])
         data["uncheckedValues"] = [*given, *unchecked] if isinstance(given, list) else given
+    if files:
+        data["valuesFiles"] = [f.recorded for f in files]
     where = version_flag if cilium_version is not None else "ciliumVersion"
     known_version(data.get("ciliumVersion", DEFAULT_VERSION), where)
-    data = with_sets(data, sets)
-    return spec_.validate(data)
-
-
-def with_sets(data: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
-    """`data` with each `--set PATH=VALUE` merged over its `values`."""
-    given = data.get("values", {})
-    if not isinstance(given, Mapping):
+    if not isinstance(data.get("values", {}), Mapping):
         raise ConfigError("values: must be a table of Helm values")
-    for item in sets:
-        try:
-            path, value = parse_set(item)
-        except SetError as err:
-            raise ConfigError(str(err)) from None
-        given = deep_merge(given, nest(path, value))
-    if given:
-        data = {**data, "values": given}
-    return data
+    return spec_.validate(data, sets=items, files=files)
+
+
+def _read_files(names: list[str], base: Path | None,
+                record_from: Path) -> tuple[ValuesFile, ...]:  # fmt: skip
+    if not names:
+        return ()
+    from nixgen.input import valuesfile  # a command line without files does not pay for it
+
+    return valuesfile.read_all(names, base, record_from)
+
+
+def _pinned_by(files: tuple[ValuesFile, ...]) -> str | None:
+    """The Cilium release the HelmReleases or Applications among `files` pin, when they pin
+    one (refused when they pin several)."""
+    pins = {f.version: f for f in files if f.version is not None}
+    if len(pins) > 1:
+        shown = ", ".join(f"{f.shown} pins {v}" for v, f in sorted(pins.items()))
+        raise ConfigError(f"the values files pin different Cilium releases ({shown}): choose one "
+                          "with --cilium-version")  # fmt: skip
+    return next(iter(pins), None)
+
+
+def set_items(sets: tuple[str, ...], set_nix: tuple[str, ...] = ()) -> tuple[spec_.SetItem, ...]:
+    """Each `--set PATH=VALUE`, then each `--set-nix PATH=EXPR` (a Nix expression)."""
+    out = []
+    for flag, given in (("--set", sets), ("--set-nix", set_nix)):
+        for item in given:
+            try:
+                keys, value = parse_set(item, flag)
+            except SetError as err:
+                raise ConfigError(str(err)) from None
+            if flag == "--set-nix":  # the expression as written, never read as JSON
+                value = {spec_.NIX_KEY: _after_path(item)}
+            out.append(spec_.SetItem(f"{flag} {item}", tuple(keys), value))
+    return tuple(out)
+
+
+def _after_path(item: str) -> str:
+    """The text after the path of `PATH=EXPR` (whose path may hold `\\=`)."""
+    i = 0
+    while i < len(item):
+        if item[i] == "\\" and i + 1 < len(item):
+            i += 2
+            continue
+        if item[i] == "=":
+            return item[i + 1:]
+        i += 1
+    return ""
 
 
 def from_header(file: Path, cilium_version: str | None = None,
@@ -139,7 +257,7 @@ def from_header(file: Path, cilium_version: str | None = None,
     """The Spec a generated file's header records, and the profile when the file is a node
     module (None for a cluster module); with `cilium_version`, bumped to it (a pin belongs to
     the version it was computed for, so it is dropped), after `rewrite` (regen --migrate)."""
-    data = read_header(file)
+    data = header_spec(file)
     profile = _node_profile(data, file)
     if cilium_version is not None:
         known_version(cilium_version, "--cilium-version")
@@ -147,7 +265,7 @@ def from_header(file: Path, cilium_version: str | None = None,
             data = rewrite(data)
         data["ciliumVersion"] = cilium_version
         data.pop("source", None)
-    return spec_.validate(data, where=f"{file}: header spec"), profile
+    return spec_.validate(data, where=f"{file}: header spec", base=file.parent), profile
 
 
 def _node_profile(data: dict[str, Any], file: Path) -> str | None:

@@ -2,9 +2,12 @@
 their JSON Schema), imported only when there is user input to validate.
 
 The `settings` models are built from the table of nixgen.input.settings and use the Cilium
-chart's own key names, so a settings model is a Helm values tree. Every setting takes a plain value,
-`{ local = ..., production = ... }` (a value per profile) or `{ nix = "config.clusterHost" }`
-(a Nix expression, written explicitly, never guessed from a string).
+chart's own key names, so a settings model is a Helm values tree. Every setting takes a plain value
+in any form its kind has (nixgen.input.settings.KIND_FORMS: `kubeProxyReplacement = "true"`,
+`k8sServicePort = "6443"`), `{ local = ..., production = ... }` (a value per profile) or a Nix
+expression, written explicitly, never guessed from a string: `{ "$nix" = "config.clusterHost" }`
+as everywhere in a config, or `{ nix = ... }`, which a typed setting cannot mistake for a table.
+Which forms the pinned release's chart takes is held on the final values (nixgen.checks.values).
 """
 
 from __future__ import annotations
@@ -35,13 +38,9 @@ _K8S_NAME = re.compile(r"(?=.{1,253}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9](
 
 
 def _host(value: str) -> str:
-    try:
-        ipaddress.ip_address(value)
-        return value
-    except ValueError:
-        pass
-    if not _DNS_NAME.match(value):
-        raise ValueError(f"{value!r} is neither an IP address nor a DNS name")
+    problem = settings.host_problem(value)
+    if problem is not None:
+        raise settings.ValueProblem(problem)
     return value
 
 
@@ -52,7 +51,7 @@ def _network(parse: Callable[..., Any], what: str) -> Callable[[str], str]:
         try:
             return str(parse(value, strict=True))
         except ValueError as err:
-            raise ValueError(f"{value!r} is not {what} ({err})") from None
+            raise settings.ValueProblem(f"not {what} ({err})") from None
 
     return check
 
@@ -73,10 +72,27 @@ def _value_path(value: str) -> str:
 
 
 def nix_expression(value: str) -> str:
-    """Only attribute paths (`config.clusterHost`, `cfg.k8sServiceHost`): anything larger
-    belongs in the user's own module, through `cilium.helmValues`."""
-    if not nixatoms.is_attr_path(value):
-        raise ValueError(f"{value!r} is not a Nix attribute path such as config.clusterHost")
+    """Only attribute paths from the module's arguments (`config.clusterHost`,
+    `pkgs.hello.version`): anything larger belongs in the user's own module, through
+    `cilium.helmValues`."""
+    problem = nixatoms.user_expression_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _port_string(value: str) -> str:
+    problem = settings.check_value(settings.BY_PATH[("k8sServicePort",)], value)
+    if problem is not None:
+        raise settings.ValueProblem(problem)
+    return value
+
+
+def _cidr_string(value: str) -> str:
+    problem = settings.check_value(settings.BY_PATH[("ipam", "operator",
+                                                     "clusterPoolIPv4PodCIDRList")], value)
+    if problem is not None:
+        raise settings.ValueProblem(problem)
     return value
 
 
@@ -101,9 +117,17 @@ class Strict(BaseModel):
 
 
 class NixExpr(Strict):
-    """A Nix expression (an attribute path), e.g. `config.clusterHost`."""
+    """A Nix expression (an attribute path), e.g. `config.clusterHost`: `{ nix = ... }`, only in
+    `[settings]`."""
 
     nix: Annotated[str, AfterValidator(nix_expression)]
+
+
+class DollarNix(Strict):
+    """A Nix expression (an attribute path), e.g. `{ "$nix" = "config.clusterHost" }`."""
+
+    model_config = ConfigDict(populate_by_name=False)
+    expr: Annotated[str, AfterValidator(nix_expression)] = Field(alias="$nix")
 
 
 class Profiles(Strict, Generic[T]):
@@ -120,9 +144,14 @@ def _default(value: Any) -> Any:
 
 
 AbsPath = Annotated[str, Field(pattern="^/")]
-_KINDS: dict[str, Any] = {"bool": bool, "port": Port, "count": Replicas, "host": Host,
-                          "cidr4": Cidr4, "cidr6": Cidr6, "cidr4s": list[Cidr4],
-                          "abspath": AbsPath}  # fmt: skip
+BoolString = Literal["true", "false"]
+PortString = Annotated[str, AfterValidator(_port_string)]
+CidrString = Annotated[str, AfterValidator(_cidr_string)]
+# Each kind in every form it has (nixgen.input.settings.KIND_FORMS).
+_KINDS: dict[str, Any] = {"bool": Union[bool, BoolString], "port": Union[Port, PortString],
+                          "count": Replicas, "host": Host, "cidr4": Cidr4, "cidr6": Cidr6,
+                          "cidr4s": Union[list[Cidr4], CidrString],
+                          "abspath": AbsPath}  # fmt: skip  # noqa: UP007
 
 
 def _cap(key: str) -> str:
@@ -133,19 +162,20 @@ def _cap(key: str) -> str:
 def _split(kind: str, choices: tuple[str, ...], base: Any) -> Any:
     """Profiles of one kind of value, under a name a reader of the JSON Schema can follow."""
     name = "".join(_cap(c.replace("-", "")) for c in choices) if choices else _cap(kind)
-    return create_model(f"{name}Profiles", __base__=Profiles[Union[base, NixExpr]])  # noqa: UP007
+    return create_model(f"{name}Profiles",
+                        __base__=Profiles[Union[base, NixExpr, DollarNix]])  # noqa: UP007
 
 
 def _setting_type(s: settings.Setting) -> Any:
     """A plain value of the setting's kind, a Nix expression, or a profile split of either."""
     base = Literal[s.choices] if s.kind == "enum" else _KINDS[s.kind]  # type: ignore[valid-type]
-    return Union[base, NixExpr, _split(s.kind, s.choices, base)]  # noqa: UP007
+    return Union[base, NixExpr, DollarNix, _split(s.kind, s.choices, base)]  # noqa: UP007
 
 
 def _section(prefix: tuple[str, ...]) -> type[Strict]:
     """The model of the settings under `prefix`, from nixgen.input.settings.SETTINGS; a leaf's
     default is the table's, shown in the JSON Schema (what it puts into the values is
-    settings.with_defaults')."""
+    settings.defaults_over')."""
     fields: dict[str, Any] = {}
     for s in settings.SETTINGS:
         if s.keys[: len(prefix)] != prefix:
@@ -359,8 +389,18 @@ class Source(Strict):
         return self
 
 
+DefaultsMode = Literal["nixgen", "chart"]
+
+
 class Config(Strict):
     """One module to generate: the config file's shape."""
+
+    # nixgen's defaults where the user leaves a value open ("nixgen"), or only the chart's
+    # ("chart": the module deploys what `helm install -f FILE` deploys).
+    defaults: DefaultsMode = "nixgen"
+    # Helm values files (YAML or JSON; a Flux HelmRelease or an Argo CD Application too),
+    # relative to the config file, merged in order as Helm merges them, under everything else.
+    valuesFiles: list[str] = Field(default_factory=list)
 
     flavor: Flavor = "hetzkube"
     ciliumVersion: SemVer = DEFAULT_VERSION

@@ -25,8 +25,9 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def parse_set(expr: str) -> tuple[list[str], Any]:
-    """`a.b\\.c=v` → (["a", "b.c"], value). `\\.`, `\\=` and `\\\\` escape inside the path."""
+def parse_set(expr: str, flag: str = "--set") -> tuple[list[str], Any]:
+    """`a.b\\.c=v` → (["a", "b.c"], value). `\\.`, `\\=` and `\\\\` escape inside the path;
+    `flag` names the option in messages."""
     keys: list[str] = []
     cur: list[str] = []
     i = 0
@@ -42,22 +43,22 @@ def parse_set(expr: str) -> tuple[list[str], Any]:
         elif c == "=":
             keys.append("".join(cur))
             if any(k == "" for k in keys):
-                raise SetError(f"--set {_short(expr)}: empty key in the path (write KEY.SUB=VALUE)")
+                raise SetError(f"{flag} {_short(expr)}: empty key in the path (write KEY.SUB=VALUE)")
             if len(keys) > MAX_DEPTH:
-                raise SetError(f"--set {_short(expr)}: a path of {len(keys)} keys (nixgen's limit "
+                raise SetError(f"{flag} {_short(expr)}: a path of {len(keys)} keys (nixgen's limit "
                                f"is {MAX_DEPTH})")  # fmt: skip
             try:
                 value = parse_value(expr[i + 1 :])
             except InputLimit as err:
-                raise SetError(f"--set {_short(expr)}: the value: {err}") from None
+                raise SetError(f"{flag} {_short(expr)}: the value: {err}") from None
             if too_deep(value, MAX_DEPTH - len(keys), free_form=False) is not None:
-                raise SetError(f"--set {_short(expr)}: the path and the value nest more than "
+                raise SetError(f"{flag} {_short(expr)}: the path and the value nest more than "
                                f"{MAX_DEPTH} levels deep (nixgen's limit)")  # fmt: skip
             return keys, value
         else:
             cur.append(c)
         i += 1
-    raise SetError(f"--set {_short(expr)}: expected PATH=VALUE")
+    raise SetError(f"{flag} {_short(expr)}: expected PATH=VALUE")
 
 
 def _short(expr: str) -> str:

@@ -5,22 +5,33 @@ Everything else about settings is derived from it: the pydantic models that vali
 `[settings]` (nixgen.input.models), the defaults a plain command line uses without pydantic
 (`DEFAULT_SETTINGS`), the typed options of the generated module (`cilium.settings.*`, whose Nix
 types nixgen.plan.options derives from each kind), the descriptions in both and in `nixgen
-schema` (`describe`), and the paths the value check knows as typed (`PATHS`). Import-light: no
-pydantic here.
+schema` (`describe`), the paths the value check knows as typed (`PATHS`), and nixgen's defaults
+where the user leaves a setting open (`defaults_over`). Import-light: no pydantic here.
 
-Every setting takes a plain value, `{ local = ..., production = ... }` or `{ nix = "..." }`.
+Every setting takes a plain value, `{ local = ..., production = ... }` or a Nix expression
+(`{ "$nix" = "..." }`, or `{ nix = "..." }`, which a typed setting cannot mistake for a table).
+
+A setting has one `kind`; `forms` gives the JSON types the pinned release's chart takes for its
+key, and each kind has one meaning per form (`check_value`): bool → true/false, or the string
+"true"/"false"; port → 1..65535, or a string of those digits; cidr4s → a list of IPv4 CIDRs, or
+one string of CIDRs separated by spaces or commas; the other kinds take only their own form.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from nixgen import tree
 from nixgen.facts import chart, k3s
 from nixgen.input.choices import DEFAULT_VERSION
+
+
+class ValueProblem(ValueError):
+    """A validator's reason that does not repeat the value: the message shows the value."""
 
 
 UNSET: Any = tree.Sentinel("UNSET")
@@ -39,7 +50,7 @@ class Setting:
     # nixgen's own description, where the chart's doc line does not say enough (or has none).
     doc: str | None = None
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(self.path.split("."))
 
@@ -110,28 +121,42 @@ BY_PATH = {s.keys: s for s in SETTINGS}
 PATHS = frozenset(BY_PATH)
 
 
-def with_defaults(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings a config's `[settings]` (`given`, as the user wrote them) put into the
-    Helm values, in the table's order and notation: what the user set, else the defaults (and
-    no tunnel protocol without tunnels, k3s's pod CIDR for cluster-pool IPAM)."""
+def defaults_over(given: Mapping[str, Any]) -> dict[str, Any]:
+    """nixgen's defaults (the table's notation) for the paths the user's merged values `given`
+    leave open: each setting's default, the encryption type with an encryption section the user
+    writes, and k3s's pod CIDR for the cluster-pool IPAM the user asks for."""
     out: dict[str, Any] = {}
     for s in SETTINGS:
-        value = tree.lookup(given, s.keys, UNSET)
-        if value is UNSET:
-            value = s.default
+        if set_at(given, s.keys):
+            continue
+        value = s.default
         if value is UNSET and s.with_section is not UNSET:
             section = tree.lookup(given, s.keys[:-1], UNSET)
             value = s.with_section if isinstance(section, Mapping) and section else UNSET
         if value is not UNSET:
             tree.put(out, s.keys, value)
-    if out.get("routingMode") == "native" and "tunnelProtocol" not in given:
-        del out["tunnelProtocol"]  # meaningless without tunnels
-    if out.get("ipam", {}).get("mode") == "cluster-pool" and "operator" not in out["ipam"]:
-        out["ipam"]["operator"] = {"clusterPoolIPv4PodCIDRList": list(POOL_DEFAULT)}
+    pool = ("ipam", "operator", "clusterPoolIPv4PodCIDRList")
+    if tree.lookup(given, ("ipam", "mode")) == "cluster-pool" and not set_at(given, pool):
+        tree.put(out, pool, list(POOL_DEFAULT))
     return out
 
 
-DEFAULT_SETTINGS: Mapping[str, Any] = with_defaults({})
+def set_at(given: Mapping[str, Any], keys: tuple[str, ...]) -> bool:
+    """Whether the values `given` (plan data: a Split or a Nix expression is a value) set
+    `keys`, or a value other than a table above it (which replaces everything below, as Helm
+    merges)."""
+    node: Any = given
+    for key in keys:
+        if not isinstance(node, Mapping):
+            return True
+        if key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+# What a config that sets nothing gets: every default (no section written by the user).
+DEFAULT_SETTINGS: Mapping[str, Any] = defaults_over({})
 
 
 def describe(s: Setting, version: str | None = None) -> str:
@@ -148,3 +173,165 @@ def _describe(keys: tuple[str, ...], version: str | None) -> str:
         text = chart.doc_of(version or DEFAULT_VERSION, s.keys)
     text = " ".join((text or f"The chart's {s.path}.").split())
     return text if text.endswith(".") else text + "."
+
+
+# ------------------------------------------------------------------ forms and constraints
+
+# The JSON types a kind takes: its own first, then the string form the chart may also take.
+KIND_FORMS: dict[str, tuple[str, ...]] = {
+    "bool": ("boolean", "string"), "port": ("integer", "string"), "cidr4s": ("array", "string"),
+    "enum": ("string",), "count": ("integer",), "host": ("string",), "cidr4": ("string",),
+    "cidr6": ("string",), "abspath": ("string",),
+}  # fmt: skip
+
+
+def forms(s: Setting, version: str) -> tuple[str, ...]:
+    """The JSON types Cilium `version`'s chart takes at the setting's key, of those its kind
+    has a meaning for (all of them where the chart's schema says nothing of the key)."""
+    return _forms(version)[s.keys]
+
+
+@cache
+def _forms(version: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    try:
+        facts: chart.Chart | None = chart.load(version)
+    except chart.UnknownChart:
+        facts = None
+    out = {}
+    for s in SETTINGS:
+        own = KIND_FORMS[s.kind]
+        info = facts.info(s.keys, with_default=False) if facts is not None else None
+        if info is None or "any" in info.types:
+            out[s.keys] = own
+        else:
+            out[s.keys] = tuple(f for f in own if f in info.types) or own[:1]
+    return out
+
+
+_FORM_WORDS = {"boolean": "a boolean", "string": "a string", "integer": "an integer",
+               "array": "a list", "object": "a table", "number": "a number", "null": "null"}
+
+
+def form_of(value: Any) -> str:
+    return tree.json_type(value)
+
+
+def check_value(s: Setting, value: Any, version: str | None = None) -> str | None:
+    """Why `value` (plain data) is not a value of setting `s` in one of the forms Cilium
+    `version`'s chart takes (any form of its kind without a version); None when it is."""
+    form = form_of(value)
+    allowed = forms(s, version) if version else KIND_FORMS[s.kind]
+    if form not in allowed:
+        taken = " or ".join(_FORM_WORDS[f] for f in allowed)
+        where = f"Cilium {version}'s chart takes" if version else "it takes"
+        if form in KIND_FORMS[s.kind] and version:
+            return f"{where} {taken} here, not {_FORM_WORDS[form]}"
+        return f"{_kind_words(s)}: {where} {taken}, not {_FORM_WORDS.get(form, form)}"
+    return _CHECKS[s.kind](s, value, form)
+
+
+def _kind_words(s: Setting) -> str:
+    return {"bool": "must be true or false", "port": "must be a port, 1 to 65535",
+            "count": "must be a count, 0 or more", "host": "must be an IP address or a DNS name",
+            "cidr4": "must be an IPv4 CIDR", "cidr6": "must be an IPv6 CIDR",
+            "cidr4s": "must be IPv4 CIDRs", "abspath": "must be an absolute path",
+            "enum": "must be one of " + ", ".join(s.choices)}[s.kind]  # fmt: skip
+
+
+def _bool(s: Setting, value: Any, form: str) -> str | None:
+    if form == "string" and value not in ("true", "false"):
+        return 'must be true or false (or the string "true" or "false")'
+    return None
+
+
+def _enum(s: Setting, value: Any, form: str) -> str | None:
+    if value not in s.choices:
+        return "must be one of " + ", ".join(s.choices)
+    return None
+
+
+def _port(s: Setting, value: Any, form: str) -> str | None:
+    number = int(value) if form == "string" and value.isascii() and value.isdigit() else value
+    if not isinstance(number, int) or not 1 <= number <= 65535:
+        return "must be a port, 1 to 65535"
+    return None
+
+
+def _count(s: Setting, value: Any, form: str) -> str | None:
+    return None if value >= 0 else "must be a count, 0 or more"
+
+
+_DNS_NAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z")
+
+
+def host_problem(value: str) -> str | None:
+    """Why `value` is neither an IP address nor a DNS name; None when it is one."""
+    import ipaddress  # only a set host needs it
+
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    return None if _DNS_NAME.match(value) else "neither an IP address nor a DNS name"
+
+
+def network_problem(value: str, family: int) -> str | None:
+    """Why `value` is not a CIDR of IP `family` (4 or 6) with no host bits set; None when it
+    is one."""
+    import ipaddress
+
+    parse = ipaddress.IPv4Network if family == 4 else ipaddress.IPv6Network
+    try:
+        parse(value, strict=True)
+        return None
+    except ValueError as err:
+        return f"not an IPv{family} CIDR ({err})"
+
+
+def _host(s: Setting, value: Any, form: str) -> str | None:
+    return host_problem(value)
+
+
+def _cidr(s: Setting, value: Any, form: str) -> str | None:
+    return network_problem(value, 4 if s.kind == "cidr4" else 6)
+
+
+# A string of CIDRs, as the chart joins a list: separated by spaces or commas.
+_CIDR_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def cidr_items(value: str) -> list[str]:
+    """The CIDRs of cidr4s' string form."""
+    return [item for item in _CIDR_SEPARATORS.split(value) if item]
+
+
+def _cidrs(s: Setting, value: Any, form: str) -> str | None:
+    items = cidr_items(value) if form == "string" else value
+    if form == "string" and not items:
+        return "holds no CIDR"
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            return f"[{i}]: {json_text(item)} is not an IPv4 CIDR"
+        problem = network_problem(item, 4)
+        if problem is not None:
+            return f"{json_text(item)}: {problem}" if form == "string" else f"[{i}]: {problem}"
+    return None
+
+
+def _abspath(s: Setting, value: Any, form: str) -> str | None:
+    return None if value.startswith("/") else "not an absolute path"
+
+
+_CHECKS = {"bool": _bool, "enum": _enum, "port": _port, "count": _count, "host": _host,
+           "cidr4": _cidr, "cidr6": _cidr, "cidr4s": _cidrs, "abspath": _abspath}  # fmt: skip
+
+
+def json_text(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)

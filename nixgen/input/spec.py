@@ -1,17 +1,26 @@
 """The spec: what the user asks for, validated, in the one shape the pipeline takes.
 
-A config (file, flags, --set, or a generated file's header) becomes a `Spec` through
-`validate`, which checks it with the pydantic models of `nixgen.input.models`. A plain command
-line (flavour, version, easykubenix generation, `--set`) needs no model: `plain` builds its Spec
-from the defaults of nixgen.input.settings without importing pydantic, so such a run starts
-fast. The defaults are written once, in that table, which the models are built from.
+A config (file, flags, --set, values files, or a generated file's header) becomes a `Spec`
+through `validate`, which checks it with the pydantic models of `nixgen.input.models`. A command
+line without a config file (flavour, version, easykubenix generation, `--set`, `-f`) needs no
+model: `plain` builds its Spec without importing pydantic, so such a run starts fast; its values
+are judged on the final values (nixgen.checks.values) like every other.
+
+The Spec keeps each layer of the user's Helm values apart (values files, `[settings]`, the
+production features, `[values]`, `--set`), so the plan can say where every final value comes
+from; nixgen's own defaults are the plan's (nixgen.plan.build), from the one settings table.
+
+A Nix expression is `{ "$nix" = "config.clusterHost" }` wherever a config takes a value (and
+`{ nix = ... }` in `[settings]` too, where a typed setting never takes a table); what a values
+file holds is data. An expression is an attribute path from `config`, `lib`, `options` or
+`pkgs` (nixgen.nixatoms.USER_ROOTS).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nixgen import nixatoms
 from nixgen.errors import ConfigError
@@ -21,8 +30,13 @@ from nixgen.facts.versions import UnknownVersion
 from nixgen.input import settings as settings_
 from nixgen.input.choices import DEFAULT_VERSION, PROFILES
 
+if TYPE_CHECKING:
+    from nixgen.input.valuesfile import ValuesFile
+
 # The settings written when the config sets none (nixgen.input.settings is their one table).
 DEFAULT_SETTINGS = settings_.DEFAULT_SETTINGS
+# The key of the one-key table that is a Nix expression in a config.
+NIX_KEY = "$nix"
 
 
 @dataclass(frozen=True)
@@ -82,10 +96,22 @@ class UserObject:
     patch: bool = False
 
 
+class SetItem(NamedTuple):
+    """One `--set PATH=VALUE` (or `--set-nix PATH=EXPR`): `text` as the user wrote it, the
+    path's keys, the value in the config's notation. (A named tuple: cheap to define at
+    start-up.)"""
+
+    text: str
+    keys: tuple[str, ...]
+    value: Any
+
+
 @dataclass(frozen=True)
 class Spec:
-    """One module to generate. `settings` and `values` are in the config's notation; `given`
-    is what the user set (the spec a generated file's header records)."""
+    """One module to generate. `settings` (the config's `[settings]`), `values` (its
+    `[values]`) and `sets` are in the config's notation, each the user's own; `files` are the
+    values files' data. `given` is what the user set (the spec a generated file's header
+    records: `--set` merged into `values`, the values files by path)."""
 
     flavor: str = "hetzkube"
     ciliumVersion: str = DEFAULT_VERSION
@@ -93,7 +119,11 @@ class Spec:
     gatewayApiVersion: str | None = None
     rev: str | None = None
     narHash: str | None = None
-    settings: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_SETTINGS)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    # "nixgen": nixgen's defaults fill what the user leaves open; "chart": the chart's alone.
+    defaults: str = "nixgen"
+    files: tuple[ValuesFile, ...] = ()
+    sets: tuple[SetItem, ...] = ()
     defaultPolicy: bool = True
     hubbleRelayPolicy: bool = True
     policies: tuple[Policy, ...] = ()
@@ -116,20 +146,26 @@ class Spec:
 
 
 def plain(flavor: str | None = None, version: str | None = None,
-          easykubenix: str | None = None, values: Mapping[str, Any] | None = None,
-          unchecked: tuple[str, ...] = ()) -> Spec:
+          easykubenix: str | None = None, sets: tuple[SetItem, ...] = (),
+          unchecked: tuple[str, ...] = (), files: tuple[ValuesFile, ...] = (),
+          defaults: str | None = None) -> Spec:  # fmt: skip
     """The spec of a command line that names at most these three (each already one of its
-    choices, the version already known), free-form Helm values (`--set`) and unchecked value
-    paths: every setting at its default. The values are checked here as `validate` checks
-    them; the typed settings they override are judged on the final values
+    choices, the version already known), `--set` values, unchecked value paths, values files
+    (already read) and the defaults mode: no `[settings]`. The values are checked here as
+    `validate` checks them; the typed settings they set are judged on the final values
     (nixgen.checks.values)."""
     chosen = {"flavor": flavor, "ciliumVersion": version, "easykubenix": easykubenix}
     given = {k: v for k, v in chosen.items() if v is not None}
     recorded: dict[str, Any] = {k: v for k, v in given.items() if k == "easykubenix"}
+    if defaults is not None:
+        recorded["defaults"] = defaults
+    if files:
+        recorded["valuesFiles"] = [f.recorded for f in files]
+    values = set_values({}, sets)
     if values:
         _check_depth({"values": values}, "")
-        check_data(values, "values")
-        recorded["values"] = dict(values)
+        check_values(values)
+        recorded["values"] = values
     if unchecked:
         for path in unchecked:
             try:
@@ -138,12 +174,28 @@ def plain(flavor: str | None = None, version: str | None = None,
                 raise ConfigError(f"--unchecked {path!r}: not a dotted Helm value path such "
                                   'as nodeSelector."kubernetes.io/os"') from None  # fmt: skip
         recorded["uncheckedValues"] = list(unchecked)
-    return Spec(**given, values=dict(values or {}), unchecked=tuple(unchecked), given=recorded)
+    chart_only = defaults == "chart"  # then no policy of nixgen's either
+    return Spec(**given, unchecked=tuple(unchecked), given=recorded, files=files, sets=sets,
+                defaults=defaults or "nixgen", defaultPolicy=not chart_only,
+                hubbleRelayPolicy=not chart_only)  # fmt: skip
 
 
-def validate(data: Mapping[str, Any], where: str = "") -> Spec:
-    """The Spec a config describes; ConfigError naming the place (prefixed by `where`) when
-    it describes none."""
+def set_values(values: Mapping[str, Any], sets: tuple[SetItem, ...]) -> dict[str, Any]:
+    """`values` with the `--set` items merged over them, in order."""
+    from nixgen.tree import deep_merge, nest
+
+    out = dict(values)
+    for item in sets:
+        out = deep_merge(out, nest(item.keys, item.value))
+    return out
+
+
+def validate(data: Mapping[str, Any], where: str = "", sets: tuple[SetItem, ...] = (),
+             files: tuple[ValuesFile, ...] | None = None, base: Any = None) -> Spec:
+    """The Spec a config describes, with `--set` items over its values; ConfigError naming the
+    place (prefixed by `where`) when it describes none. The values files are `files` when
+    given (already read), else those `valuesFiles` names, relative to the folder `base` (the
+    current one by default)."""
     # pydantic and the models load only when there is a config to validate: a plain command
     # line does without them (`plain`).
     from pydantic import ValidationError
@@ -164,8 +216,14 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         Policy(p.kind, p.name, p.namespace, p.labels, p.spec) for p in config.policies.extra
     )
     objects = tuple(_user_object(o) for o in config.objects)
+    if files is None:
+        from nixgen.input import valuesfile
+
+        files = valuesfile.read_all(config.valuesFiles, base)
     try:
-        check_data(config.values, "values")
+        check_values(config.values)
+        for item in sets:
+            check_data(item.value, f"--set {'.'.join(item.keys)}")
         for i, p in enumerate(policies):
             check_data(p.labels, f"policies.extra[{i}].labels")
             check_data(p.spec, f"policies.extra[{i}].spec")
@@ -175,10 +233,12 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
             _check_strings(o.annotations, f"objects[{i}].metadata.annotations")
     except ConfigError as err:
         raise ConfigError(prefix + str(err)) from None
-    given = config.model_dump(mode="json", exclude_unset=True)
+    given = config.model_dump(mode="json", exclude_unset=True, by_alias=True)
     for key in ("flavor", "ciliumVersion"):
         given.pop(key, None)
-    for key in ("values", "uncheckedValues"):
+    if sets:
+        given["values"] = set_values(given.get("values", {}), sets)
+    for key in ("values", "uncheckedValues", "valuesFiles"):
         if not given.get(key):
             given.pop(key, None)
     production = config.production
@@ -191,10 +251,14 @@ def validate(data: Mapping[str, Any], where: str = "") -> Spec:
         gatewayApiVersion=config.gatewayApiVersion,
         rev=config.source.rev,
         narHash=config.source.narHash,
-        settings=settings_.with_defaults(config.settings.model_dump(mode="json",
-                                                                   exclude_unset=True)),
-        defaultPolicy=config.policies.defaultPolicy,
-        hubbleRelayPolicy=config.policies.hubbleRelayPolicy,
+        settings=config.settings.model_dump(mode="json", exclude_unset=True, by_alias=True),
+        defaults=config.defaults,
+        files=files,
+        sets=sets,
+        # With the chart's defaults alone, no policy of nixgen's unless the config asks for it.
+        **{key: getattr(config.policies, key)
+           if config.defaults == "nixgen" or key in config.policies.model_fields_set else False
+           for key in ("defaultPolicy", "hubbleRelayPolicy")},
         policies=policies,
         ipv6=production.ipv6,
         bgpControlPlane=production.bgpControlPlane or bgp is not None,
@@ -231,15 +295,27 @@ def _user_object(model: Any) -> UserObject:
                       model.patch)  # fmt: skip
 
 
+def check_values(values: Mapping[str, Any]) -> None:
+    """The config's `[values]` (with `--set` over them): free-form data, not one expression."""
+    if isinstance(values, Mapping) and NIX_KEY in values:
+        raise ConfigError('values: the Helm values as a whole cannot be a Nix expression: give '
+                          'each value its own, as cluster.name = { "$nix" = "config.clusterName" '
+                          "}; whole values from Nix go in cilium.helmValues")  # fmt: skip
+    check_data(values, "values")
+
+
 def check_data(data: Any, path: str) -> None:
-    """Free-form data (Helm values, an object's spec) that Nix can hold, where `{nix = "..."}`
-    is a Nix expression and must be an attribute path."""
+    """Free-form data (Helm values, an object's spec) that Nix can hold, where
+    `{"$nix" = "..."}` is a Nix expression and must be an attribute path from one of the
+    module's arguments (a table whose only key is `nix` is plain data here)."""
     if isinstance(data, Mapping):
-        if data.keys() == {"nix"}:
-            expr = data["nix"]
-            if not (isinstance(expr, str) and nixatoms.is_attr_path(expr)):
-                raise ConfigError(f"{path}.nix: {expr!r} is not a Nix attribute path such as "
-                                  "config.clusterName")  # fmt: skip
+        if NIX_KEY in data:
+            if len(data) != 1:
+                raise ConfigError(f'{path}: a table with "$nix" is a Nix expression and holds '
+                                  'nothing else: { "$nix" = "config.clusterName" }')  # fmt: skip
+            problem = nixatoms.user_expression_problem(data[NIX_KEY])
+            if problem is not None:
+                raise ConfigError(f'{path}."$nix": {problem}')
             return
         for key, value in data.items():
             try:
@@ -341,10 +417,15 @@ def error_line(err: Any, model_names: frozenset[str]) -> ErrorLine:
                 return loc[: i + 1], not rest
         return (), False
 
+    def branches(loc: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Every union branch an error is in, outermost first (a setting's profiles hold
+        unions of their own)."""
+        return [loc[: i + 1] for i, part in enumerate(loc) if _is_tag(part, model_names)]
+
     unknown: dict[tuple[Any, ...], int] = {}  # keys a branch does not know, per branch
     given: dict[tuple[Any, ...], Any] = {}  # the table a branch was given, where one was
     for e in errors:
-        key = branch(tuple(e["loc"]))[0]
+        key = (branches(tuple(e["loc"])) or [()])[-1]  # the innermost branch
         if e["type"] == "extra_forbidden":
             unknown[key] = unknown.get(key, 0) + 1
         elif e["type"] == "missing" and isinstance(e.get("input"), dict):
@@ -362,7 +443,8 @@ def error_line(err: Any, model_names: frozenset[str]) -> ErrorLine:
         key, whole = branch(tuple(e["loc"]))
         refused = whole and (e["type"].endswith("_type") or e["type"] == "literal_error")
         depth = sum(1 for p in e["loc"] if not _is_tag(p, model_names))
-        return (1000 if refused and key else misfit(key), -depth, _rank(e["type"]), index)
+        fit = max((misfit(k) for k in branches(tuple(e["loc"]))), default=0)
+        return (1000 if refused and key else fit, -depth, _rank(e["type"]), index)
 
     _, first = min(enumerate(errors), key=weight)
     chosen = branch(tuple(first["loc"]))[0]
@@ -404,7 +486,8 @@ def error_line(err: Any, model_names: frozenset[str]) -> ErrorLine:
     elif kind == "extra_forbidden":
         reason = "not a key nixgen knows here"
     value = None
-    if kind not in ("missing", "extra_forbidden", "value_error", "assertion_error"):
+    shows_value = isinstance((first.get("ctx") or {}).get("error"), settings_.ValueProblem)
+    if kind not in ("missing", "extra_forbidden", "value_error", "assertion_error") or shows_value:
         value = shown(first.get("input"), 60)
     return ErrorLine(".".join(parts), profile, value, reason)
 

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nixgen.input.choices import NODE_OUTPUT
-from nixgen.nix.render import environment, options_text
+from nixgen.nix.render import environment, header_text, options_text
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.model import Plan
 from nixgen.plan.node import NodePlan, options, plan_for
@@ -22,8 +21,7 @@ ABOUT = (
 
 def header_json(spec: Any, profile: str) -> str:
     """The header spec: the cluster module's, plus which output and profile this is."""
-    data = {"output": NODE_OUTPUT, "profile": profile, **spec.header_data()}
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    return header_text({"output": NODE_OUTPUT, "profile": profile, **spec.header_data()})
 
 
 def _server(condition: str) -> Raw:

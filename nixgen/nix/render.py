@@ -218,8 +218,39 @@ def source(plan: Plan) -> Any:
 
 
 def spec_json(plan: Plan) -> str:
-    """The spec in one line of ASCII JSON: what the user set, flavour and version always."""
-    return json.dumps(plan.spec.header_data(), ensure_ascii=True, separators=(",", ":"))
+    """The spec in one line of ASCII JSON: what the user set, flavour and version always. A
+    spec holding a table whose only key is `nix` where a config takes free-form data (plain
+    data now, a Nix expression in a header of the old, one-line form) is written as a block
+    instead (nixgen.input.config.read_header reads both)."""
+    return header_text(plan.spec.header_data())
+
+
+def header_text(data: dict[str, Any]) -> str:
+    """The header's spec lines for `data` (see spec_json)."""
+    from nixgen.input.config import BLOCK_LINE, BLOCK_MARK, BLOCK_MORE, SPEC_MARK, needs_block
+
+    if not needs_block(data):
+        return SPEC_MARK + json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    out = [BLOCK_MARK]
+    for line in json.dumps(data, ensure_ascii=True, indent=2).splitlines():
+        first = 200 - len(BLOCK_LINE)
+        out.append(BLOCK_LINE + line[:first])
+        rest = line[first:]
+        while rest:  # a long line goes on, on lines of its own
+            width = 200 - len(BLOCK_MORE)
+            out.append(BLOCK_MORE + rest[:width])
+            rest = rest[width:]
+    return "\n".join(out)
+
+
+def module_args(plan: Plan, names: list[str]) -> str:
+    """The module's argument pattern, in nixfmt's layout: `names`, and `options` and `pkgs`
+    where a user's Nix expression reads them."""
+    wanted = sorted({*names, *(["options"] if plan.needs_options else []),
+                     *(["pkgs"] if plan.needs_pkgs else [])})  # fmt: skip
+    if len(wanted) <= 2:
+        return "{ " + ", ".join([*wanted, "..."]) + " }:"
+    return "{\n" + "".join(f"  {name},\n" for name in wanted) + "  ...\n}:"
 
 
 def facts_text(plan: Plan) -> str:
@@ -271,4 +302,5 @@ def render(plan: Plan) -> str:
         about=flavor.about(plan.spec),
         spec_json=spec_json(plan),
         nixgen_version=__version__,
+        module_args=lambda names: module_args(plan, names),
     )

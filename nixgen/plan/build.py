@@ -1,6 +1,11 @@
-"""Spec + catalog → Plan: the Helm values (the typed settings, the production features, the
-config's values), the module's options, its objects, and the facts of every known Cilium minor
-that the module selects by `cilium.version` at evaluation time."""
+"""Spec + catalog → Plan: the Helm values (nixgen's defaults where the user leaves a value open,
+under the user's layers: values files, settings, production features, values, `--set`), the
+module's options, its objects, and the facts of every known Cilium minor that the module selects
+by `cilium.version` at evaluation time.
+
+Which of nixgen's defaults yield to the user's values is the checks' to say
+(nixgen.checks.defaults, which knows the rules); `settled` then rebuilds the plan over the
+defaults that remain."""
 
 from __future__ import annotations
 
@@ -8,31 +13,32 @@ from collections.abc import Collection, Iterable
 from functools import lru_cache
 from typing import Any
 
+import dataclasses
+
 from nixgen import tree
 from nixgen.facts import catalog, locations
 from nixgen.input import settings
 from nixgen.input.spec import Spec
-from nixgen.plan import options
+from nixgen.nixatoms import Raw
+from nixgen.plan import layers, options
 from nixgen.plan.flavor import FactNeeds, Flavor
-from nixgen.plan.model import Plan, PlanError, Split, lower
-from nixgen.plan.objects import kube_objects, l2_values
+from nixgen.plan.layers import PRODUCTION_FEATURES
+from nixgen.plan.model import Plan, PlanError, lower
+from nixgen.plan.objects import kube_objects
+
+__all__ = ["PRODUCTION_FEATURES", "build", "settled"]
 
 
-# The production features (config section `production`) that switch `<name>.enabled` on in
-# the production profile.
-PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")
-
-
-def extra_values(spec: Spec) -> dict[str, Any]:
-    """The Helm values the module writes over the typed settings: the production features',
-    then the config's free-form `values`."""
-    features: dict[str, Any] = {}
-    production_only = Split(False, True)
-    for name in PRODUCTION_FEATURES:
-        if getattr(spec, name):
-            features[name] = {"enabled": production_only}
-    features.update(l2_values(spec))
-    return tree.deep_merge(features, lower(spec.values, profiles=False))
+def nixgen_defaults(spec: Spec, flavor: Flavor, given: dict[str, Any]) -> dict[str, Any]:
+    """nixgen's defaults (plan data) for the typed settings the user's merged values `given`
+    leave open: none with `defaults = "chart"`."""
+    if spec.defaults == "chart":
+        return {}
+    table = settings.defaults_over(given)
+    for keys, value in flavor.own_defaults().items():
+        if not settings.set_at(given, keys):
+            tree.put(table, keys, value)
+    return lower(table, bare_nix=True)
 
 
 def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
@@ -103,26 +109,75 @@ def kind_scopes(releases: Iterable[catalog.Release]) -> dict[str, bool]:
     return {kind: seen[kind].namespaced[kind] for kind in sorted(seen)}
 
 
-def build(spec: Spec, flavor: Flavor) -> Plan:
-    """The plan of `spec` for `flavor` (nixgen.nix.flavors names them)."""
+def build(spec: Spec, flavor: Flavor, finish: bool = True) -> Plan:
+    """The plan of `spec` for `flavor` (nixgen.nix.flavors names them), with every default
+    nixgen plans (nixgen.checks.defaults says which yield). Without `finish`, its values only:
+    no options yet, for `settled` to complete once the defaults are settled."""
     cat = catalog.load()
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release, flavor))
     scopes = scopes_of(cat, release.version)
-    typed = lower(flavor.module_settings(spec))
-    values = tree.deep_merge(typed, extra_values(spec))
+    user = layers.user_layers(spec)
+    given = layers.merged(user)
+    defaults = nixgen_defaults(spec, flavor, given)
     needs = flavor.fact_needs(spec)
-    return Plan(
+    roots = _expression_roots((given, *(o.body for o in objects)))
+    plan = Plan(
         spec=spec,
         release=release,
-        values=values,
-        typed=typed,
-        options=options.cluster_options(spec, values, release.version, flavor),
-        extra=tree.without(values, settings.PATHS),
+        values={},
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
         facts=minor_facts(needs, cat, release.version,
                           frozenset(o.kind for o in objects if not o.patch)),
         scopes=scopes if needs.scopes else {},
+        given=given,
+        layers=user,
+        planned_defaults=defaults,
+        needs_pkgs="pkgs" in roots,
+        needs_options="options" in roots,
     )
+    if not finish:
+        return dataclasses.replace(plan, values=tree.deep_merge(defaults, given),
+                                   defaults=defaults)  # fmt: skip
+    return settled(plan, flavor, defaults)
+
+
+def settled(plan: Plan, flavor: Flavor, defaults: dict[str, Any],
+            notes: tuple[str, ...] = ()) -> Plan:  # fmt: skip
+    """`plan` over nixgen's `defaults` (those that remain): its values, and the options and
+    values the module writes from them."""
+    values = tree.deep_merge(defaults, plan.given)
+    return dataclasses.replace(
+        plan,
+        values=values,
+        defaults=defaults,
+        notes=notes,
+        typed=_typed(values),
+        options=options.cluster_options(plan.spec, values, plan.release.version, flavor),
+        extra=tree.without(values, settings.PATHS),
+    )
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for keys in settings.BY_PATH:
+        found = tree.lookup(values, keys, settings.UNSET)
+        if found is not settings.UNSET:
+            tree.put(out, keys, found)
+    return out
+
+
+def _expression_roots(trees: tuple[Any, ...]) -> set[str]:
+    """The names the user's Nix expressions in `trees` start from."""
+    roots: set[str] = set()
+
+    def seen(node: Any) -> bool:
+        if isinstance(node, Raw):
+            roots.add(node.expr.split(".", 1)[0])
+        return False
+
+    for item in trees:
+        tree.contains(item, seen)
+    return roots
 

@@ -29,10 +29,10 @@ class Flavor:
     # that option's name.
     linked: Mapping[tuple[str, ...], str] = {}
 
-    def module_settings(self, spec: Spec) -> dict[str, Any]:
-        """The settings the module writes before the config's other values (the config's
-        notation)."""
-        return dict(spec.settings)
+    def own_defaults(self) -> dict[tuple[str, ...], Any]:
+        """The flavour's own defaults of typed settings (setting keys → value), which nixgen's
+        defaults take where the user leaves the setting open."""
+        return {}
 
     def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
         """Options of the framework's own Cilium module that the module keeps, declared before

@@ -1,9 +1,10 @@
 """The plan's data: what a template needs, as data (nixgen.plan.build makes it).
 
-The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{nix}` a `Raw`
-Nix expression. `resolve` computes what Nix will compute for one profile, which is what the tests
-hold the generated module to. Kubernetes objects carry a condition: always, only in production,
-or whenever a final Helm value is true. The plan names no binding of any template; the renderer
+The plan lowers the config's notation: `{local, production}` becomes a `Split`, `{"$nix"}` (and,
+in `[settings]`, `{nix}`) a `Raw` Nix expression; a values file's data is never lowered.
+`resolve` computes what Nix will compute for one profile, which is what the tests hold the
+generated module to. Kubernetes objects carry a condition: always, only in production, or
+whenever a final Helm value is true. The plan names no binding of any template; the renderer
 turns its data into Nix.
 """
 
@@ -40,16 +41,19 @@ def split(local: Any, production: Any) -> Any:
     return local if same else Split(local, production)
 
 
-def lower(values: Any, profiles: bool = True) -> Any:
-    """The config's notation as plan data: `{nix}` → Raw, and (where `profiles`)
-    `{local, production}` → Split."""
+def lower(values: Any, profiles: bool = True, bare_nix: bool = False) -> Any:
+    """The config's notation as plan data: `{"$nix"}` (and, with `bare_nix`, as `[settings]`
+    writes it, `{nix}`) → Raw, and (where `profiles`) `{local, production}` → Split."""
 
     def replace(node: Any) -> Any:
         if isinstance(node, dict):
-            if node.keys() == {"nix"}:
+            if node.keys() == {"$nix"}:
+                return Raw(node["$nix"])
+            if bare_nix and node.keys() == {"nix"}:
                 return Raw(node["nix"])
             if profiles and node.keys() == {"local", "production"}:
-                return split(lower(node["local"]), lower(node["production"]))
+                return split(lower(node["local"], bare_nix=bare_nix),
+                             lower(node["production"], bare_nix=bare_nix))  # fmt: skip
         return tree.DESCEND
 
     return tree.rebuild(values, replace)
@@ -83,11 +87,11 @@ class Option:
 
 def notation(values: Any) -> Any:
     """Plan data back in the config's notation (the inverse of `lower`), for what a user
-    reads: a Raw as `{nix = ...}`, a Split as `{local, production}`."""
+    reads: a Raw as `{"$nix" = ...}`, a Split as `{local, production}`."""
 
     def replace(node: Any) -> Any:
         if isinstance(node, Raw):
-            return {"nix": node.expr}
+            return {"$nix": node.expr}
         if isinstance(node, Split):
             return {"local": notation(node.local), "production": notation(node.production)}
         return tree.DESCEND
@@ -165,6 +169,8 @@ class KubeObject:
 class Plan:
     spec: Spec
     release: catalog.Release
+    # `deep_merge(defaults, given)`: the Helm values the module computes (a default dropped in
+    # one profile is a Split with None on that side: unset there).
     values: dict[str, Any]
     crd_files: tuple[str, ...]  # files importyaml takes from crd_dir
     # The Helm values the typed settings give: what the `cilium.settings` options default to.
@@ -185,7 +191,29 @@ class Plan:
     crd_dir: str = CRD_DIR
     alpha_crd_dir: str = ALPHA_CRD_DIR
     namespace: str = NAMESPACE
+    # nixgen's surviving defaults, over typed-setting paths only (plain, Split or Raw leaves; a
+    # default dropped in one profile is a Split whose other side is None); the values every user
+    # layer gives, merged (nixgen.plan.layers); the user's layers; nixgen's defaults as planned
+    # before any yielded, and why those that did ("nixgen: note:" lines).
+    defaults: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, Any] = field(default_factory=dict)
+    layers: tuple[Any, ...] = ()
+    planned_defaults: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    # Whether a user's Nix expression reads `pkgs` (or `options`): the module then takes it as
+    # an argument.
+    needs_pkgs: bool = False
+    needs_options: bool = False
     _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _sources: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: Any, compute: Any) -> Any:
+        """`compute()`, once per plan and `key`: what the checks ask of the plan's own final
+        values more than once. Read it, do not change it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def flavor(self) -> str:
@@ -213,17 +241,81 @@ class Plan:
 
     def values_for(self, profile: str, env: Mapping[str, Any] | None = None) -> Any:
         """The final Helm values of `profile` (Nix expressions valued by `env`); without `env`
-        resolved once per plan, as every check asks for them: read them, do not change them."""
+        resolved once per plan, as every check asks for them: read them, do not change them.
+        A default dropped in the profile is left out (the chart's default stands)."""
         if env is not None:
-            return resolve(self.values, profile, env)
+            return self._values_for(profile, env)
         if profile not in self._resolved:
-            self._resolved[profile] = resolve(self.values, profile)
+            self._resolved[profile] = self._values_for(profile, None)
         return self._resolved[profile]
+
+    def _values_for(self, profile: str, env: Mapping[str, Any] | None) -> Any:
+        if not self.defaults and not self.given:
+            return resolve(self.values, profile, env)
+        if env is not None:
+            defaults = tree.without_none(resolve(self.defaults, profile, env))
+            return tree.deep_merge(defaults, resolve(self.given, profile, env))
+        defaults = tree.without_none(resolve(self.defaults, profile))
+        return tree.deep_merge(defaults, self.given_for(profile))
+
+    def given_for(self, profile: str) -> Any:
+        """What the user's layers give, resolved for `profile`: read it, do not change it."""
+        return self.memo(("given", profile), lambda: resolve(self.given, profile))
+
+    def sources(self, profile: str) -> Mapping[tuple[str, ...], Any]:
+        """Leaf path → where the final value there comes from (nixgen.plan.layers.Source), in
+        `profile`; a path not in it is at the chart's default."""
+        if profile not in self._sources:
+            from nixgen.plan import layers
+
+            self._sources[profile] = layers.sources(self._resolved_layers(profile), profile)
+        return self._sources[profile]
+
+    def source(self, profile: str, path: tuple[str, ...]) -> Any:
+        """Where the value at `path` comes from in `profile`: the last layer that sets it, or
+        a value other than a table above it (the chart's default when none does)."""
+        from nixgen.plan import layers
+
+        if profile in self._sources:
+            return layers.source_at(self._sources[profile], tuple(path)) or layers.CHART
+        for layer in reversed(self._resolved_layers(profile)):
+            if _sets(layer.values, tuple(path)):
+                return layer.source(tuple(path))
+        return layers.CHART
+
+    def _resolved_layers(self, profile: str) -> list[Any]:
+        """The nixgen layer and the user's, each resolved for `profile`."""
+        key = f"layers-{profile}"
+        if key not in self._sources:
+            from nixgen.plan import layers
+
+            own = layers.Layer("nixgen", tree.without_none(resolve(self.defaults, profile)),
+                               lambda p: layers.nixgen_source(profile).text)  # fmt: skip
+            self._sources[key] = [own, *(layers.Layer(layer.layer,
+                                                       self.memo(("layer", profile, i),
+                                                                 lambda v=layer.values: resolve(
+                                                                     v, profile)),
+                                                       layer.label)
+                                         for i, layer in enumerate(self.layers))]
+        return self._sources[key]
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
         values = self.values_for(profile, env)
         return [resolve(o.manifest(), profile, env) for o in self.objects
                 if o.when.holds(profile, values)]  # fmt: skip
+
+
+def _sets(values: Any, path: tuple[str, ...]) -> bool:
+    """Whether a layer's `values` set `path` (to anything, a table too), or a value other
+    than a table above it."""
+    node = values
+    for key in path:
+        if not isinstance(node, dict):
+            return True
+        if key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 class PlanError(NixgenError):

@@ -26,7 +26,7 @@ from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.flavor import Flavor
-from nixgen.plan.model import NO_DEFAULT, Option, OptionRef
+from nixgen.plan.model import NO_DEFAULT, Option, OptionRef, Split
 
 BOOL = Raw("lib.types.bool")
 STR = Raw("lib.types.str")
@@ -37,20 +37,36 @@ def enable(description: str) -> Option:
     return Option(("enable",), None, NO_DEFAULT, description)
 
 
-def setting_type(s: settings.Setting, nullable: bool) -> Any:
+def setting_type(s: settings.Setting, nullable: bool, string_form: bool = False) -> Any:
     """The Nix option type of a setting, as emitter data (`nullOr` where null leaves the
-    chart's default)."""
-    return _setting_type(s.keys, nullable)
+    chart's default; with `string_form`, the string form the chart also takes for a bool, a
+    port or a CIDR list)."""
+    return _setting_type(s.keys, nullable, string_form)
+
+
+def value_type(keys: tuple[str, ...], value: Any) -> Any:
+    """The option type of the setting at `keys` for an option defaulting to `value` (plan
+    data): null where the value leaves it unset in a profile, the string form where the value
+    has it."""
+    nullable = value is None or (isinstance(value, Split) and None in (value.local,
+                                                                        value.production))
+    sides = [value.local, value.production] if isinstance(value, Split) else [value]
+    own = settings.KIND_FORMS[settings.BY_PATH[keys].kind][0]
+    string_form = own != "string" and any(isinstance(v, str) for v in sides)
+    return _setting_type(keys, nullable, string_form)
 
 
 @cache
-def _setting_type(keys: tuple[str, ...], nullable: bool) -> Any:
+def _setting_type(keys: tuple[str, ...], nullable: bool, string_form: bool = False) -> Any:
     s = settings.BY_PATH[keys]
     base: Any = {
         "bool": BOOL, "port": Raw("lib.types.port"), "count": Raw("lib.types.ints.unsigned"),
         "host": STR, "cidr4": STR, "cidr6": STR, "cidr4s": Call("lib.types.listOf", (STR,)),
         "abspath": STR, "enum": Call("lib.types.enum", (list(s.choices),)),
     }[s.kind]  # fmt: skip
+    if string_form:
+        text = Call("lib.types.enum", (["true", "false"],)) if s.kind == "bool" else STR
+        base = Call("lib.types.either", (base, text))
     return Call("lib.types.nullOr", (base,)) if nullable else base
 
 
@@ -60,8 +76,9 @@ def setting_options(values: Mapping[str, Any], version: str,
     final (lowered) Helm value at its path, or to the flavour's own option it is `linked` to."""
     out = []
     for s in settings.SETTINGS:
-        default = OptionRef(linked[s.keys]) if s.keys in linked else tree.lookup(values, s.keys)
-        out.append(Option(("settings", *s.keys), setting_type(s, default is None), default,
+        value = tree.lookup(values, s.keys)
+        default = OptionRef(linked[s.keys]) if s.keys in linked else value
+        out.append(Option(("settings", *s.keys), value_type(s.keys, value), default,
                           settings.describe(s, version)))  # fmt: skip
     return out
 

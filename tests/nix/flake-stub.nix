@@ -34,6 +34,7 @@ let
           "click"
           "jinja2"
           "pydantic"
+          "pyyaml"
           "pytest"
           "hypothesis"
           "setuptools"

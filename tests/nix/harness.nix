@@ -25,6 +25,8 @@
   # given) a derivation-like attrset of this name, as nixhelm's downloadHelmChart names one
   # (helm-chart-https-helm.cilium.io--cilium-1.19.6).
   chartName ? "",
+  # The `pkgs` module argument, for a module whose Nix expressions read it.
+  pkgsJSON ? "{}",
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
@@ -128,6 +130,7 @@ let
     ]
     ++ lib.optional (flavor == "hetzkube" && namespaced) frameworks.namespacedMappings
     ++ lib.optional (flavor == "hetzkube" && hetzkubeModules) frameworks.hetzkubeModules;
+    specialArgs.pkgs = builtins.fromJSON pkgsJSON;
     specialArgs.charts.cilium.cilium =
       if chartName == "" then
         chartFolder

@@ -12,7 +12,7 @@ from nixgen.nix.flavors.base import Flavor, Manifest
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.flavor import FactNeeds
 from nixgen.plan.model import NO_DEFAULT, KubeObject, Option
-from nixgen.plan.options import BOOL, STR
+from nixgen.plan.options import STR, value_type
 
 ABOUT = {
     "hetzkube-pin": (
@@ -51,21 +51,18 @@ class Hetzkube(Flavor):
     def about(self, spec: Spec) -> tuple[str, ...]:
         return ABOUT[spec.easykubenix]
 
-    def module_settings(self, spec: Spec) -> dict[str, Any]:
-        """The config's settings, and hetzkube's policyAuditMode at its default where the config
-        sets none."""
-        written = dict(spec.settings)
-        if "policyAuditMode" not in written:
-            written["policyAuditMode"] = OWN_OPTIONS["policyAuditMode"][1]
-        return written
+    def own_defaults(self) -> dict[tuple[str, ...], Any]:
+        """hetzkube's policyAuditMode default (its module writes it always)."""
+        keys, default, _ = OWN_OPTIONS["policyAuditMode"]
+        return {keys: default}
 
     def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
-        """hetzkube's own options, defaulting to the config's values (else hetzkube's
-        defaults)."""
+        """hetzkube's own options, defaulting to the final values (null where they leave the
+        setting to the chart: hetzkube's type then takes null too)."""
         out = []
-        for name, (keys, default, description) in OWN_OPTIONS.items():
+        for name, (keys, _, description) in OWN_OPTIONS.items():
             value = tree.lookup(values, keys)
-            out.append(Option((name,), BOOL, default if value is None else value, description))
+            out.append(Option((name,), value_type(keys, value), value, description))
         return out
 
     def chart_options(self, spec: Spec) -> list[Option]:
