@@ -174,15 +174,19 @@ def values(profile: str, objects: bool, output_format: str, fmt: str, **given: A
     """Print the resolved Helm values (or objects) a profile gets.
 
     A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
-    that expression in Nix, and as {"nix": "..."} in JSON."""
+    that expression in Nix, and as {"nix": "..."} in JSON; one left to the module's user, as
+    the option that takes it (cfg.settings.k8sServiceHost)."""
     import json
 
-    from nixgen import pipeline
+    from nixgen import pipeline, tree
     from nixgen.nix import emit, nixfmt
+    from nixgen.nixatoms import InNix, Raw
 
     built, warnings = pipeline.checked_plan(_spec(**given))
     _warn(warnings)
     data = built.objects_for(profile) if objects else built.values_for(profile)
+    # A value the module leaves to the user's Nix is shown by the option that takes it.
+    data = tree.rebuild(data, lambda v: Raw(v.expr) if isinstance(v, InNix) else tree.DESCEND)
     if output_format == "json":
         sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -308,7 +312,7 @@ def lock(file: Path | None, cilium_version: str | None, fmt: str) -> None:
     from nixgen.facts import prefetch
     from nixgen.input import config, spec
 
-    data = config.read_header(file) if file is not None else {}
+    data = config.read_header(file)[0] if file is not None else {}
     if data.get("output") is not None:
         raise NixgenError(f"{file}: a node module pins no Cilium tree; lock the cluster module")
     version = cilium_version or data.get("ciliumVersion") or DEFAULT_VERSION
@@ -399,7 +403,8 @@ def _jsonable(data: Any) -> Any:
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"nixgen: warning: {warning}", err=True)
+        kind = "note" if type(warning).__name__ == "Note" else "warning"
+        click.echo(f"nixgen: {kind}: {warning}", err=True)
 
 
 def _module_text(spec: Spec, fmt: str, output: Path | None) -> str:

@@ -52,7 +52,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
         from nixgen.checks import values
 
         warnings += values.check(built)
-    rules.check(built)
+    warnings += rules.check(built)
     warnings += extra.check(built)
     if not plain:
         from nixgen.checks import objects

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from goldens import ROOT
 
+from nixgen.input.config import parse_header
 from nixgen.cli import cli
 from nixgen.input.choices import FLAVORS
 from nixgen.nix.flavors import registry
@@ -40,17 +41,16 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
                        "--set", "b=2", "--unchecked", "b")  # fmt: skip
     assert code == 0
     assert "applications.cilium" in out and 'default = "1.17.18";' in out
-    assert "      a = 1;\n      b = 2;\n" in out
-    spec_line = next(line for line in out.splitlines() if line.startswith("# nixgen-spec: "))
-    assert json.loads(spec_line.removeprefix("# nixgen-spec: ")) == {
+    assert "          a = lib.mkDefault 1;\n          b = lib.mkDefault 2;\n" in out
+    assert parse_header(out) == ({
         "flavor": "nixidy", "ciliumVersion": "1.17.18", "values": {"a": 1, "b": 2},
-        "uncheckedValues": ["a", "b"]}
+        "uncheckedValues": ["a", "b"]}, False)
 
 
 CONFIG_ERRORS = [
     ("routing = 1", "routing: Extra inputs are not permitted"),
     ("[settings]\nroutingMode = 'direct'", "settings.routingMode: Input should be 'tunnel' or 'native'"),
-    ("[settings]\nk8sServicePort = '6443'", "settings.k8sServicePort: Input should be a valid integer"),
+    ("[settings]\nk8sServicePort = 'https'", "settings.k8sServicePort: Input should be a valid integer"),
     ("[settings]\nk8sServicePort = 70000", "settings.k8sServicePort: Input should be less than or equal to 65535"),
     ("[settings]\nk8sServiceHost = 'not a host!'", "is neither an IP address nor a DNS name"),
     ("[settings]\nk8sServiceHost = { nix = 'builtins.readFile /etc/passwd' }", "is not a Nix attribute path"),
@@ -110,10 +110,13 @@ def test_values_prints_each_profile_as_nix_and_json() -> None:
     assert local["k8sServiceHost"] == "127.0.0.1" and local["operator"]["replicas"] == 1
     code, out, _ = run("values", "--profile", "production", "--output", "json")
     production = json.loads(out)
-    assert production["k8sServiceHost"] == {"nix": "cfg.k8sServiceHost"}
+    assert production["k8sServiceHost"] == {"nix": "config.clusterHost"}  # hetzkube's
     assert production["operator"]["replicas"] == 2
     code, out, _ = run("values", "--profile", "production")
-    assert code == 0 and "  k8sServiceHost = cfg.k8sServiceHost;\n" in out
+    assert code == 0 and "  k8sServiceHost = config.clusterHost;\n" in out
+    # nixidy has no clusterHost: production's is the option to set in Nix.
+    code, out, _ = run("values", "--flavor", "nixidy", "--profile", "production")
+    assert code == 0 and "  k8sServiceHost = cfg.settings.k8sServiceHost;\n" in out
 
 
 def test_values_objects_follow_the_profile() -> None:

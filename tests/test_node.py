@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from goldens import NODE_CASES, PROD, ROOT, path_of
 from nixharness import NixEvalError, run_nix
 
+from nixgen.input.config import parse_header
 from nixgen import pipeline
 from nixgen.cli import cli
 from nixgen.facts import chart, k3s
@@ -106,7 +107,7 @@ def test_local_profile_of_production_config_keeps_servicelb() -> None:
     """L2, BGP and the pools are production-only in production.toml."""
     code, out, err = run("node", *PROD, "--profile", "local", "--format", "never")
     assert code == 0, err
-    assert "default = false;" in out.split("disableServiceLB")[1].split("};")[0]
+    assert "default = false;" in out.split("disableServiceLB = lib.mkOption")[1].split("};")[0]
     assert "179" not in out.split("allowedTCPPorts")[1].split("];")[0]
 
 
@@ -249,8 +250,8 @@ def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None
     cluster = planned(build_spec()).values_for(profile)["cni"]
     assert cluster == {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR}
     chart = (ROOT / "golden" / "hetzkube-1.18.4.nix").read_text(encoding="utf-8")
-    assert ('      cni = {\n        binPath = lib.mkOption {\n          type = lib.types.str;\n'
-            '          default = "/opt/cni/bin";') in chart
+    assert ('    cni = {\n      binPath = lib.mkOption {\n        type = absolutePath;\n'
+            '        default = "/opt/cni/bin";') in chart
     got = node.plan_for(planned(build_spec()), profile)
     assert (got.cni_bin_dir, got.cni_conf_dir) == (cluster["binPath"], cluster["confPath"])
     assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS
@@ -321,9 +322,7 @@ def test_node_and_module_plan_from_the_same_values() -> None:
 def test_header_records_the_node_output_and_regen_rewrites_it(tmp_path: Path) -> None:
     target = tmp_path / "cilium-node.nix"
     assert run("node", *PROD, "--profile", "local", "-o", str(target), "--format", "never")[0] == 0
-    header = next(line for line in target.read_text(encoding="utf-8").splitlines()
-                  if line.startswith("# nixgen-spec: "))  # fmt: skip
-    data = json.loads(header.removeprefix("# nixgen-spec: "))
+    data, _ = parse_header(target.read_text(encoding="utf-8"))
     assert (data["output"], data["profile"], data["flavor"]) == ("node", "local", "hetzkube")
     assert run("regen", str(target), "--check", "--format", "never")[0] == 0
     current = target.read_text(encoding="utf-8")

@@ -40,7 +40,7 @@ def test_a_bump_prints_the_notes_on_stderr_then_writes(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"Cilium 1.18.4 → 1.19.6, hetzkube flavour, config {file}\n")
     assert "    authentication.enabled: true → false\n" in result.stderr
     assert "  gateway-api: 1.2.0 → 1.4.1 (the module deploys it)\n" in result.stderr
-    assert config.read_header(file)["ciliumVersion"] == "1.19.6"
+    assert config.read_header(file)[0]["ciliumVersion"] == "1.19.6"
 
 
 def test_a_bump_that_skips_a_minor_says_so(tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_migrate_rewrites_values_and_object_api_versions(tmp_path: Path) -> None
         "nixgen: migrated objects[0]: CiliumNodeConfig lb-nodes: apiVersion cilium.io/v2alpha1 → "
         "cilium.io/v2 (Cilium 1.20.0 does not serve cilium.io/v2alpha1)",
     ]  # fmt: skip
-    header = config.read_header(file)
+    header, _ = config.read_header(file)
     assert header["ciliumVersion"] == "1.20.0"
     assert header["values"] == {
         "encryption": {"strictMode": {"egress": {"enabled": False, "cidr": ""}}},
@@ -150,7 +150,7 @@ def test_migrate_follows_a_key_over_several_minors(tmp_path: Path) -> None:
     result = invoke("regen", str(file), "--cilium-version", "1.19.6", "--format", "never",
                     "--migrate")  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert config.read_header(file)["values"] == {"ciliumEndpointSlice": {"enabled": True}}
+    assert config.read_header(file)[0]["values"] == {"ciliumEndpointSlice": {"enabled": True}}
     assert "skips Cilium 1.18" in result.stderr
 
 
@@ -192,7 +192,7 @@ def test_migrate_moves_a_setting_to_values_where_the_new_key_is_no_setting(
     assert result.exit_code == 0, result.stderr
     assert ("nixgen: migrated settings.bpf.masquerade → values.enableIPv4Masquerade (renamed in "
             "Cilium 1.20)\n") in result.stderr  # fmt: skip
-    header = config.read_header(file)
+    header, _ = config.read_header(file)
     assert "settings" not in header and header["values"] == {"enableIPv4Masquerade": False}
 
 
@@ -209,7 +209,7 @@ def test_migrate_keeps_a_setting_a_setting_and_refuses_what_values_cannot_hold(
     result = invoke("regen", str(file), "--cilium-version", "1.20.0", "--format", "never",
                     "--migrate")  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert config.read_header(file)["settings"] == {"ingressController": {"enabled": False}}
+    assert config.read_header(file)[0]["settings"] == {"ingressController": {"enabled": False}}
 
     monkeypatch.undo()
     _stub(monkeypatch, "operator.replicas", "operator.replicaCount")

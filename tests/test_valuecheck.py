@@ -14,6 +14,7 @@ from typing import Any, get_args
 import pytest
 from click.testing import CliRunner
 
+from nixgen.input.config import parse_header
 from nixgen.checks import values
 from nixgen.cli import cli
 from nixgen.facts import catalog, chart
@@ -155,7 +156,7 @@ def test_an_unknown_key_in_a_config_or_a_header_is_refused(tmp_path: Path) -> No
     target = tmp_path / "cilium.nix"
     assert run("module", "--format", "never", "-o", str(target))[0] == 0
     text = target.read_text(encoding="utf-8").replace(
-        "# nixgen-spec: {", '# nixgen-spec: {"values":{"clustr":{"name":"x"}},', 1)
+        "# nixgen-spec:\n#   {", '# nixgen-spec:\n#   {"values":{"clustr":{"name":"x"}},', 1)
     target.write_text(text, encoding="utf-8")
     code, _, err = run("regen", str(target), "--format", "never")
     assert code == 2 and "clustr: Cilium 1.18.4's chart has no such value" in one_error(err)
@@ -194,9 +195,12 @@ def test_typed_constraints_hold_for_a_final_value_from_set(setting: str, path: s
 
 def test_typed_constraints_hold_for_values_in_a_config_and_name_the_profile(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[values]\nk8sServicePort = "6443"\n', encoding="utf-8")
+    config.write_text('[values]\nk8sServicePort = "https"\n', encoding="utf-8")
     code, _, err = run("module", "--config", str(config))
-    assert code == 2 and "k8sServicePort = \"6443\": Input should be a valid integer" in err
+    assert code == 2 and "k8sServicePort = \"https\": Input should be a valid integer" in err
+    # The chart takes a port as a string of digits too.
+    config.write_text('[values]\nk8sServicePort = "6443"\n', encoding="utf-8")
+    assert run("module", "--config", str(config))[0] == 0
     # A Nix expression is not known here, so it passes; its split twin is judged per profile.
     code, _, err = run("module", "--set", 'k8sServiceHost={"nix":"config.clusterHost"}')
     assert code == 0
@@ -290,10 +294,9 @@ def test_unchecked_lets_one_path_through_and_stays_in_the_header(tmp_path: Path)
                        "-o", str(target), "--format", "never")  # fmt: skip
     assert code == 0, err
     text = target.read_text(encoding="utf-8")
-    header = json.loads(next(line for line in text.splitlines()
-                             if line.startswith("# nixgen-spec: "))[len("# nixgen-spec: "):])  # fmt: skip
+    header, _ = parse_header(text)
     assert header["uncheckedValues"] == ["extraThing"]
-    assert 'extraThing.mode = "x";' in text
+    assert 'extraThing.mode = lib.mkDefault "x";' in text
     assert run("regen", str(target), "--check", "--format", "never")[0] == 0
     # Only that path: a sibling is still checked.
     code, _, err = run("module", "--set", "extraThing.mode=x", "--set", "extraThng=1",

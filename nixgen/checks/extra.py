@@ -4,6 +4,7 @@ Python only, and the warnings; judged after the rules table (nixgen.checks.rules
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
@@ -18,6 +19,8 @@ from nixgen.plan.model import Plan, lower
 
 def _networks(values: Mapping[str, Any], dotted: str) -> list[Any]:
     items = tree.lookup(values, dotted, [])
+    if isinstance(items, str):  # the chart's string form: CIDRs separated by spaces or commas
+        items = [item for item in re.split(r"[ ,]+", items) if item]
     if not isinstance(items, list):
         raise RuleError(f"{dotted} must be a list of CIDRs")
     out = []

@@ -19,7 +19,19 @@ from nixgen.tree import deep_merge, nest
 if TYPE_CHECKING:
     from pathlib import Path
 
+# The header of a generated file holds the spec: from this version as a block of pretty JSON,
+#   # nixgen-spec:
+#   #   {
+#   #     "flavor": "hetzkube",
+#   #     ...
+#   #   }
+# its lines prefixed `#   `, a line over HEADER_WIDTH columns continued on the next after `#+ `;
+# before, as one line, `# nixgen-spec: {...}`.
 SPEC_MARK = "# nixgen-spec: "
+BLOCK_MARK = "# nixgen-spec:"
+BLOCK_LINE = "#   "
+CONTINUED = "#+ "
+HEADER_WIDTH = 200
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -43,24 +55,85 @@ def load_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_header(file: Path) -> dict[str, Any]:
-    """The spec a generated file carries in its header comment."""
+def header_lines(data: Mapping[str, Any]) -> list[str]:
+    """The header's lines that hold the spec `data` (without newlines)."""
+    out = [BLOCK_MARK]
+    for line in _json_lines(data, 0, expand=True):
+        text = BLOCK_LINE + line
+        out.append(text[:HEADER_WIDTH])
+        rest = text[HEADER_WIDTH:]
+        while rest:
+            out.append(CONTINUED + rest[: HEADER_WIDTH - len(CONTINUED)])
+            rest = rest[HEADER_WIDTH - len(CONTINUED):]
+    return out
+
+
+# A table or list stays on one line while the header line it makes is this wide at most.
+_INLINE = 100
+
+
+def _json_lines(value: Any, indent: int, key: str = "", expand: bool = False) -> list[str]:
+    """`value` (at `key`, already written as `"key": `) as JSON lines: one key or item a line;
+    a table or list that fits stays on one unless `expand`."""
+    head = " " * indent + key
+    inline = json.dumps(value, ensure_ascii=True, separators=(", ", ": "))
+    if (not isinstance(value, (dict, list)) or not value
+            or not expand and len(BLOCK_LINE) + len(head) + len(inline) <= _INLINE):  # fmt: skip
+        return [head + inline]
+    if isinstance(value, dict):
+        items = [(json.dumps(k, ensure_ascii=True) + ": ", v) for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [("", v) for v in value]
+        opening, closing = "[", "]"
+    out = [head + opening]
+    for i, (name, item) in enumerate(items):
+        lines = _json_lines(item, indent + 2, name)
+        if i < len(items) - 1:
+            lines[-1] += ","
+        out += lines
+    return [*out, " " * indent + closing]
+
+
+def read_header(file: Path) -> tuple[dict[str, Any], bool]:
+    """The spec a generated file carries in its header comment, and whether it is written in
+    the single-line form of earlier nixgen versions."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
-    for line in text.splitlines():
+    return parse_header(text, str(file))
+
+
+def parse_header(text: str, file: str = "the file") -> tuple[dict[str, Any], bool]:
+    """read_header of a generated file's text (`file` names it in errors)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
         if not line.startswith("#"):
             break
         if line.startswith(SPEC_MARK):
-            try:
-                data = json.loads(line[len(SPEC_MARK):])
-            except ValueError as err:
-                raise ConfigError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
-            if not isinstance(data, dict):
-                raise ConfigError(f"{file}: the nixgen-spec header is not an object")
-            return data
-    raise ConfigError(f"{file}: no `{SPEC_MARK.strip()}` line in its header: not made by nixgen")
+            return _spec(line[len(SPEC_MARK):], file), True
+        if line.rstrip() == BLOCK_MARK:
+            block: list[str] = []
+            for item in lines[i + 1:]:
+                if item.startswith(CONTINUED) and block:
+                    block[-1] += item[len(CONTINUED):]
+                elif item.startswith(BLOCK_LINE):
+                    block.append(item[len(BLOCK_LINE):])
+                else:
+                    break
+            return _spec("\n".join(block), file), False
+    raise ConfigError(f"{file}: no `{BLOCK_MARK}` header: not made by nixgen")
+
+
+def _spec(text: str, file: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise ConfigError(f"{file}: the nixgen-spec header is not JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: the nixgen-spec header is not an object")
+    return data
 
 
 def known_version(version: Any, where: str) -> None:
@@ -122,7 +195,7 @@ def from_header(file: Path, cilium_version: str | None = None,
     """The Spec a generated file's header records, and the profile when the file is a node
     module (None for a cluster module); with `cilium_version`, bumped to it (a pin belongs to
     the version it was computed for, so it is dropped), after `rewrite` (regen --migrate)."""
-    data = read_header(file)
+    data, _ = read_header(file)
     profile = _node_profile(data, file)
     if cilium_version is not None:
         known_version(cilium_version, "--cilium-version")

@@ -124,6 +124,24 @@ _KINDS: dict[str, Any] = {"bool": bool, "port": Port, "count": Replicas, "host":
                           "abspath": AbsPath}  # fmt: skip
 
 
+def _cidr4_string(value: str) -> str:
+    parts = [p for p in re.split(r"[ ,]+", value) if p]
+    if not parts:
+        raise ValueError(f"{value!r} holds no CIDR")
+    for part in parts:
+        _network(ipaddress.IPv4Network, "an IPv4 CIDR")(part)
+    return value
+
+
+# A kind's string form, where the chart takes one (settings.forms): the string of a switch, the
+# digits of a port, CIDRs separated by spaces or commas.
+_STRING_FORMS: dict[str, Any] = {
+    "bool": Literal["true", "false"],
+    "port": Annotated[str, Field(pattern=settings.PORT_DIGITS)],
+    "cidr4s": Annotated[str, AfterValidator(_cidr4_string)],
+}
+
+
 def _cap(key: str) -> str:
     return key[0].upper() + key[1:]
 
@@ -136,8 +154,11 @@ def _split(kind: str, choices: tuple[str, ...], base: Any) -> Any:
 
 
 def _setting_type(s: settings.Setting) -> Any:
-    """A plain value of the setting's kind, a Nix expression, or a profile split of either."""
+    """A plain value of the setting's kind (in each form the default release's chart takes),
+    a Nix expression, or a profile split of either."""
     base = Literal[s.choices] if s.kind == "enum" else _KINDS[s.kind]  # type: ignore[valid-type]
+    if len(settings.forms(s, DEFAULT_VERSION)) > 1:
+        base = Union[base, _STRING_FORMS[s.kind]]  # noqa: UP007
     return Union[base, NixExpr, _split(s.kind, s.choices, base)]  # noqa: UP007
 
 

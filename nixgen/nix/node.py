@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from nixgen.input import config
 from nixgen.input.choices import NODE_OUTPUT
 from nixgen.nix.render import environment, options_text
 from nixgen.nixatoms import Call, Raw
@@ -20,10 +20,9 @@ ABOUT = (
 )
 
 
-def header_json(spec: Any, profile: str) -> str:
+def header(spec: Any, profile: str) -> list[str]:
     """The header spec: the cluster module's, plus which output and profile this is."""
-    data = {"output": NODE_OUTPUT, "profile": profile, **spec.header_data()}
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    return config.header_lines({"output": NODE_OUTPUT, "profile": profile, **spec.header_data()})
 
 
 def _server(condition: str) -> Raw:
@@ -96,7 +95,7 @@ def render_node(built: Plan, profile: str) -> str:
         options=options_text(options(node), 4, nested=False),
         entries=entries(node),
         about=[line.format(profile=profile) for line in ABOUT],
-        spec_json=header_json(built.spec, profile),
+        header=header(built.spec, profile),
         nixgen_version=__version__,
     )
 

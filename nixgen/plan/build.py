@@ -10,7 +10,6 @@ from typing import Any
 
 from nixgen import tree
 from nixgen.facts import catalog, locations
-from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.plan import options
 from nixgen.plan.flavor import FactNeeds, Flavor
@@ -23,9 +22,21 @@ from nixgen.plan.objects import kube_objects, l2_values
 PRODUCTION_FEATURES = ("ipv6", "bgpControlPlane", "hostFirewall", "l2announcements")
 
 
+def layers(spec: Spec, flavor: Flavor) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(defaults, given), as plan data: nixgen's defaults for the typed settings the config
+    leaves unset (the table's, the flavour's: hetzkube's policyAuditMode, production's API
+    server host), and what the config gives, its settings, production features and values
+    merged. (Today's semantics, where a nixgen default never yields to a user's value; the
+    values work of issue 17 replaces this with its layers.)"""
+    written = lower(flavor.module_settings(spec))
+    user = lower(flavor.module_settings(spec, spec.given.get("settings", {})))
+    defaults = tree.without(written, set(tree.leaf_paths(user))) if user else written
+    return defaults, tree.deep_merge(user, extra_values(spec))
+
+
 def extra_values(spec: Spec) -> dict[str, Any]:
-    """The Helm values the module writes over the typed settings: the production features',
-    then the config's free-form `values`."""
+    """The Helm values the config gives besides its settings: the production features', then
+    its free-form `values`."""
     features: dict[str, Any] = {}
     production_only = Split(False, True)
     for name in PRODUCTION_FEATURES:
@@ -109,16 +120,20 @@ def build(spec: Spec, flavor: Flavor) -> Plan:
     release = cat.release_for(spec.ciliumVersion)
     objects = tuple(kube_objects(spec, release, flavor))
     scopes = scopes_of(cat, release.version)
-    typed = lower(flavor.module_settings(spec))
-    values = tree.deep_merge(typed, extra_values(spec))
+    defaults, given = layers(spec, flavor)
+    settings_options = options.setting_options(defaults, release.version)
     needs = flavor.fact_needs(spec)
     return Plan(
         spec=spec,
         release=release,
-        values=values,
-        typed=typed,
-        options=options.cluster_options(spec, values, release.version, flavor),
-        extra=tree.without(values, settings.PATHS),
+        values=tree.deep_merge(defaults, given),
+        typed=lower(flavor.module_settings(spec)),
+        defaults=defaults,
+        given=given,
+        options=options.cluster_options(spec, flavor),
+        settings_options=settings_options,
+        nullable=options.nullable(settings_options),
+        aliases=options.aliases(spec, flavor),
         crd_files=tuple(sorted(c.file for c in release.crds if c.dir == "v2")),
         objects=objects,
         facts=minor_facts(needs, cat, release.version,

@@ -79,6 +79,18 @@ class Option:
     # an expression.
     default_text: Any = None
     read_only: bool = False
+    # A value the manual shows as an example (plan data); NO_DEFAULT: none.
+    example: Any = NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An option path that stands for another (lib.mkAliasOptionModule), or (`renamed`) that
+    was renamed to it (lib.mkRenamedOptionModule: it warns where warnings are shown)."""
+
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    renamed: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,15 +160,27 @@ class Plan:
     release: catalog.Release
     values: dict[str, Any]
     crd_files: tuple[str, ...]  # files importyaml takes from crd_dir
-    # The Helm values the typed settings give: what the `cilium.settings` options default to.
+    # The Helm values the typed settings give (nixgen's defaults and the config's settings).
     typed: dict[str, Any] = field(default_factory=dict)
+    # The values' layers (design: nixgen's defaults yield to the user's values): nixgen's own
+    # defaults of the typed settings the config leaves unset (the options' defaults), and
+    # everything the config gives (its settings, production features and values), which the
+    # module defines with lib.mkDefault; `values` is the second merged over the first.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, Any] = field(default_factory=dict)
     objects: tuple[KubeObject, ...] = field(default=())
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The module's options (nixgen.plan.options) and the values it writes over the typed ones.
+    # The module's options (nixgen.plan.options): `cilium.*`, the typed `cilium.settings.*`,
+    # and the option paths that are aliases (`from`, `to`, renamed: whether the old name is
+    # obsolete) of others.
     options: tuple[Option, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    settings_options: tuple[Option, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    # The typed settings whose option may be null (`True` at each): left out of the values
+    # while null, as the module does, so that the chart's default applies.
+    nullable: dict[str, Any] = field(default_factory=dict)
     # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
     # kubernetes.namespacedMappings (else empty): a kind keeps its scope across releases, so
     # the module writes the table once and takes the kinds of the minor in use from it.
@@ -196,9 +220,9 @@ class Plan:
         """The final Helm values of `profile` (Nix expressions valued by `env`); without `env`
         resolved once per plan, as every check asks for them: read them, do not change them."""
         if env is not None:
-            return resolve(self.values, profile, env)
+            return without_nulls(resolve(self.values, profile, env), self.nullable)
         if profile not in self._resolved:
-            self._resolved[profile] = resolve(self.values, profile)
+            self._resolved[profile] = without_nulls(resolve(self.values, profile), self.nullable)
         return self._resolved[profile]
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
@@ -224,3 +248,19 @@ def resolve(values: Any, profile: str, env: Mapping[str, Any] | None = None) -> 
 
     return tree.rebuild(values, replace)
 
+
+
+def without_nulls(values: Any, typed: Mapping[str, Any]) -> Any:
+    """`values` (one profile's) as the module computes its Helm values: the `typed` settings
+    (Plan.nullable's tree) that are null left out, and so a typed section they leave empty."""
+    if not isinstance(values, dict) or not typed:
+        return values
+    out = {}
+    for key, value in values.items():
+        if key in typed:
+            if isinstance(typed[key], dict):
+                value = without_nulls(value, typed[key])
+            if value is None or value == {}:
+                continue
+        out[key] = value
+    return out

@@ -1,6 +1,7 @@
 # A small stand-in for nixpkgs' `lib`, written for nixgen's tests: just what the generated
 # modules and the evaluation harness use, with the same semantics for those uses. Where nixpkgs'
-# lib is at hand (NIXPKGS_LIB), the same tests run against it too.
+# lib is at hand (NIXPKGS_LIB), the same tests run against it too (tests/test_minilib.py holds
+# the two to the same answers).
 let
   inherit (builtins)
     all
@@ -17,6 +18,7 @@ let
     intersectAttrs
     isAttrs
     isBool
+    isFloat
     isFunction
     isInt
     isList
@@ -30,15 +32,35 @@ let
     tail
     ;
 
-  min = a: b: if a < b then a else b;
   typeOf = x: if isAttrs x then x._type or null else null;
   isOption = x: typeOf x == "option";
   isStringLike = x: isString x || isPath x || (isAttrs x && (x ? outPath || x ? __toString));
   showOption = path: concatStringsSep "." path;
+  # The characters a regular expression gives a meaning to.
+  special = [
+    "\\"
+    "["
+    "]"
+    "{"
+    "}"
+    "("
+    ")"
+    "^"
+    "$"
+    "?"
+    "*"
+    "+"
+    "|"
+    "."
+  ];
 
   lib = rec {
     # ------------------------------------------------------------ attrsets, lists, strings
     pipe = value: functions: foldl' (x: f: f x) value functions;
+    id = x: x;
+    min = a: b: if a < b then a else b;
+    max = a: b: if a > b then a else b;
+    toList = x: if isList x then x else [ x ];
     filterAttrs =
       pred: set:
       listToAttrs (
@@ -94,7 +116,17 @@ let
         attrByPath (tail attrPath) default set.${head attrPath}
       else
         default;
+    getAttrFromPath =
+      attrPath: set:
+      attrByPath attrPath (throw "cannot find attribute `${showOption attrPath}'") set;
+    setAttrByPath =
+      attrPath: value:
+      if attrPath == [ ] then value else { ${head attrPath} = setAttrByPath (tail attrPath) value; };
     hasPrefix = prefix: text: substring 0 (stringLength prefix) text == prefix;
+    stringToCharacters = s: genList (i: substring i 1 s) (stringLength s);
+    escapeRegex = builtins.replaceStrings special (map (c: "\\${c}") special);
+    # The parts of `s` between the occurrences of `sep`, which is taken literally.
+    splitString = sep: s: filter isString (builtins.split (escapeRegex sep) s);
     # Attrsets on both sides merge key by key; anything else on the right wins.
     recursiveUpdate =
       lhs: rhs:
@@ -109,6 +141,8 @@ let
         parts = builtins.splitVersion v;
       in
       concatStringsSep "." (genList (elemAt parts) (min 2 (length parts)));
+    versionOlder = v1: v2: builtins.compareVersions v2 v1 == 1;
+    versionAtLeast = v1: v2: !versionOlder v1 v2;
     boolToString = b: if b then "true" else "false";
     # As nixpkgs' lib.warn before Nix 2.23 (without NIX_ABORT_ON_WARN): a trace, then the value.
     warn = msg: v: builtins.trace "evaluation warning: ${msg}" v;
@@ -148,6 +182,55 @@ let
     mkDefault = mkOverride 1000;
     mkForce = mkOverride 50;
     mkOptionDefault = mkOverride 1500;
+    defaultOverridePriority = 100;
+
+    # ------------------------------------------------------------ aliases (nixpkgs' doRename)
+    # `from` is declared with `to`'s type (a submodule's where `to` lies inside one), reads as
+    # `to`'s value, and its definitions become definitions of `to` at their own priority.
+    doRename =
+      {
+        from,
+        to,
+        warn,
+        use,
+      }:
+      { config, options, ... }:
+      let
+        fromOpt = getAttrFromPath from options;
+        toOf = attrByPath to (throw "Renaming error: option `${showOption to}' does not exist.");
+        toType = (attrByPath to { } options).type or (types.submodule { });
+      in
+      {
+        options = setAttrByPath from (mkOption {
+          description = "Alias of `${showOption to}'.";
+          apply = x: use (toOf config);
+          type = toType;
+        });
+        config = mkMerge [
+          (optionalAttrs (options ? warnings) {
+            warnings = optional (
+              warn && fromOpt.isDefined
+            ) "The option `${showOption from}' has been renamed to `${showOption to}'.";
+          })
+          (mkIf fromOpt.isDefined (
+            setAttrByPath to (mkMerge (map (mkOverride fromOpt.highestPrio) fromOpt.definitions))
+          ))
+        ];
+      };
+    mkAliasOptionModule =
+      from: to:
+      doRename {
+        inherit from to;
+        warn = false;
+        use = x: x;
+      };
+    mkRenamedOptionModule =
+      from: to:
+      doRename {
+        inherit from to;
+        warn = true;
+        use = builtins.trace "Obsolete option `${showOption from}' is used. It was renamed to `${showOption to}'.";
+      };
 
     # ------------------------------------------------------------ types
     mkOptionType =
@@ -182,6 +265,13 @@ let
         description = "string";
         check = isString;
       };
+      # Definitions join, one a line.
+      lines = mkOptionType {
+        name = "separatedString";
+        description = "strings concatenated with \"\\n\"";
+        check = isString;
+        merge = loc: defs: concatStringsSep "\n" (map (d: d.value) defs);
+      };
       bool = mkOptionType {
         name = "bool";
         description = "boolean";
@@ -191,6 +281,11 @@ let
         name = "int";
         description = "signed integer";
         check = isInt;
+      };
+      float = mkOptionType {
+        name = "float";
+        description = "floating point number";
+        check = isFloat;
       };
       path = mkOptionType {
         name = "path";
@@ -219,18 +314,27 @@ let
             else
               throw "The option `${showOption loc}' is defined both null and not null.";
         };
-      # As nixpkgs' ints.u16, which types.port is.
-      ints.u16 = mkOptionType {
-        name = "unsignedInt16";
-        description = "16 bit unsigned integer; between 0 and 65535 (both inclusive)";
-        check = x: isInt x && x >= 0 && x <= 65535;
+      ints = {
+        between =
+          lowest: highest:
+          mkOptionType {
+            name = "intBetween";
+            description = "integer between ${toString lowest} and ${toString highest} (both inclusive)";
+            check = x: isInt x && x >= lowest && x <= highest;
+          };
+        # As nixpkgs' ints.u16, which types.port is.
+        u16 = mkOptionType {
+          name = "unsignedInt16";
+          description = "16 bit unsigned integer; between 0 and 65535 (both inclusive)";
+          check = x: isInt x && x >= 0 && x <= 65535;
+        };
+        unsigned = mkOptionType {
+          name = "unsignedInt";
+          description = "unsigned integer, meaning >=0";
+          check = x: isInt x && x >= 0;
+        };
       };
       port = ints.u16;
-      ints.unsigned = mkOptionType {
-        name = "unsignedInt";
-        description = "unsigned integer, meaning >=0";
-        check = x: isInt x && x >= 0;
-      };
       # A derivation or a store path (nixpkgs' merge also wraps a store path in a derivation).
       package = mkOptionType {
         name = "package";
@@ -255,6 +359,7 @@ let
             else
               throw "A definition for option `${showOption loc}' is not of type `${t1.description} or ${t2.description}'.";
         };
+      oneOf = ts: foldl' either (head ts) (tail ts);
       # Definitions concatenate; each element must have the element type.
       listOf =
         t:
@@ -305,27 +410,57 @@ let
             mergeEqualOption loc defs;
       };
       unspecified = anything;
+      # Its definitions are the modules (each a definition's value as `config`) that evaluate,
+      # with `modules`, to its value; a `freeformType` among them types what they define beyond
+      # the options they declare.
+      submodule =
+        modules:
+        let
+          freeform = (evalModules { modules = toList modules; }).freeformType;
+        in
+        mkOptionType {
+          name = "submodule";
+          description = if freeform == null then "submodule" else "open submodule of ${freeform.description}";
+          check = x: isAttrs x || isFunction x;
+          merge =
+            loc: defs:
+            (evalModules {
+              modules = toList modules ++ map (d: { config = d.value; }) defs;
+              prefix = loc;
+            }).config;
+        }
+        // {
+          getSubOptions = prefix: (evalModules { modules = toList modules; }).options;
+        };
     };
 
-    # The value of an option from its definitions (which may still be wrapped in mkIf, mkMerge
-    # and mkOverride): keep the highest priority, merge by type, check the type.
-    mergeDefinitions =
+    # An option's definitions (which may still be wrapped in mkIf, mkMerge and mkOverride):
+    # those of the highest priority, their value merged by the type and checked, as nixpkgs'
+    # option records give them (`value`, `definitions`, `highestPrio`, `isDefined`).
+    mergeDefinitions' =
       loc: type: values:
       let
         expanded = concatMap discharge values;
-        priority = v: if typeOf v == "override" then v.priority else 100;
+        priority = v: if typeOf v == "override" then v.priority else defaultOverridePriority;
         best = foldl' (acc: v: min acc (priority v)) 9999 expanded;
         kept = concatMap (v: if typeOf v == "override" then discharge v.content else [ v ]) (
           filter (v: priority v == best) expanded
         );
         merged = type.merge loc (map (value: { inherit value; }) kept);
       in
-      if kept == [ ] then
-        throw "The option `${showOption loc}' is used but not defined."
-      else if type.check merged then
-        merged
-      else
-        throw "A definition for option `${showOption loc}' is not of type `${type.description}'.";
+      {
+        definitions = kept;
+        highestPrio = best;
+        isDefined = kept != [ ];
+        value =
+          if kept == [ ] then
+            throw "The option `${showOption loc}' is used but not defined."
+          else if type.check merged then
+            merged
+          else
+            throw "A definition for option `${showOption loc}' is not of type `${type.description}'.";
+      };
+    mergeDefinitions = loc: type: values: (mergeDefinitions' loc type values).value;
 
     # mkIf/mkMerge at the top of a definition: the definitions they stand for.
     discharge =
@@ -354,6 +489,7 @@ let
       {
         modules,
         specialArgs ? { },
+        prefix ? [ ],
       }:
       let
         args = {
@@ -370,16 +506,18 @@ let
             load (call m)
           else
             let
-              structured = m ? options || m ? config;
+              structured = m ? options || m ? config || m ? freeformType;
             in
             [
               {
                 options = m.options or { };
                 config = if structured then m.config or { } else removeAttrs m [ "imports" ];
+                freeformType = m.freeformType or null;
               }
             ]
             ++ concatMap load (m.imports or [ ]);
         loaded = concatMap load modules;
+        freeformType = foldl' (found: m: if found == null then m.freeformType else found) null loaded;
 
         mergeDecls =
           path: a: b:
@@ -393,7 +531,7 @@ let
             else
               mergeDecls (path ++ [ name ]) a.${name} decl
           ) b;
-        options = foldl' (mergeDecls [ ]) { } (map (m: m.options) loaded);
+        declarations = foldl' (mergeDecls prefix) { } (map (m: m.options) loaded);
 
         # Definitions of `path` in one module's config. mkIf is pushed down without looking at
         # its condition, so an option's own value never depends on a condition over it.
@@ -413,44 +551,73 @@ let
           else
             [ ];
 
-        evalOption =
-          path: opt:
-          mergeDefinitions path (opt.type or types.unspecified) (
-            concatMap (m: defsAt path m.config) loaded
-            ++ (if opt ? default then [ (mkOptionDefault opt.default) ] else [ ])
-          );
-        evalTree =
+        # An option's record: its declaration, and what its definitions (the default at the
+        # lowest priority) make of it.
+        record =
+          path: decl:
+          let
+            merged = mergeDefinitions' (prefix ++ path) (decl.type or types.unspecified) (
+              concatMap (m: defsAt path m.config) loaded
+              ++ (if decl ? default then [ (mkOptionDefault decl.default) ] else [ ])
+            );
+          in
+          decl
+          // {
+            inherit (merged) definitions highestPrio isDefined;
+            value = if decl ? apply then decl.apply merged.value else merged.value;
+          };
+        recordTree =
           path: tree:
-          if isOption tree then evalOption path tree else mapAttrs (name: evalTree (path ++ [ name ])) tree;
-        configTree = evalTree [ ] options;
+          if isOption tree then record path tree else mapAttrs (name: recordTree (path ++ [ name ])) tree;
+        options = recordTree [ ] declarations;
+        valueTree = tree: if isOption tree then tree.value else mapAttrs (name: valueTree) tree;
+        declared = valueTree options;
 
-        # Every definition must land on a declared option.
-        checkDefs =
+        # Definitions beyond the declared options, each with the path it stands at: the
+        # free-form type's to merge (without one, there must be none).
+        unmatched =
           path: decls: v:
           let
             t = typeOf v;
           in
           if isOption decls then
-            true
-          else if t == "if" || t == "override" then
-            checkDefs path decls v.content
+            [ ]
+          else if t == "if" then
+            map (d: d // { value = mkIf v.condition d.value; }) (unmatched path decls v.content)
           else if t == "merge" then
-            all (checkDefs path decls) v.contents
-          else if isAttrs v then
-            all (
+            concatMap (unmatched path decls) v.contents
+          else if isAttrs v && t == null then
+            concatMap (
               name:
               if decls ? ${name} then
-                checkDefs (path ++ [ name ]) decls.${name} v.${name}
+                unmatched (path ++ [ name ]) decls.${name} v.${name}
               else
-                throw "The option `${showOption (path ++ [ name ])}' does not exist."
+                [
+                  {
+                    path = path ++ [ name ];
+                    value = v.${name};
+                  }
+                ]
             ) (attrNames v)
           else
-            throw "The option `${showOption path}' is not an option but was given a value.";
-        checked = all (m: checkDefs [ ] options m.config) loaded;
+            throw "The option `${showOption (prefix ++ path)}' is not an option but was given a value.";
+        extra = concatMap (m: unmatched [ ] declarations m.config) loaded;
+        configTree =
+          if freeformType == null then
+            if extra == [ ] then
+              declared
+            else
+              throw "The option `${showOption (prefix ++ (head extra).path)}' does not exist."
+          else if extra == [ ] then
+            declared
+          else
+            recursiveUpdate (freeformType.merge prefix (
+              map (d: { value = setAttrByPath d.path d.value; }) extra
+            )) declared;
       in
       {
-        inherit options;
-        config = builtins.seq checked configTree;
+        inherit options freeformType;
+        config = configTree;
       };
   };
 in

@@ -1,0 +1,154 @@
+"""nixgen's rules (nixgen.checks.rules, in the language of nixgen.checks.lang) as Nix code: each
+rule becomes `{ assertion = ...; message = ...; }` over the module's final Helm values, with the
+Cilium minors it applies to as conditions on `minor`. The same table the Python check judges,
+so the two agree (tests/test_rules_data.py holds them to it).
+
+The code reads the values through `v` (the Helm values with their nulls left out, so
+`v.a.b or d` is the value at a.b, else d, the chart's default) and a few helpers the
+template defines (`on`, `truthy`, ...), each the Nix of one leaf operator of the language.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from nixgen.checks import lang
+from nixgen.checks.rules import RULES, Rule
+from nixgen.facts import versions
+from nixgen.nix.pretty import App, Expr, Lst, Op, Par, Sel, Str, Tok, call, chain, invert
+
+FINAL = "v"
+
+# The helper each leaf operator is written with (the template defines the ones a module uses);
+# `is` is written with `==`, `!=` or builtins.elem.
+HELPERS = {"on": "on", "truthy": "truthy", "match": "matches", "outside": "outside",
+           "within": "within", "size": "hasLength", "older": "olderTag"}  # fmt: skip
+
+
+def literal(value: Any) -> Expr:
+    """A plain value (a rule's constant or default) as a Nix expression."""
+    if value is None:
+        return Tok("null")
+    if value is True or value is False:
+        return Tok("true" if value else "false")
+    if isinstance(value, int):
+        return Tok(str(value))
+    if isinstance(value, str):
+        return Str((value,))
+    if isinstance(value, list):
+        return Lst(tuple(literal(v) for v in value))
+    if isinstance(value, dict) and not value:
+        return Tok("{ }")
+    raise ValueError(f"a rule cannot hold {value!r}")
+
+
+def value(path: list[str], default: Any) -> Expr:
+    """`final.a.b or default`."""
+    return Sel(FINAL, tuple(path), literal(default))
+
+
+def condition(c: list[Any], expand: bool = False) -> Expr:
+    """A condition of the rules' language as a Nix boolean; a named one (lang.Named) by its
+    name, unless `expand` (its own binding)."""
+    if isinstance(c, lang.Named) and not expand:
+        return Tok(c.name)
+    op = c[0]
+    if op in ("all", "any"):
+        parts: list[Expr] = []
+        for part in c[1:]:
+            if part[0] == op:  # `a && (b && c)` is `a && b && c`
+                parts.extend(_operands(condition(part), "&&" if op == "all" else "||"))
+            else:
+                parts.append(condition(part))
+        return chain("&&" if op == "all" else "||", parts)
+    if op == "not":
+        inner = c[1]
+        if inner[0] == "is" and len(inner[3]) == 1:
+            return Op("!=", _compared(inner), literal(inner[3][0]))
+        return invert(condition(inner))
+    if op == "is":
+        if len(c[3]) == 1:
+            return Op("==", _compared(c), literal(c[3][0]))
+        return call("builtins.elem", value(c[1], c[2]), literal(c[3]))
+    # The operator's own arguments (a regex, bounds, a count, a release), then the value.
+    args = [literal(a) for a in c[3:]]
+    return call(HELPERS[op], *args, value(c[1], c[2]))
+
+
+def _compared(c: list[Any]) -> Expr:
+    return Par(value(c[1], c[2]))
+
+
+def _operands(e: Expr, op: str) -> list[Expr]:
+    if isinstance(e, Op) and e.op == op:
+        return _operands(e.left, op) + _operands(e.right, op)
+    return [e]
+
+
+def bounds(rule: Rule) -> list[Expr]:
+    """The Cilium minors a rule applies to, as conditions on `minor`."""
+    out: list[Expr] = []
+    if rule.since is not None:
+        out.append(call("lib.versionAtLeast", Tok("minor"), Str((rule.since,))))
+    if rule.until is not None:
+        major, minor = versions.numbers(rule.until)[:2]
+        out.append(call("lib.versionOlder", Tok("minor"), Str((f"{major}.{minor + 1}",))))
+    return out
+
+
+def message(rule: Rule) -> str | Expr:
+    """The rule's message; `{value}` shows the value (as JSON) of the path `show`, which the
+    rule needs (so it is set whenever the message is read)."""
+    if rule.show is None:
+        return rule.message
+    path = rule.show.split(".")
+    if path not in lang.needs(rule.when):
+        raise ValueError(f"rule {rule.id}: the value it shows must be one it needs")
+    shown = App(Sel("builtins", ("toJSON",)), Sel(FINAL, tuple(path)))
+    before, _, after = rule.message.partition("{value}")
+    return Str(tuple(p for p in (before, shown, after) if p != ""))
+
+
+def entry(rule: Rule) -> dict[str, Any]:
+    """The rule as the module's `{ assertion; message; }`: `a && b -> c` for a rule broken
+    when a, b and not c hold (the minors it applies to first), `!a` for one broken when a
+    holds."""
+    broken = [*bounds(rule), *_operands(condition(rule.when), "&&")]
+    if len(broken) == 1:
+        assertion = invert(broken[0])
+    else:
+        assertion = chain("->", [chain("&&", broken[:-1]), invert(broken[-1])])
+    return {"assertion": assertion, "message": message(rule)}
+
+
+@cache
+def named() -> tuple[tuple[str, str, Expr], ...]:
+    """(name, description, Nix) of each named condition the rules read, each after the named
+    conditions it reads."""
+    out: dict[str, tuple[str, str, Expr]] = {}
+
+    def visit(c: list[Any]) -> None:
+        if c[0] in ("all", "any", "not"):
+            for part in c[1:]:
+                visit(part)
+        if isinstance(c, lang.Named) and c.name not in out:
+            out[c.name] = (c.name, c.doc, condition(c, expand=True))
+
+    for rule in RULES:
+        visit(rule.when)
+    return tuple(out.values())
+
+
+@cache
+def entries() -> tuple[dict[str, Any], ...]:
+    """Every rule of the table, in its order."""
+    return tuple(entry(rule) for rule in RULES)
+
+
+@cache
+def helpers() -> frozenset[str]:
+    """The helpers the rules use (the template defines these)."""
+    used = {HELPERS[leaf[0]] for rule in RULES for leaf in lang.leaves(rule.when)
+            if leaf[0] in HELPERS}  # fmt: skip
+    return frozenset(used)
