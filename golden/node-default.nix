@@ -14,6 +14,17 @@ let
   cfg = config.cilium.node;
   k3s = config.services.k3s;
   isServer = k3s.role == "server";
+  # The k3s server flags Cilium needs, as k3s config keys (`disable+` adds to the --disable
+  # list given before it). YAML takes JSON.
+  serverFlags = {
+    flannel-backend = "none";
+    disable-network-policy = true;
+    disable-kube-proxy = true;
+  }
+  // lib.optionalAttrs (disabled != [ ]) { "disable+" = disabled; };
+  disabled =
+    lib.optional cfg.disableServiceLB "servicelb" ++ lib.optional cfg.disableTraefik "traefik";
+  serverConfig = builtins.toJSON serverFlags;
 in
 {
   options.cilium.node = {
@@ -91,23 +102,23 @@ in
           "geneve"
         ];
       }
+      # k3s server flags (agents take these settings from the servers), in a k3s config
+      # drop-in, so that they add to what services.k3s.extraFlags gives, string or list:
       # --flannel-backend=none: Cilium is the CNI: no embedded flannel
       # --disable-network-policy: Cilium enforces network policies
       # --disable-kube-proxy: kubeProxyReplacement: Cilium routes services
-      # (server flags: agents take these settings from the servers)
-      (lib.mkIf isServer {
-        services.k3s.extraFlags = [
-          "--flannel-backend=none"
-          "--disable-network-policy"
-          "--disable-kube-proxy"
-        ];
-      })
       # --disable=servicelb: off: nothing of Cilium's serves LoadBalancer services here
-      (lib.mkIf (isServer && cfg.disableServiceLB) {
-        services.k3s.extraFlags = [ "--disable=servicelb" ];
-      })
       # --disable=traefik: off: Cilium's ingress controller is not the default one
-      (lib.mkIf (isServer && cfg.disableTraefik) { services.k3s.extraFlags = [ "--disable=traefik" ]; })
+      (lib.mkIf isServer {
+        assertions = [
+          {
+            assertion = k3s.configPath == null;
+            message = "cilium.node: services.k3s.configPath is set, so k3s reads the config drop-ins beside that file, not /etc/rancher/k3s/config.yaml.d/50-cilium.yaml, which holds Cilium's server flags: leave configPath unset (k3s then reads /etc/rancher/k3s/config.yaml, then its drop-ins)";
+          }
+        ];
+        environment.etc."rancher/k3s/config.yaml.d/50-cilium.yaml".text = serverConfig;
+        systemd.services.k3s.restartTriggers = [ serverConfig ];
+      })
       # 4240/tcp: cilium-health checks between nodes
       # 6081/udp: geneve tunnel between nodes
       # 4244/tcp: Hubble server, which hubble-relay reads

@@ -172,11 +172,13 @@ def test_rules_are_laid_out_as_nixfmt_lays_out_the_rules_fixture() -> None:
         assert "    " + text + "\n" in theirs, rule_id
 
 
-def test_alias_imports_are_laid_out_as_in_the_rules_fixture() -> None:
+def test_alias_imports_and_concatenations_are_laid_out_as_in_the_rules_fixture() -> None:
     (imports,) = _blocks(fixture("09-rules"), ["  imports = ["])
     golden = path_of("hetzkube-1.18.4").read_text(encoding="utf-8")
     for line in imports.splitlines()[1:-1]:  # each alias, as in the hetzkube module
         assert "\n" + line + "\n" in golden
+    (disabled,) = _blocks(fixture("09-rules"), ["  disabled ="])
+    assert disabled in path_of("node-production").read_text(encoding="utf-8")
 
 
 def test_module_head_and_values_shape() -> None:
