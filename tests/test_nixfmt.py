@@ -183,7 +183,7 @@ EXPRESSIONS = st.recursive(
                   st.lists(children, min_size=1, max_size=3)),
         st.builds(lambda a, b: pretty.Op("==", pretty.Par(a), b), ATOMS, ATOMS),
         st.builds(pretty.invert, children),
-        st.builds(pretty.chain, st.sampled_from(["&&", "||", "++"]),
+        st.builds(pretty.chain, st.sampled_from(["&&", "||", "++", "//", "+"]),
                   st.lists(children, min_size=2, max_size=5)),
         st.builds(lambda a, b: pretty.chain("->", [a, b]), children, children),
         st.builds(lambda items: pretty.Lst(tuple(items)), st.lists(ATOMS, max_size=4)),

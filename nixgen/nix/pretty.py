@@ -15,8 +15,7 @@ parentheses, applications, binary operators and `!`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from nixgen.nixatoms import NixError, attr_name, string
 
@@ -26,62 +25,98 @@ INDENT = 2
 # ------------------------------------------------------------------ expressions
 
 
-@dataclass(frozen=True)
-class Tok:
+class _Node:
+    """A value object: equal to another of its class with equal fields (plain classes rather
+    than dataclasses, which cost a run's start more)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Tok(_Node):
     """An identifier, a number, true/false/null, or another single token written as is."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-@dataclass(frozen=True)
-class Str:
+class Str(_Node):
     """A double-quoted string on one line; `parts` are text (str) and interpolated
     expressions, which must be simple (identifiers, selections, applications of those)."""
 
-    parts: tuple[Union[str, "Expr"], ...]
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[Any, ...]) -> None:
+        self.parts = parts
 
 
-@dataclass(frozen=True)
-class Sel:
+class Sel(_Node):
     """`base.a.b`, with `or default` when given."""
 
-    base: str
-    path: tuple[str, ...]
-    default: "Expr | None" = None
+    __slots__ = ("base", "path", "default")
+
+    def __init__(self, base: str, path: tuple[str, ...], default: Any = None) -> None:
+        self.base = base
+        self.path = path
+        self.default = default
 
 
-@dataclass(frozen=True)
-class Lst:
-    items: tuple["Expr", ...]
+class Lst(_Node):
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Any, ...]) -> None:
+        self.items = items
 
 
-@dataclass(frozen=True)
-class Par:
-    expr: "Expr"
+class Par(_Node):
+    __slots__ = ("expr",)
+
+    def __init__(self, expr: Any) -> None:
+        self.expr = expr
 
 
-@dataclass(frozen=True)
-class App:
+class App(_Node):
     """`f a` (curried: `f a b` is App(App(f, a), b))."""
 
-    func: "Expr"
-    arg: "Expr"
+    __slots__ = ("func", "arg")
+
+    def __init__(self, func: Any, arg: Any) -> None:
+        self.func = func
+        self.arg = arg
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(_Node):
     """`a op b`; `a && b && c` is Op(Op(a, b), c) or any nesting of the same operator."""
 
-    op: str
-    left: "Expr"
-    right: "Expr"
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: Any, right: Any) -> None:
+        self.op = op
+        self.left = left
+        self.right = right
 
 
-@dataclass(frozen=True)
-class Inv:
+class Inv(_Node):
     """`!expr`."""
 
-    expr: "Expr"
+    __slots__ = ("expr",)
+
+    def __init__(self, expr: Any) -> None:
+        self.expr = expr
 
 
 Expr = Union[Tok, Str, Sel, Lst, Par, App, Op, Inv]
@@ -181,21 +216,27 @@ SOFTBREAK, BREAK, HARDSPACE, SOFTSPACE, SPACE, HARDLINE, EMPTYLINE = range(7)
 REGULAR, PRIORITY, TRANSPARENT = "regular", "priority", "transparent"
 
 
-@dataclass(frozen=True)
-class Text:
-    level: int  # nesting depth
-    text: str
+class Text(_Node):
+    __slots__ = ("level", "text")  # level: the nesting depth
+
+    def __init__(self, level: int, text: str) -> None:
+        self.level = level
+        self.text = text
 
 
-@dataclass(frozen=True)
-class Spacing:
-    kind: int
+class Spacing(_Node):
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: int) -> None:
+        self.kind = kind
 
 
-@dataclass(frozen=True)
-class Group:
-    ann: str
-    doc: tuple["DocE", ...]
+class Group(_Node):
+    __slots__ = ("ann", "doc")
+
+    def __init__(self, ann: str, doc: tuple[Any, ...]) -> None:
+        self.ann = ann
+        self.doc = doc
 
 
 DocE = Union[Text, Spacing, Group]
