@@ -464,8 +464,12 @@ def check(plan: Plan) -> list[str]:
             fail(per)
     read: dict[tuple[str, ...], list[str]] = {}  # expression path → the rules it leaves open
     for profile in PROFILES:
+        if all(got for _, got in found[profile]):
+            continue  # nothing left open
         given = resolve(plan.given, profile)
-        for entry, _ in found[profile]:
+        for entry, got in found[profile]:
+            if got is not None:
+                continue
             for path in expressions(entry["when"], per_profile[profile]):
                 rules = read.setdefault(path, [])
                 if isinstance(tree.lookup(given, path), Raw) and entry["id"] not in rules:

@@ -25,6 +25,7 @@ from nixgen.nixatoms import Attrs, Call, If, InNix, Prose, Raw
 from nixgen.plan import options
 from nixgen.plan.model import (
     ALWAYS,
+    Alias,
     NO_DEFAULT,
     Condition,
     KubeObject,
@@ -176,11 +177,17 @@ def settings_option() -> Option:
                            "bandwidthManager": {"enabled": True}})  # fmt: skip
 
 
-def alias_items(plan: Plan) -> list[Any]:
+@lru_cache(maxsize=64)
+def alias_texts(aliases: tuple[Alias, ...]) -> list[str]:
     """The `imports` entries that declare the aliases (lib.mkAliasOptionModule, or
-    lib.mkRenamedOptionModule for a renamed option)."""
+    lib.mkRenamedOptionModule for a renamed option), as list items at column 4."""
+    return [emit.item(item, 4) for item in alias_items(aliases)]
+
+
+def alias_items(aliases: tuple[Alias, ...]) -> list[Any]:
+    """alias_texts' entries as expressions."""
     out = []
-    for alias in plan.aliases:
+    for alias in aliases:
         func = "lib.mkRenamedOptionModule" if alias.renamed else "lib.mkAliasOptionModule"
         out.append(pretty.Par(pretty.call(func, *(pretty.Lst(tuple(pretty.Str((k,)) for k in p))
                                                   for p in (alias.old, alias.new)))))  # fmt: skip
@@ -271,15 +278,6 @@ def _facts_text(facts: tree.Key) -> str:
     return emit.bindings({minor: Attrs(entry) for minor, entry in facts.tree.items()}, 4)
 
 
-@cache
-def rules_text() -> str:
-    """The rules (the same in every module) as Nix: the named conditions they read, one
-    binding each with its comment, then the `rules` list."""
-    named = [f"  # {doc}\n" + pretty.binding(name, expr, 2) for name, doc, expr in rules.named()]
-    listed = emit.binding("rules", list(rules.entries()), 2)
-    return "\n".join([*named, listed])
-
-
 def scopes_text(plan: Plan) -> str:
     """The bindings of the kind → namespaced table ("" when the module has none)."""
     if not plan.scopes:
@@ -300,7 +298,7 @@ def render(plan: Plan) -> str:
         objects=object_texts(plan),
         given=_given_text(tree.Key(plan.given)) if plan.given else None,
         facts=facts_text(plan),
-        rules=rules_text(),
+        rules=rules.text().rstrip("\n"),
         helpers=rules.helpers(),
         types=options.type_names(types),
         tag_regex=TAG,
@@ -308,7 +306,7 @@ def render(plan: Plan) -> str:
         options=options_text([*plan.options[:3], settings_option(), *plan.options[3:]], 4),
         settings_options=options_text(plan.settings_options, 4),
         nullable=emit.bindings(plan.nullable, 4),
-        imports=[_alias_text(item) for item in alias_items(plan)],
+        imports=alias_texts(plan.aliases),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
         scopes=scopes_text(plan),
         source=source(plan),
@@ -322,8 +320,3 @@ def render(plan: Plan) -> str:
 @lru_cache(maxsize=256)
 def _given_text(given: tree.Key) -> str:
     return emit.item(nixify({"cilium": {"settings": given_definitions(given.tree)}}), 6)
-
-
-@lru_cache(maxsize=64)
-def _alias_text(item: Any) -> str:
-    return emit.item(item, 4)

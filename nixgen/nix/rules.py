@@ -6,16 +6,22 @@ so the two agree (tests/test_rules_data.py holds them to it).
 The code reads the values through `v` (the Helm values with their nulls left out, so
 `v.a.b or d` is the value at a.b, else d, the chart's default) and a few helpers the
 template defines (`on`, `truthy`, ...), each the Nix of one leaf operator of the language.
+
+The rules are the same in every module, and laying them out as nixfmt does takes long enough
+to show in every run's start: nixgen ships their text, `nixgen/data/rules.nix`, which
+`python -m nixgen.nix.rules` writes from the table (a test holds the two to each other).
 """
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from typing import Any
 
 from nixgen.checks import lang
 from nixgen.checks.rules import RULES, Rule
-from nixgen.facts import versions
+from nixgen.facts import locations, versions
+from nixgen.nix import emit, pretty
 from nixgen.nix.pretty import App, Expr, Lst, Op, Par, Sel, Str, Tok, call, chain, invert
 
 FINAL = "v"
@@ -152,3 +158,30 @@ def helpers() -> frozenset[str]:
     used = {HELPERS[leaf[0]] for rule in RULES for leaf in lang.leaves(rule.when)
             if leaf[0] in HELPERS}  # fmt: skip
     return frozenset(used)
+
+
+def render() -> str:
+    """The rules as every module writes them, at the `let`'s indentation: the named conditions
+    they read, one binding each with its comment, then the `rules` list."""
+    conditions = [f"  # {doc}\n" + pretty.binding(name, expr, 2) for name, doc, expr in named()]
+    listed = emit.binding("rules", list(entries()), 2)
+    return "\n".join([*conditions, listed]) + "\n"
+
+
+@cache
+def text() -> str:
+    """render()'s text as nixgen ships it."""
+    with open(locations.RULES_FILE, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def main() -> int:
+    """Write the rules' text into nixgen/data/rules.nix."""
+    with open(locations.RULES_FILE, "w", encoding="utf-8") as handle:
+        handle.write(render())
+    print(f"wrote {locations.RULES_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -101,10 +101,15 @@ def setting_options(defaults: Mapping[str, Any], version: str) -> tuple[Option, 
     out = []
     for s in settings.SETTINGS:
         default = tree.lookup(defaults, s.keys)
-        example = NO_DEFAULT if s.example is settings.UNSET else lower(s.example)
         out.append(Option(s.keys, setting_type(s, version, _nullable(default)), default,
-                          settings.describe(s, version), example=example))  # fmt: skip
+                          settings.describe(s, version), example=_example(s.keys)))  # fmt: skip
     return tuple(out)
+
+
+@cache
+def _example(keys: tuple[str, ...]) -> Any:
+    example = settings.BY_PATH[keys].example
+    return NO_DEFAULT if example is settings.UNSET else lower(example)
 
 
 def cluster_options(spec: Spec, flavor: Flavor) -> tuple[Option, ...]:
