@@ -14,6 +14,7 @@ let
     foldl'
     functionArgs
     genList
+    genericClosure
     head
     intersectAttrs
     isAttrs
@@ -61,6 +62,12 @@ let
     min = a: b: if a < b then a else b;
     max = a: b: if a > b then a else b;
     toList = x: if isList x then x else [ x ];
+    reverseList =
+      xs:
+      let
+        n = length xs;
+      in
+      genList (i: elemAt xs (n - i - 1)) n;
     filterAttrs =
       pred: set:
       listToAttrs (
@@ -117,8 +124,7 @@ let
       else
         default;
     getAttrFromPath =
-      attrPath: set:
-      attrByPath attrPath (throw "cannot find attribute `${showOption attrPath}'") set;
+      attrPath: set: attrByPath attrPath (throw "cannot find attribute `${showOption attrPath}'") set;
     setAttrByPath =
       attrPath: value:
       if attrPath == [ ] then value else { ${head attrPath} = setAttrByPath (tail attrPath) value; };
@@ -460,7 +466,9 @@ let
           else
             throw "A definition for option `${showOption loc}' is not of type `${type.description}'.";
       };
-    mergeDefinitions = loc: type: values: (mergeDefinitions' loc type values).value;
+    mergeDefinitions =
+      loc: type: values:
+      (mergeDefinitions' loc type values).value;
 
     # mkIf/mkMerge at the top of a definition: the definitions they stand for.
     discharge =
@@ -498,25 +506,31 @@ let
         }
         // specialArgs;
         call = f: if functionArgs f == { } then f args else f (intersectAttrs (functionArgs f) args);
+        # A module as its parts, and the modules it imports (a path is known by its name).
         load =
-          m:
+          key: m:
           if isPath m || isString m then
-            load (import m)
+            load (toString m) (import m)
           else if isFunction m then
-            load (call m)
+            load key (call m)
           else
             let
               structured = m ? options || m ? config || m ? freeformType;
             in
-            [
-              {
-                options = m.options or { };
-                config = if structured then m.config or { } else removeAttrs m [ "imports" ];
-                freeformType = m.freeformType or null;
-              }
-            ]
-            ++ concatMap load (m.imports or [ ]);
-        loaded = concatMap load modules;
+            {
+              inherit key;
+              options = m.options or { };
+              config = if structured then m.config or { } else removeAttrs m [ "imports" ];
+              freeformType = m.freeformType or null;
+              imports = m.imports or [ ];
+            };
+        loadAll = key: ms: genList (n: load "${key}:${toString n}" (elemAt ms n)) (length ms);
+        # In nixpkgs' order: breadth first, each module once, then reversed, so that a later
+        # module's definitions come first (what a list or `lines` option's merge shows).
+        loaded = reverseList (genericClosure {
+          startSet = loadAll "" modules;
+          operator = m: loadAll m.key m.imports;
+        });
         freeformType = foldl' (found: m: if found == null then m.freeformType else found) null loaded;
 
         mergeDecls =
