@@ -139,3 +139,17 @@ def test_values_rejects_what_module_rejects() -> None:
 def test_every_flavour_the_config_names_is_one_nixgen_writes() -> None:
     assert tuple(registry.FLAVORS) == FLAVORS
     assert all(registry.of(name).name == name for name in FLAVORS)
+
+
+def test_a_header_line_over_200_columns_continues_on_the_next(tmp_path: Path) -> None:
+    """The header spec is a block of pretty JSON; a line that would pass 200 columns goes on
+    in `#+ ` lines, and the spec reads back whole."""
+    long = "x" * 450
+    config = tmp_path / "c.toml"
+    config.write_text(f'ciliumVersion = "1.18.4"\nuncheckedValues = ["note"]\n[values]\nnote = "{long}"\n')
+    code, out, _ = run("module", "--format", "never", "--config", str(config))
+    assert code == 0
+    head = out[: out.index("{ config, lib")].splitlines()
+    assert max(map(len, head)) <= 200
+    assert sum(line.startswith("#+ ") for line in head) == 2
+    assert parse_header(out)[0]["values"] == {"note": long}

@@ -4,6 +4,7 @@ longer serves), saying each rewrite; a refused regen leaves the file byte for by
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,27 @@ def test_a_migration_onto_a_key_already_set_is_refused(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1] == (
         "nixgen: error: values.clustermesh.enableMCSAPISupport: Cilium 1.20 renamed it to "
         "clustermesh.mcsapi.enabled, which values sets too: keep one by hand")  # fmt: skip
+
+
+def test_regen_reads_the_single_line_header_of_earlier_versions(tmp_path: Path) -> None:
+    """A file written before the header became a block (`# nixgen-spec: {...}` on one line)
+    regenerates to the file of the same spec, block header and all."""
+    file = module_of(tmp_path, """\
+        ciliumVersion = "1.18.4"
+        [settings]
+        ipv4NativeRoutingCIDR = "10.0.0.0/8"
+        [values]
+        ciliumEndpointSlice.enabled = true
+        """)  # fmt: skip
+    written = file.read_text(encoding="utf-8")
+    spec, old_form = config.read_header(file)
+    assert not old_form
+    lines = written.split("\n")
+    start = lines.index(config.BLOCK_MARK)
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("#"))
+    old = "\n".join(lines[:start] + [config.SPEC_MARK + json.dumps(spec)] + lines[end:])
+    file.write_text(old, encoding="utf-8")
+    assert config.read_header(file) == (spec, True)
+    result = invoke("regen", str(file), "--format", "never")
+    assert result.exit_code == 0, result.stderr
+    assert file.read_text(encoding="utf-8") == written
