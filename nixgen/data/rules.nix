@@ -1,3 +1,31 @@
+  # A switch, which the chart takes as true or "true".
+  on = value: value == true || value == "true";
+  # A value Go templates take as set: not null, false, 0, "", [ ] or { }.
+  truthy =
+    value:
+    !(builtins.elem value [
+      null
+      false
+      0
+      ""
+      [ ]
+      { }
+    ]);
+  matches = regex: value: builtins.isString value && builtins.match regex value != null;
+  within =
+    low: high: value:
+    builtins.isInt value && low <= value && value <= high;
+  outside =
+    low: high: value:
+    builtins.isInt value && (value < low || value > high);
+  hasLength = length: value: builtins.isList value && builtins.length value == length;
+  # An image tag (v1.2.3, with an optional @digest) of a release older than `release`.
+  olderTag =
+    release: value:
+    let
+      tag = if builtins.isString value then builtins.match "v?([0-9]+(\\.[0-9]+)*)(@.*)?" value else null;
+    in
+    tag != null && builtins.compareVersions (builtins.head tag) release < 0;
   # Whether Cilium replaces kube-proxy (true or "true"; off unless set).
   kubeProxyReplacement = on (v.kubeProxyReplacement or "false");
   # Whether Hubble's TLS certificates are values to give (not generated).

@@ -17,9 +17,8 @@ from typing import Any
 import jinja2
 
 from nixgen import nixatoms, tree
-from nixgen.checks.lang import TAG
 from nixgen.input import config, settings
-from nixgen.nix import emit, pretty, rules
+from nixgen.nix import emit, pretty, rules, typedefs
 from nixgen.nix.flavors import registry
 from nixgen.nixatoms import Attrs, Call, If, InNix, Prose, Raw
 from nixgen.plan import options
@@ -299,10 +298,7 @@ def render(plan: Plan) -> str:
         given=_given_text(tree.Key(plan.given)) if plan.given else None,
         facts=facts_text(plan),
         rules=rules.text().rstrip("\n"),
-        helpers=rules.helpers(),
-        types=options.type_names(types),
-        tag_regex=TAG,
-        port_digits=settings.PORT_DIGITS.removeprefix("^").removesuffix("$"),
+        type_bindings=typedefs.text(options.type_names(types)).rstrip("\n"),
         options=options_text([*plan.options[:3], settings_option(), *plan.options[3:]], 4),
         settings_options=options_text(plan.settings_options, 4),
         nullable=emit.bindings(plan.nullable, 4),

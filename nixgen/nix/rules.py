@@ -4,8 +4,8 @@ Cilium minors it applies to as conditions on `minor`. The same table the Python 
 so the two agree (tests/test_rules_data.py holds them to it).
 
 The code reads the values through `v` (the Helm values with their nulls left out, so
-`v.a.b or d` is the value at a.b, else d, the chart's default) and a few helpers the
-template defines (`on`, `truthy`, ...), each the Nix of one leaf operator of the language.
+`v.a.b or d` is the value at a.b, else d, the chart's default) and a few helpers written with
+them (`on`, `truthy`, ...), each the Nix of one leaf operator of the language.
 
 The rules are the same in every module, and laying them out as nixfmt does takes long enough
 to show in every run's start: nixgen ships their text, `nixgen/data/rules.nix`, which
@@ -23,13 +23,61 @@ from nixgen.checks.rules import RULES, Rule
 from nixgen.facts import locations, versions
 from nixgen.nix import emit, pretty
 from nixgen.nix.pretty import App, Expr, Lst, Op, Par, Sel, Str, Tok, call, chain, invert
+from nixgen.nixatoms import string
 
 FINAL = "v"
 
-# The helper each leaf operator is written with (the template defines the ones a module uses);
+# The helper each leaf operator is written with (the module defines the ones the rules use);
 # `is` is written with `==`, `!=` or builtins.elem.
 HELPERS = {"on": "on", "truthy": "truthy", "match": "matches", "outside": "outside",
            "within": "within", "size": "hasLength", "older": "olderTag"}  # fmt: skip
+
+
+# Each helper's binding, as the module writes it (TAG's regular expression at `{tag}`).
+HELPER_TEXT = {
+    "on": """\
+  # A switch, which the chart takes as true or "true".
+  on = value: value == true || value == "true";
+""",
+    "truthy": """\
+  # A value Go templates take as set: not null, false, 0, "", [ ] or { }.
+  truthy =
+    value:
+    !(builtins.elem value [
+      null
+      false
+      0
+      ""
+      [ ]
+      { }
+    ]);
+""",
+    "matches": """\
+  matches = regex: value: builtins.isString value && builtins.match regex value != null;
+""",
+    "within": """\
+  within =
+    low: high: value:
+    builtins.isInt value && low <= value && value <= high;
+""",
+    "outside": """\
+  outside =
+    low: high: value:
+    builtins.isInt value && (value < low || value > high);
+""",
+    "hasLength": """\
+  hasLength = length: value: builtins.isList value && builtins.length value == length;
+""",
+    "olderTag": """\
+  # An image tag (v1.2.3, with an optional @digest) of a release older than `release`.
+  olderTag =
+    release: value:
+    let
+      tag = if builtins.isString value then builtins.match {tag} value else null;
+    in
+    tag != null && builtins.compareVersions (builtins.head tag) release < 0;
+""",
+}
 
 
 def literal(value: Any) -> Expr:
@@ -154,18 +202,22 @@ def entries() -> tuple[dict[str, Any], ...]:
 
 @cache
 def helpers() -> frozenset[str]:
-    """The helpers the rules use (the template defines these)."""
+    """The helpers the rules use (render() defines these)."""
     used = {HELPERS[leaf[0]] for rule in RULES for leaf in lang.leaves(rule.when)
             if leaf[0] in HELPERS}  # fmt: skip
     return frozenset(used)
 
 
 def render() -> str:
-    """The rules as every module writes them, at the `let`'s indentation: the named conditions
-    they read, one binding each with its comment, then the `rules` list."""
+    """The rules as every module writes them, at the `let`'s indentation: the helpers they use,
+    the named conditions they read, one binding each with its comment, then the `rules` list."""
+    used = helpers()
+    tag = string(lang.TAG)
+    defined = "".join(text.replace("{tag}", tag) for name, text in HELPER_TEXT.items()
+                      if name in used)  # fmt: skip
     conditions = [f"  # {doc}\n" + pretty.binding(name, expr, 2) for name, doc, expr in named()]
     listed = emit.binding("rules", list(entries()), 2)
-    return "\n".join([*conditions, listed]) + "\n"
+    return defined + "\n".join([*conditions, listed]) + "\n"
 
 
 @cache
