@@ -53,20 +53,31 @@ Notes:
   benchmark file, its key that 1.18 no longer has named (`--unchecked externalIPs`) and its
   ServiceMonitor CRDs trusted, so that it generates.
 - `--help` and `versions` import neither jinja2 nor pydantic (a test checks `sys.modules`).
-- In-process generation misses its 1 ms target (0.5 ms before the typed options, 0.76 ms before
-  the values' layers): a module now also declares a typed option for each of its 27 settings,
-  carries the rules table, and each spec beyond the defaults is checked against the chart, the
-  rules and the CRD schemas; with the layers, each spec's values are also settled (which of
-  nixgen's defaults yield: the rules that read them, the inert table) and checked for values
-  without effect. The rules text, the facts table, descriptions and object validations are
-  computed once per process.
-- The module carries more than the seed's (typed options, the rules table, two policies);
-  Nix's own statistics (NIX_SHOW_STATS cpuTime) give the evaluation alone, without starting
-  the process, parsing the file and printing the result, which the wall-clock rows include.
-- The module's evaluation is measured in the tests' harness with nixpkgs' lib (the row with
-  the target, when NIXPKGS_LIB names one) and with the tests' small stand-in lib, whose module
-  system walks every module's definitions for each option and so charges the module's typed
-  options more than nixpkgs does.
+- Cold starts: this machine is slower and busier than when the previous results were taken
+  (the floor rose from about 77 to 100 ms). Measured side by side here, the module with RFC 42
+  settings starts as fast as the one before it (139 against 138 ms, floor 108 ms, 30 runs
+  each): the rules' Nix text and helpers ship laid out (`nixgen/data/rules.nix`), the module's
+  own option types are joined in Python rather than compiled as template conditions, and the
+  chart facts that give the typed settings' wider forms load in under 2 ms.
+- In-process generation misses its 1 ms target here; the module before this one also does
+  (1.24 ms against 1.51 ms for this one, measured side by side, 1000 specs). A module now also
+  writes its header as a block, the config's values as `lib.mkDefault` definitions and an
+  example for each typed option, and the rule check resolves the config's values per profile.
+- Nix evaluation: the target (≤ 1.0× the seed's hand-written module) is not met, and cannot be
+  with the module the issue asks for. The floor module (benchmarks/fixtures/floor-module.nix:
+  two options and the release the harness reads, nothing computed) already costs about 0.95×
+  the seed's: loading nixpkgs' lib and the harness is nearly all of the seed's evaluation, so
+  the seed's own work is a few percent of it. Nix's statistics (NIX_SHOW_STATS, exact counts)
+  for one evaluation of the default hetzkube module: the seed 3515 function calls, the floor
+  1314, the generated module 8432, of which about 3000 are its 26 typed options inside the
+  free-form `cilium.settings` submodule (each typed option costs nixpkgs' module system about
+  115 calls to declare, merge and check), about 700 the four alias and rename modules
+  (`cilium.helmValues`, `cilium.k8sServiceHost`, hetzkube's two), and about 380 the rules as
+  Nix code; the module without those would cost about 4400 calls, still above the seed's
+  few option declarations. The typed options, their checks and the aliases are what the
+  module is for: the module costs 1.13-1.18× the seed's (1.09-1.16× in earlier runs here).
+- The module's evaluation is measured in the tests' harness with nixpkgs' lib (the rows with
+  the target, when NIXPKGS_LIB names one) and with the tests' small stand-in lib.
 - The validated path's row includes checking production.toml's objects as the API server
   would: its NetworkPolicy and Secret patch against Kubernetes' schemas (importing jsonschema
   and reading kubernetes-validate's definitions, about 90 ms of a cold run), its Gateway and
@@ -85,8 +96,7 @@ Notes:
   skipping also its own walk over typed resources: no target, shown for scale. The nixidy
   module's objects are records of typed fields, not submodules: a submodule per object and
   nested object cost 2.3 times the `yamls` evaluation (Nix's CPU time).
-- Timings are wall-clock medians on a shared 2-core machine; repeated runs vary by a few percent,
-  and by much more while other work shares the machine (the wall-clock rows most).
+- Timings are medians on a shared 2-core machine; repeated runs vary by several percent.
 """
 FLOOR_CLICK = "import click"
 # Pod CIDRs and pool CIDRs in the benchmark's large config.
@@ -228,28 +238,28 @@ def overlap_checks_s(count: int, repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def nix_cpu_pair(tmp: Path, runs: int, lib_path: str) -> tuple[float, float]:
+def nix_cpu(tmp: Path, runs: int, lib_path: str) -> list[float]:
     """Medians of the evaluation CPU time Nix itself reports (NIX_SHOW_STATS: parsing and
-    printing aside), for the module and for the seed's, alternately."""
+    printing aside), for the module, the seed's and the floor module, alternately."""
     import json as json_
 
     commands = nix_commands(tmp, lib_path)
     stats = tmp / "stats.json"
     env = {**os.environ, "NIX_SHOW_STATS": "1", "NIX_SHOW_STATS_PATH": str(stats)}
-    found: list[list[float]] = [[], []]
+    found: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
         for i, command in enumerate(commands):
             subprocess.run(command, capture_output=True, check=True, env=env)
             found[i].append(json_.loads(stats.read_text())["cpuTime"])
-    return statistics.median(found[0]), statistics.median(found[1])
+    return [statistics.median(f) for f in found]
 
 
 def nix_eval_pair(tmp: Path, runs: int, lib_path: str = "") -> tuple[float, float]:
-    module, seed = nix_commands(tmp, lib_path)
+    module, seed, _ = nix_commands(tmp, lib_path)
     return pair(module, seed, runs, tmp)
 
 
-def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str]]:
+def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str], list[str]]:
     from nixharness import HARNESS, fake_cilium_tree, nix_instantiate
 
     from nixgen import generate
@@ -261,6 +271,7 @@ def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str]]:
     module = tmp / "cilium.nix"
     module.write_text(generate(Spec(flavor="hetzkube")), encoding="utf-8")
     seed = ROOT / "benchmarks" / "fixtures" / "seed-module.nix"
+    floor = ROOT / "benchmarks" / "fixtures" / "floor-module.nix"
 
     def command(path: Path) -> list[str]:
         return [nix_instantiate(), "--eval", "--strict", "--json", str(HARNESS),
@@ -268,7 +279,7 @@ def nix_commands(tmp: Path, lib_path: str) -> tuple[list[str], list[str]]:
                 "--arg", "isLocal", "false", "--argstr", "src", str(tree),
                 "--argstr", "libPath", lib_path]  # fmt: skip
 
-    return command(module), command(seed)
+    return command(module), command(seed), command(floor)
 
 
 POLICIES = 50
@@ -456,13 +467,16 @@ def main() -> int:
                 rows.append((f"`nix-instantiate --eval --strict` of the module ({name})",
                              f"{ta * 1000:.1f} ms",
                              f"{tb * 1000:.1f} ms (the seed's hand-written module)",
-                             f"≤ 1.1×: {ta / tb:.2f}×" if target else f"no target: {ta / tb:.2f}×",
-                             ta / tb <= 1.1 if target else True))  # fmt: skip
+                             f"≤ 1.0×: {ta / tb:.2f}×" if target else f"no target: {ta / tb:.2f}×",
+                             ta / tb <= 1.0 if target else True))  # fmt: skip
                 if target:
-                    ca, cb = nix_cpu_pair(tmp, max(args.runs, 21), lib_path)
+                    ca, cb, cf = nix_cpu(tmp, max(3 * args.runs, 45), lib_path)
                     rows.append((f"Nix's own evaluation CPU time of the module ({name})",
                                  f"{ca * 1000:.1f} ms", f"{cb * 1000:.1f} ms (the seed's)",
-                                 f"≤ 1.1×: {ca / cb:.2f}×", ca / cb <= 1.1))  # fmt: skip
+                                 f"≤ 1.0×: {ca / cb:.2f}×", ca / cb <= 1.0))  # fmt: skip
+                    rows.append((f"Nix's own evaluation CPU time of the floor module ({name})",
+                                 f"{cf * 1000:.1f} ms", f"{cb * 1000:.1f} ms (the seed's)",
+                                 f"no target: {cf / cb:.2f}×", True))  # fmt: skip
             # The CRD module (`nixgen crds`) with nixpkgs' lib: POLICIES policies typed
             # against the same policies untyped.
             if os.environ.get("NIXPKGS_LIB"):
@@ -480,7 +494,7 @@ def main() -> int:
                                      f"≤ 2×: {a / b:.2f}×" if target else f"no target: {a / b:.2f}×",
                                      a / b <= 2 if target else True))  # fmt: skip
         else:
-            rows.append(("Nix evaluation cost", "not measured: no nix-instantiate", "", "≤ 1.1×",
+            rows.append(("Nix evaluation cost", "not measured: no nix-instantiate", "", "≤ 1.0×",
                          False))  # fmt: skip
 
     lines = [

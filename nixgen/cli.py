@@ -245,11 +245,13 @@ def values(profile: str, objects: bool, output_format: str, sources: bool, fmt: 
     """Print the resolved Helm values (or objects) a profile gets.
 
     A value that stays a Nix expression (such as production's k8sServiceHost) is printed as
-    that expression in Nix, and as {"$nix": "..."} in JSON."""
+    that expression in Nix, and as {"$nix": "..."} in JSON; one left to the module's user, as
+    the option that takes it (cfg.settings.k8sServiceHost)."""
     import json
 
-    from nixgen import pipeline
+    from nixgen import pipeline, tree
     from nixgen.nix import emit, nixfmt
+    from nixgen.nixatoms import InNix, Raw
 
     if sources and objects:
         raise click.UsageError("--sources speaks of the Helm values, not of --objects")
@@ -257,6 +259,8 @@ def values(profile: str, objects: bool, output_format: str, sources: bool, fmt: 
     _notes(built.notes)
     _warn(warnings)
     data = built.objects_for(profile) if objects else built.values_for(profile)
+    # A value the module leaves to the user's Nix is shown by the option that takes it.
+    data = tree.rebuild(data, lambda v: Raw(v.expr) if isinstance(v, InNix) else tree.DESCEND)
     if sources:
         _stdout(_sources_text(built, profile, output_format))
     elif output_format == "json":
@@ -548,7 +552,8 @@ def _jsonable(data: Any) -> Any:
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"nixgen: warning: {warning}", err=True)
+        kind = "note" if type(warning).__name__ == "Note" else "warning"
+        click.echo(f"nixgen: {kind}: {warning}", err=True)
 
 
 def _notes(notes: tuple[str, ...]) -> None:

@@ -83,12 +83,28 @@ class Raw:
 
 
 @dataclass(frozen=True)
+class InNix(Raw):
+    """A value the user gives in Nix: nixgen has no default for it (such as production's
+    k8sServiceHost without hetzkube's clusterHost). The module writes `null` (its option's
+    default) and nixgen's checks treat it as they treat any expression, as not known; `expr`
+    names the option (`cfg.settings.k8sServiceHost`) for what prints values."""
+
+
+@dataclass(frozen=True)
 class If:
     """`if condition then then_ else else_`."""
 
     condition: str
     then_: Any
     else_: Any
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Text for people (an option's description): a string on the line of its binding where
+    it fits, else an indented string wrapped to the line width."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -206,6 +222,8 @@ def atom(v: Any, path: str) -> str | None:
         return _float(v, path)
     if isinstance(v, str):
         return string(v, path)
+    if isinstance(v, InNix):
+        return "null"
     if isinstance(v, Raw):
         return v.expr
     return None

@@ -67,7 +67,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
 
         k8s.check(built.spec)
         warnings += values.check(built)
-    rules.check(built)
+    warnings += rules.check(built)
     warnings += extra.check(built)
     if not plain:
         from nixgen.checks import objects

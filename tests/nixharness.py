@@ -11,11 +11,25 @@ from typing import Any
 
 from nixgen.facts import catalog
 from nixgen.nix.flavors import nixidy
+from nixgen.nixatoms import InNix
 from nixgen.plan import objects
 
 HERE = Path(__file__).parent
 HARNESS = HERE / "nix" / "harness.nix"
 CLUSTER_HOST = "api.cluster.test"
+# The production API server host a test sets in Nix where the module has none (nixidy, plain
+# easykubenix): cilium.settings.k8sServiceHost.
+API_HOST = "10.0.0.9"
+# The values of the Nix expressions plans hold, as the tests evaluate them.
+ENV = {"config.clusterHost": CLUSTER_HOST, "cfg.settings.k8sServiceHost": API_HOST}
+
+
+def api_host(values: Any) -> dict[str, Any]:
+    """The cilium.* definitions a module needs for one profile's planned `values`: production's
+    API server host, where the module leaves it to the user's Nix."""
+    if isinstance(values, dict) and isinstance(values.get("k8sServiceHost"), InNix):
+        return {"settings": {"k8sServiceHost": API_HOST}}
+    return {}
 
 
 # nixidy's typed resources the harness stands for: attribute → kind and scope.
@@ -117,9 +131,11 @@ def evaluate(
     chart_name: str = "",
     traces: list[str] | None = None,
     pkgs: dict[str, Any] | None = None,
+    batch: list[dict[str, Any]] | None = None,
 ) -> Any:
     """What the framework would see of `module`, as JSON (see tests/nix/harness.nix). nixidy:
-    with `chart_name`, its chart is a derivation-like attrset of that name."""
+    with `chart_name`, its chart is a derivation-like attrset of that name. With `batch` and
+    part "accepted": whether the values evaluate with each of those settings."""
     args = [
         "--eval", "--strict", "--json", str(HARNESS),
         "--argstr", "modulePath", str(module.resolve()),
@@ -135,6 +151,7 @@ def evaluate(
         "--argstr", "nixidyKindsJSON", json.dumps(NIXIDY_KINDS),
         "--argstr", "chartName", chart_name,
         "--argstr", "pkgsJSON", json.dumps(pkgs or {}),
+        "--argstr", "batchJSON", json.dumps(batch or []),
     ]  # fmt: skip
     return json.loads(run_nix(args, traces=traces))
 

@@ -63,8 +63,8 @@ def test_check_fails_with_a_diff_on_a_stale_file(tmp_path: Path) -> None:
     code, out, err = run("module", "--format", "never", "-o", str(target), "--check")
     assert code == 1
     assert out.startswith(f"--- {target} (committed)\n+++ {target} (generated)\n")
-    assert "-        default =  if cfg.isLocal then 1" in out
-    assert "+        default = if cfg.isLocal then 1" in out
+    assert "-      default =  if cfg.isLocal then 1" in out
+    assert "+      default = if cfg.isLocal then 1" in out
     assert "stale" in err
     assert target.read_text(encoding="utf-8") == stale  # --check never writes
 
@@ -87,9 +87,9 @@ def test_set_values_reach_the_module() -> None:
                        "--set", "a\\.b.c=[1,2]", "--set", "s=\"true\"",
                        "--unchecked", '"a.b"', "--unchecked", "s")  # fmt: skip
     assert code == 0
-    assert 'cluster.name = "prod";' in out
-    assert '"a.b".c = [\n        1\n        2\n      ];' in out
-    assert 's = "true";' in out
+    assert 'cluster.name = lib.mkDefault "prod";' in out
+    assert '"a.b".c = lib.mkDefault [\n            1\n            2\n          ];' in out
+    assert 's = lib.mkDefault "true";' in out
 
 
 BAD_INPUTS = [

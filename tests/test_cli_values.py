@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
-from nixharness import evaluate, strictly_equal
+from nixharness import ENV, api_host, evaluate, strictly_equal
 from strategies import CHARS, TEXT
 
 from nixgen.checks.values import SETTING_PATHS
@@ -67,11 +67,10 @@ def test_set_values_evaluate_exactly_as_given(
     module = tmp_path_factory.mktemp("set") / "cilium.nix"
     module.write_text(result.stdout, encoding="utf-8")
 
-    host = "10.0.0.1"
+    plan = planned(Spec(flavor=flavor))
     got = evaluate(module, flavor, profile == "local", fake_trees["1.18.4"],
-                   settings={"k8sServiceHost": host}, part="values")  # fmt: skip
-    generated = model.resolve(planned(Spec(flavor=flavor)).values, profile,
-                             {"cfg.k8sServiceHost": host})  # fmt: skip
+                   settings=api_host(plan.values_for(profile)), part="values")  # fmt: skip
+    generated = model.resolve(plan.values, profile, ENV)
     assert strictly_equal(got, deep_merge(generated, given_values))
     header = result.stdout.split("\n{", 1)[0]
     assert all(line.startswith("#") for line in header.splitlines())

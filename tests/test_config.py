@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from goldens import ROOT
 
+from nixgen.input.config import parse_header
 from nixgen.cli import cli
 from nixgen.input.choices import FLAVORS
 from nixgen.nix.flavors import registry
@@ -40,11 +41,10 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
                        "--set", "b=2", "--unchecked", "b")  # fmt: skip
     assert code == 0
     assert "applications.cilium" in out and 'default = "1.17.18";' in out
-    assert "      a = 1;\n      b = 2;\n" in out
-    spec_line = next(line for line in out.splitlines() if line.startswith("# nixgen-spec: "))
-    assert json.loads(spec_line.removeprefix("# nixgen-spec: ")) == {
+    assert "          a = lib.mkDefault 1;\n          b = lib.mkDefault 2;\n" in out
+    assert parse_header(out) == ({
         "flavor": "nixidy", "ciliumVersion": "1.17.18", "values": {"a": 1, "b": 2},
-        "uncheckedValues": ["a", "b"]}
+        "uncheckedValues": ["a", "b"]}, False)
 
 
 CONFIG_ERRORS = [
@@ -118,10 +118,13 @@ def test_values_prints_each_profile_as_nix_and_json() -> None:
     assert local["k8sServiceHost"] == "127.0.0.1" and local["operator"]["replicas"] == 1
     code, out, _ = run("values", "--profile", "production", "--output", "json")
     production = json.loads(out)
-    assert production["k8sServiceHost"] == {"$nix": "cfg.k8sServiceHost"}
+    assert production["k8sServiceHost"] == {"$nix": "config.clusterHost"}  # hetzkube's
     assert production["operator"]["replicas"] == 2
     code, out, _ = run("values", "--profile", "production")
-    assert code == 0 and "  k8sServiceHost = cfg.k8sServiceHost;\n" in out
+    assert code == 0 and "  k8sServiceHost = config.clusterHost;\n" in out
+    # nixidy has no clusterHost: production's is the option to set in Nix.
+    code, out, _ = run("values", "--flavor", "nixidy", "--profile", "production")
+    assert code == 0 and "  k8sServiceHost = cfg.settings.k8sServiceHost;\n" in out
 
 
 def test_values_objects_follow_the_profile() -> None:
@@ -144,3 +147,17 @@ def test_values_rejects_what_module_rejects() -> None:
 def test_every_flavour_the_config_names_is_one_nixgen_writes() -> None:
     assert tuple(registry.FLAVORS) == FLAVORS
     assert all(registry.of(name).name == name for name in FLAVORS)
+
+
+def test_a_header_line_over_200_columns_continues_on_the_next(tmp_path: Path) -> None:
+    """The header spec is a block of pretty JSON; a line that would pass 200 columns goes on
+    in `#+ ` lines, and the spec reads back whole."""
+    long = "x" * 450
+    config = tmp_path / "c.toml"
+    config.write_text(f'ciliumVersion = "1.18.4"\nuncheckedValues = ["note"]\n[values]\nnote = "{long}"\n')
+    code, out, _ = run("module", "--format", "never", "--config", str(config))
+    assert code == 0
+    head = out[: out.index("{ config, lib")].splitlines()
+    assert max(map(len, head)) <= 200
+    assert sum(line.startswith("#+ ") for line in head) == 2
+    assert parse_header(out)[0]["values"] == {"note": long}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cli_values import values_output
 from hypothesis import given, settings, strategies as st
-from nixharness import evaluate, strictly_equal
+from nixharness import ENV, api_host, evaluate, strictly_equal
 from strategies import TEXT
 
 from nixgen import tree
@@ -21,7 +21,6 @@ from nixgen.input.spec import Spec, validate
 from nixgen.pipeline import planned
 from nixgen.plan import model
 
-HOST = "10.0.0.1"
 POD_CIDRS = ["10.42.0.0/16", "10.43.0.0/16", "10.44.0.0/16", "172.16.0.0/20"]
 POOL_CIDRS = ["192.0.2.0/28", "192.0.2.16/28", "198.51.100.0/24", "2001:db8::/120"]
 
@@ -53,12 +52,15 @@ def hubble(draw: st.DrawFn) -> dict[str, Any]:
 def configs(draw: st.DrawFn) -> dict[str, Any]:
     kpr = draw(st.booleans())
     native = draw(st.booleans())
+    flavor = draw(st.sampled_from(["hetzkube", "nixidy"]))
+    # hetzkube's clusterHost, where there is one (nixidy has none)
+    expression = ([{"nix": "config.clusterHost"}, {"$nix": "config.clusterHost"}]
+                  if flavor == "hetzkube" else [])  # fmt: skip
     s: dict[str, Any] = {
         "kubeProxyReplacement": kpr,
         "routingMode": "native" if native else "tunnel",
         "k8sServiceHost": draw(profiled(st.sampled_from(
-            ["127.0.0.1", "api.example.com", "fd00::1", {"nix": "config.cilium.k8sServiceHost"},
-             {"$nix": "config.cilium.k8sServiceHost"}]))),
+            ["127.0.0.1", "api.example.com", "fd00::1", *expression]))),
         "k8sServicePort": draw(st.integers(1, 65535)),
         "policyEnforcementMode": draw(st.sampled_from(["default", "always", "never"])),
         "policyAuditMode": draw(profiled(st.booleans())),
@@ -105,7 +107,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()) else [],
     }  # fmt: skip
     return {
-        "flavor": draw(st.sampled_from(["hetzkube", "nixidy"])),
+        "flavor": flavor,
         "ciliumVersion": draw(st.sampled_from(["1.16.19", "1.17.18", "1.18.4", "1.19.6", "1.20.0"])),
         "settings": s,
         "production": production,
@@ -131,12 +133,13 @@ def check_config(config: dict[str, Any], folder: Path, fake_trees: dict[str, Pat
     module.write_text(result.stdout, encoding="utf-8")
     spec = validate(config)
     src = fake_trees[planned(spec).release.version]
-    env = {"cfg.k8sServiceHost": HOST, "config.cilium.k8sServiceHost": HOST}
+    plan = planned(spec)
     for profile in PROFILES:
         got = evaluate(module, spec.flavor, profile == "local", src,
-                       settings={"k8sServiceHost": HOST, "version": spec.ciliumVersion})  # fmt: skip
-        assert strictly_equal(got["values"], values_output(args, profile, False, env))
-        want_objects = sorted(values_output(args, profile, True, env), key=_key)
+                       settings={**api_host(plan.values_for(profile)),
+                                 "version": spec.ciliumVersion})  # fmt: skip
+        assert strictly_equal(got["values"], values_output(args, profile, False, ENV))
+        want_objects = sorted(values_output(args, profile, True, ENV), key=_key)
         assert strictly_equal(sorted(got["objects"], key=_key), want_objects)
 
 
@@ -174,8 +177,8 @@ def test_values_table_keys_and_strings_come_out_of_nix_exactly(
     check_config(config, tmp_path_factory.mktemp("values"), fake_trees)
     # and, independently of `nixgen values`, each given value is there as given
     folder = tmp_path_factory.mktemp("direct")
-    base = model.resolve(planned(Spec(flavor=flavor)).values, "production",
-                        {"cfg.k8sServiceHost": HOST})  # fmt: skip
+    plan = planned(Spec(flavor=flavor))
+    base = model.resolve(plan.values, "production", ENV)
     want = tree.deep_merge(base, values)
     from click.testing import CliRunner
 
@@ -185,6 +188,6 @@ def test_values_table_keys_and_strings_come_out_of_nix_exactly(
     path.write_text(json.dumps(config), encoding="utf-8")
     module = folder / "cilium.nix"
     assert CliRunner().invoke(cli, ["module", "--config", str(path), "-o", str(module)]).exit_code == 0
-    got = evaluate(module, flavor, False, fake_trees["1.18.4"], settings={"k8sServiceHost": HOST},
-                   part="values")  # fmt: skip
+    got = evaluate(module, flavor, False, fake_trees["1.18.4"],
+                   settings=api_host(plan.values_for("production")), part="values")  # fmt: skip
     assert strictly_equal(got, want)

@@ -156,10 +156,8 @@ def test_a_header_holding_a_nix_table_of_data_reads_back_as_data(tmp_path: Path)
 @pytest.mark.parametrize("given", [{"a": {"nix": "x"}}, {"nix": 1}, {"l": [{"nix": "y"}]},
                                    {"long": {"nix": "z" * 500}}])
 def test_a_block_header_round_trips_its_values(given: dict[str, Any], tmp_path: Path) -> None:
-    from nixgen.nix.render import header_text
-
     data = {"flavor": "nixidy", "ciliumVersion": "1.18.4", "values": given}
-    text = header_text(data)
+    text = "\n".join(config_.header_lines(data))
     assert text.startswith(config_.BLOCK_MARK + "\n")
     assert max(len(line) for line in text.splitlines()) <= 200
     path = write(tmp_path, "cilium.nix", text + "\n{ }\n")

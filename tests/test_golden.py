@@ -14,6 +14,7 @@ from nixharness import CLUSTER_HOST, evaluate, run_nix, strictly_equal
 from nixgen.facts import catalog
 from nixgen.input.choices import PROFILES
 from nixgen.input.config import from_command_line
+from nixgen.nixatoms import InNix
 from nixgen.pipeline import planned
 from nixgen.plan import model
 
@@ -62,7 +63,7 @@ def test_golden_is_accepted_by_nix_parser(name: str) -> None:
 
 def expected(name: str, p: model.Plan, profile: str, src: Path, host: str) -> dict[str, Any]:
     """What `nixgen values` says the profile gets, and what the plan says of the rest."""
-    env = {"cfg.k8sServiceHost": host, "config.clusterHost": CLUSTER_HOST,
+    env = {"cfg.settings.k8sServiceHost": host, "config.clusterHost": CLUSTER_HOST,
            "config.clusterName": "hetzkube-test"}
     values = values_output(CASES[name], profile, objects=False, env=env)
     objects = values_output(CASES[name], profile, objects=True, env=env)
@@ -118,8 +119,9 @@ def test_golden_evaluates_to_what_the_plan_says(
     src = fake_trees[p.release.version]
     settings: dict[str, Any] = {"version": p.version}
     host = CLUSTER_HOST  # hetzkube's default: config.clusterHost
-    if p.flavor == "nixidy" or p.spec.easykubenix == "standalone":
-        settings["k8sServiceHost"] = host = PRODUCTION_HOST
+    if isinstance(p.values_for(profile).get("k8sServiceHost"), InNix):
+        settings["settings"] = {"k8sServiceHost": PRODUCTION_HOST}  # no default: set in Nix
+        host = PRODUCTION_HOST
     got = evaluate(path_of(name), p.flavor, profile == "local", src, lib_path, settings,
                    generation=p.spec.easykubenix)  # fmt: skip
     got["objects"] = sorted(got["objects"], key=_key)

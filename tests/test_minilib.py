@@ -1,6 +1,17 @@
-"""The tests' small lib (tests/nix/minilib.nix) against nixpkgs' lib, on the parts of the module
-system the CRD modules and their harnesses use: each case in tests/nix/minilib-cases.nix
-evaluates to the same value with both, or fails with both, naming the same option."""
+"""The tests' small lib (tests/nix/minilib.nix) against nixpkgs' lib, two ways:
+
+- tests/nix/minilib-cases.nix: the parts of the module system the CRD modules and their
+  harnesses use; each case evaluates to the same value with both libs, or fails with both,
+  naming the same option.
+- tests/nix/lib-probes.nix exercises what the cluster modules and harnesses use of lib (free-form
+  submodules, the types, priorities, aliases, definition order), and
+  tests/fixtures/lib-probes.json holds nixpkgs' lib's answers. Both libs must give exactly those
+  answers: with the small lib in the fast loop, and with nixpkgs' own (the slow tier) so that the
+  recording stays nixpkgs' truth.
+
+Re-record the probes' answers after changing them (with nixpkgs' lib):
+  nix-instantiate --eval --strict --json tests/nix/lib-probes.nix --argstr libPath $NIXPKGS_LIB
+"""
 
 from __future__ import annotations
 
@@ -10,7 +21,10 @@ from typing import Any
 import pytest
 from nixharness import HERE, NixEvalError, run_nix
 
+MINILIB = HERE / "nix" / "minilib.nix"
 CASES = HERE / "nix" / "minilib-cases.nix"
+PROBES = HERE / "nix" / "lib-probes.nix"
+ANSWERS = HERE / "fixtures" / "lib-probes.json"
 
 # case → its value, or ("error", what the message names)
 EXPECTED: dict[str, Any] = {
@@ -42,13 +56,13 @@ EXPECTED: dict[str, Any] = {
 def test_every_case_is_expected() -> None:
     names = json.loads(run_nix(["--eval", "--json", "-E",
                                 f"builtins.attrNames (import {CASES} {{ lib = import "
-                                f"{HERE / 'nix' / 'minilib.nix'}; }})"]))  # fmt: skip
+                                f"{MINILIB}; }})"]))  # fmt: skip
     assert sorted(names) == sorted(EXPECTED)
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_small_lib_agrees_with_nixpkgs(case: str, lib_path: str) -> None:
-    lib = lib_path or str(HERE / "nix" / "minilib.nix")
+    lib = lib_path or str(MINILIB)
     expr = f"(import {CASES} {{ lib = import {lib}; }}).{case}"
     want = EXPECTED[case]
     if isinstance(want, tuple):
@@ -57,3 +71,12 @@ def test_small_lib_agrees_with_nixpkgs(case: str, lib_path: str) -> None:
         assert want[1] in str(err.value)
     else:
         assert json.loads(run_nix(["--eval", "--strict", "--json", "-E", expr])) == want
+
+
+def test_each_lib_gives_nixpkgs_answers(lib_path: str) -> None:
+    got = json.loads(run_nix(["--eval", "--strict", "--json", str(PROBES),
+                              "--argstr", "libPath", lib_path]))  # fmt: skip
+    expected = json.loads(ANSWERS.read_text())
+    assert sorted(got) == sorted(expected)
+    wrong = {name: (got[name], expected[name]) for name in expected if got[name] != expected[name]}
+    assert not wrong, f"(this lib's answer, nixpkgs' answer) by probe: {wrong}"

@@ -39,7 +39,8 @@ def test_nixidy_production_without_api_host_fails_naming_the_option(
 ) -> None:
     with pytest.raises(NixEvalError) as err:
         evaluate(modules["nixidy"], "nixidy", False, fake_trees["1.18.4"], lib_path, part="values")
-    assert "cilium.k8sServiceHost" in str(err.value)
+    assert "nixgen: kubeProxyReplacement needs k8sServiceHost (in Nix: " \
+        "cilium.settings.k8sServiceHost)" in str(err.value)
 
 
 def test_nixidy_local_needs_no_api_host(
@@ -50,15 +51,16 @@ def test_nixidy_local_needs_no_api_host(
 
 
 @pytest.mark.parametrize("flavor", ["hetzkube", "nixidy"])
-def test_helm_values_option_is_merged_over_generated_values_recursively(
+def test_helm_values_is_another_name_for_the_settings(
     flavor: str, modules: dict[str, Path], fake_trees: dict[str, Path], lib_path: str
 ) -> None:
-    extra = {"hubble": {"ui": {"enabled": False}}, "cluster": {"name": "c1"}, "k8sServicePort": 7443}
-    settings = {"helmValues": extra, "k8sServiceHost": "10.0.0.9"}
-    got = evaluate(modules[flavor], flavor, False, fake_trees["1.18.4"], lib_path, settings,
-                   part="values")  # fmt: skip
-    base = model.resolve(planned(Spec(flavor=flavor)).values, "production",
-                        {"cfg.k8sServiceHost": "10.0.0.9"})  # fmt: skip
+    """cilium.helmValues (mkAliasOptionModule): its definitions are definitions of
+    cilium.settings, merged key by key, a plain one over nixgen's defaults."""
+    extra = {"hubble": {"ui": {"enabled": False}}, "cluster": {"name": "c1"}, "k8sServicePort": 7443,
+             "k8sServiceHost": "10.0.0.9"}  # fmt: skip
+    got = evaluate(modules[flavor], flavor, False, fake_trees["1.18.4"], lib_path,
+                   {"helmValues": extra}, part="values")  # fmt: skip
+    base = model.resolve(planned(Spec(flavor=flavor)).values, "production")
     want = tree.deep_merge(base, extra)
     assert want["hubble"]["relay"]["enabled"] is True  # kept beside the override
     assert strictly_equal(got, want)

@@ -24,14 +24,17 @@ HOST = "10.0.0.9"
 
 def _eval(flavor: str, options: dict[str, Any], fake_trees: dict[str, Path], lib_path: str,
           part: str = "values", local: bool = False, module: Path | None = None) -> Any:
-    settings = {"k8sServiceHost": HOST, **options}
+    """The module's `part` with `options` set (nixidy's production API server host too, which
+    has no default)."""
+    if flavor == "nixidy" and not local:
+        options = tree.deep_merge({"settings": {"k8sServiceHost": HOST}}, options)
     return evaluate(module or path_of(FLAVORS[flavor]), flavor, local, fake_trees["1.18.4"],
-                    lib_path, settings, part=part)  # fmt: skip
+                    lib_path, options, part=part)  # fmt: skip
 
 
 def _generated(flavor: str, profile: str) -> Any:
     return planned(from_command_line(flavor=flavor)).values_for(
-        profile, {"cfg.k8sServiceHost": HOST, "config.clusterHost": CLUSTER_HOST})
+        profile, {"cfg.settings.k8sServiceHost": HOST, "config.clusterHost": CLUSTER_HOST})
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)
@@ -64,11 +67,13 @@ def test_a_good_override_through_the_settings_options_reaches_the_helm_values(
 def test_a_setting_the_config_leaves_unset_is_null_and_left_to_the_chart(
     flavor: str, fake_trees: dict[str, Path], lib_path: str
 ) -> None:
-    """ipv4NativeRoutingCIDR: nullOr, null by default, absent from the values until set."""
+    """ipv4NativeRoutingCIDR: nullOr, null by default, absent from the values until set; a
+    null over one of nixgen's defaults leaves that setting to the chart too, as Helm reads a
+    null."""
     assert "ipv4NativeRoutingCIDR" not in _eval(flavor, {}, fake_trees, lib_path)
-    with pytest.raises(NixEvalError) as err:
-        _eval(flavor, {"settings": {"bpf": {"masquerade": None}}}, fake_trees, lib_path)
-    assert "cilium.settings.bpf.masquerade" in str(err.value)  # a written one takes no null
+    assert _eval(flavor, {}, fake_trees, lib_path)["bpf"] == {"masquerade": True}
+    nulled = _eval(flavor, {"settings": {"bpf": {"masquerade": None}}}, fake_trees, lib_path)
+    assert "bpf" not in nulled
     got = _eval(flavor, {"settings": {"ipv4NativeRoutingCIDR": "10.0.0.0/8"}}, fake_trees,
                 lib_path)  # fmt: skip
     assert got["ipv4NativeRoutingCIDR"] == "10.0.0.0/8"
@@ -117,7 +122,8 @@ def test_hetzkubes_options_follow_the_config(
                                       "--format", "never"])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     text = module.read_text(encoding="utf-8")
-    assert "    policyAuditMode = lib.mkOption {\n      type = lib.types.bool;\n" in text
+    assert ('(lib.mkAliasOptionModule [ "cilium" "policyAuditMode" ] '
+            '[ "cilium" "settings" "policyAuditMode" ])') in text
     for local in (True, False):
         got = _eval("hetzkube", {}, fake_trees, lib_path, local=local, module=module)
         assert got["policyAuditMode"] is local and got["gatewayAPI"]["enabled"] is False
@@ -291,7 +297,7 @@ def test_a_nix_expression_through_set_and_in_an_object_spec_is_nix(
                                       "--set", 'cluster.name={"$nix":"config.clusterName"}'])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     text = module.read_text(encoding="utf-8")
-    assert "cluster.name = config.clusterName;" in text
+    assert "cluster.name = lib.mkDefault config.clusterName;" in text
     got = evaluate(module, "hetzkube", False, fake_trees["1.18.4"], lib_path)
     assert got["values"]["cluster"]["name"] == "hetzkube-test"
     policy = next(o for o in got["objects"] if o["metadata"]["name"] == "named")

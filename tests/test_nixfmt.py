@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from strategies import SCALARS, TEXT, Split
 
 from nixgen.cli import cli
-from nixgen.nix import emit, nixfmt
+from nixgen.nix import emit, nixfmt, pretty
 from nixgen.nixatoms import Call, If, Raw
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))
@@ -278,3 +278,48 @@ def test_the_plain_check_holds_what_the_emitter_writes(value: dict) -> None:
     text = emit.document(value)
     assert nixfmt.unbalanced(text) is None
     assert nixfmt.not_nix(text) is None
+
+
+# Expressions of the kinds the module writes as code (nixgen.nix.pretty): selections with an
+# `or` default, applications, comparisons, `!`, operator chains and implications, lists.
+NAMES = st.sampled_from(["a", "hubble", "relay", "enabled", "clustermesh", "apiserver", "tls",
+                         "kvstoremeshKvstoreModeWithALongName", "x-y"])  # fmt: skip
+ATOMS = st.one_of(
+    st.builds(lambda p, d: pretty.Sel("v", tuple(p), d), st.lists(NAMES, min_size=1, max_size=5),
+              st.sampled_from([None, pretty.Tok("false"), pretty.Str(("cluster-pool",))])),
+    st.builds(pretty.Str, st.tuples(st.text(st.sampled_from("abc -./"), max_size=50))),
+    st.sampled_from([pretty.Tok("minor"), pretty.Tok("true"), pretty.Tok("128")]),
+)  # fmt: skip
+EXPRESSIONS = st.recursive(
+    ATOMS,
+    lambda children: st.one_of(
+        st.builds(lambda f, args: pretty.call(f, *args),
+                  st.sampled_from(["on", "truthy", "builtins.elem", "lib.versionAtLeast"]),
+                  st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda a, b: pretty.Op("==", pretty.Par(a), b), ATOMS, ATOMS),
+        st.builds(pretty.invert, children),
+        st.builds(pretty.chain, st.sampled_from(["&&", "||", "++", "//", "+"]),
+                  st.lists(children, min_size=2, max_size=5)),
+        st.builds(lambda a, b: pretty.chain("->", [a, b]), children, children),
+        st.builds(lambda items: pretty.Lst(tuple(items)), st.lists(ATOMS, max_size=4)),
+    ),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=150)
+@given(expr=EXPRESSIONS, indent=st.sampled_from([2, 6, 10]))
+def test_the_ported_layout_is_nixfmts_own(expr: pretty.Expr, indent: int) -> None:
+    """nixgen.nix.pretty lays out what nixfmt would: a binding written by it, at any depth, is
+    a fixed point of the real nixfmt."""
+    exe = shutil.which("nixfmt")
+    if exe is None:
+        pytest.skip("nixfmt is not on PATH: layout is checked against the fixtures only")
+    depth = indent // 2  # the binding inside attrsets nested this deep
+    opening = "{\n" + "".join("  " * i + "a = {\n" for i in range(1, depth))
+    closing = "".join("  " * i + "};\n" for i in reversed(range(1, depth))) + "}\n"
+    text = opening + pretty.binding("x", expr, indent) + "\n" + closing
+    done = subprocess.run([exe, "--filename=expr.nix", "-"], input=text, capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == text

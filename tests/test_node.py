@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from goldens import NODE_CASES, PROD, ROOT, path_of
 from nixharness import NixEvalError, run_nix
 
+from nixgen.input.config import parse_header
 from nixgen import pipeline
 from nixgen.cli import cli
 from nixgen.facts import chart, k3s
@@ -32,6 +33,30 @@ NO_KPR = {"kubeProxyReplacement": False, "bpf": {"masquerade": False},
           "gatewayAPI": {"enabled": False}}  # fmt: skip
 
 
+def k3s_flags(got: dict[str, Any]) -> list[str]:
+    """The flags k3s runs with on a host whose config drop-ins and extraFlags `got` holds: its
+    config files in name order, a key repeated replacing the value before unless it ends in
+    `+` (then a list adds to it), each list item a flag of its own; then the command line's
+    own flags (k3s's pkg/configfilearg, readConfigFile). A boolean flag set to true is written
+    without a value here, as the plan writes it."""
+    values: dict[str, Any] = {}
+    for name in sorted(got["k3sConfig"]):
+        for key, value in got["k3sConfig"][name].items():
+            append = key.endswith("+")
+            key = key.removesuffix("+")
+            if append and key in values:
+                old = values[key] if isinstance(values[key], list) else [values[key]]
+                values[key] = old + (value if isinstance(value, list) else [value])
+            else:
+                values[key] = value
+    flags = []
+    for key, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            flags.append(f"--{key}" if item is True else f"--{key}={item}")
+    extra = got["extraFlags"]
+    return flags + (extra.split() if isinstance(extra, str) else list(extra))
+
+
 def evaluate(module: Path, lib_path: str = "", host: dict[str, Any] | None = None,
              settings: dict[str, Any] | None = None) -> Any:  # fmt: skip
     args = [
@@ -41,7 +66,9 @@ def evaluate(module: Path, lib_path: str = "", host: dict[str, Any] | None = Non
         "--argstr", "hostJSON", json.dumps(host or {}),
         "--argstr", "nodeJSON", json.dumps(settings or {}),
     ]  # fmt: skip
-    return json.loads(run_nix(args))
+    got = json.loads(run_nix(args))
+    got["flags"] = k3s_flags(got)
+    return got
 
 
 def module_for(tmp_path: Path, settings: dict[str, Any] | None = None,
@@ -74,7 +101,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_node_golden_evaluates_to_what_the_plan_says(name: str, role: str, lib_path: str) -> None:
     want = plan_of_case(name)
     got = evaluate(path_of(name), lib_path, {"services": {"k3s": {"role": role}}})
-    assert got["extraFlags"] == want.flags_for(role)
+    assert sorted(got["flags"]) == sorted(want.flags_for(role))
+    assert got["extraFlags"] == []  # the module leaves services.k3s.extraFlags to the host
     assert got["kernelModules"] == want.module_names
     assert got["tcp"] == want.ports_of("tcp") and got["udp"] == want.ports_of("udp")
     assert got["checkReversePath"] == "loose"
@@ -85,8 +113,8 @@ def test_node_golden_evaluates_to_what_the_plan_says(name: str, role: str, lib_p
 @pytest.mark.nix
 def test_default_golden_server_flags_modules_and_ports() -> None:
     got = evaluate(path_of("node-default"), host=SERVER)
-    assert got["extraFlags"] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
-                                 k3s.DISABLE_KUBE_PROXY]  # fmt: skip
+    assert sorted(got["flags"]) == sorted([k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
+                                           k3s.DISABLE_KUBE_PROXY])  # fmt: skip
     assert got["kernelModules"] == [*BASE, "geneve"]
     assert (got["tcp"], got["udp"]) == ([4240, 4244], [6081])
 
@@ -94,9 +122,9 @@ def test_default_golden_server_flags_modules_and_ports() -> None:
 @pytest.mark.nix
 def test_production_golden_follows_native_routing_wireguard_bgp_lb_and_ingress() -> None:
     got = evaluate(path_of("node-production"), host=SERVER)
-    assert got["extraFlags"] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
-                                 k3s.DISABLE_KUBE_PROXY, k3s.DISABLE_SERVICELB,
-                                 k3s.DISABLE_TRAEFIK]  # fmt: skip
+    assert sorted(got["flags"]) == sorted([k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY,
+                                           k3s.DISABLE_KUBE_PROXY, k3s.DISABLE_SERVICELB,
+                                           k3s.DISABLE_TRAEFIK])  # fmt: skip
     assert got["kernelModules"] == [*BASE, "wireguard"]  # native routing: no tunnel module
     assert (got["tcp"], got["udp"]) == ([179, 4240, 4244], [51871])
     assert got["switches"]["disableServiceLB"] is True and got["switches"]["disableTraefik"]
@@ -106,7 +134,7 @@ def test_local_profile_of_production_config_keeps_servicelb() -> None:
     """L2, BGP and the pools are production-only in production.toml."""
     code, out, err = run("node", *PROD, "--profile", "local", "--format", "never")
     assert code == 0, err
-    assert "default = false;" in out.split("disableServiceLB")[1].split("};")[0]
+    assert "default = false;" in out.split("disableServiceLB = lib.mkOption")[1].split("};")[0]
     assert "179" not in out.split("allowedTCPPorts")[1].split("];")[0]
 
 
@@ -117,9 +145,9 @@ def test_local_profile_of_production_config_keeps_servicelb() -> None:
 def test_agent_gets_no_server_flags_even_with_switches_on(tmp_path: Path) -> None:
     module = module_for(tmp_path)
     got = evaluate(module, host=AGENT, settings={"disableServiceLB": True, "disableTraefik": True})
-    assert got["extraFlags"] == []
+    assert got["flags"] == []
     server = evaluate(module, host=SERVER, settings={"disableServiceLB": True})
-    assert server["extraFlags"][-1] == k3s.DISABLE_SERVICELB
+    assert k3s.DISABLE_SERVICELB in server["flags"]
 
 
 @pytest.mark.nix
@@ -146,8 +174,8 @@ def test_tunnel_port_value_is_the_port_opened(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kpr", [True, False])
 def test_disable_kube_proxy_exactly_with_kube_proxy_replacement(tmp_path: Path, kpr: bool) -> None:
     got = evaluate(module_for(tmp_path, {} if kpr else NO_KPR), host=SERVER)
-    assert (k3s.DISABLE_KUBE_PROXY in got["extraFlags"]) is kpr
-    assert got["extraFlags"][:2] == [k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY]
+    assert (k3s.DISABLE_KUBE_PROXY in got["flags"]) is kpr
+    assert {k3s.FLANNEL_NONE, k3s.DISABLE_NETWORK_POLICY} <= set(got["flags"])
 
 
 @pytest.mark.nix
@@ -169,7 +197,7 @@ def test_hubble_off_closes_its_port(tmp_path: Path) -> None:
 @pytest.mark.nix
 def test_bgp_opens_179_and_disables_servicelb(tmp_path: Path) -> None:
     got = evaluate(module_for(tmp_path, values={"bgpControlPlane": {"enabled": True}}), host=SERVER)
-    assert 179 in got["tcp"] and got["extraFlags"][-1] == k3s.DISABLE_SERVICELB
+    assert 179 in got["tcp"] and k3s.DISABLE_SERVICELB in got["flags"]
 
 
 @pytest.mark.nix
@@ -184,7 +212,7 @@ def test_host_settings_win_or_merge_as_on_nixos(tmp_path: Path) -> None:
     host = {"services": {"k3s": {"role": "server", "extraFlags": ["--node-ip=10.0.0.2"]}},
             "networking": {"firewall": {"checkReversePath": False, "allowedTCPPorts": [22]}}}  # fmt: skip
     got = evaluate(module_for(tmp_path), host=host)
-    assert "--node-ip=10.0.0.2" in got["extraFlags"] and k3s.FLANNEL_NONE in got["extraFlags"]
+    assert "--node-ip=10.0.0.2" in got["flags"] and k3s.FLANNEL_NONE in got["flags"]
     assert sorted(got["tcp"]) == [22, 4240, 4244]
     assert got["checkReversePath"] is False  # lib.mkDefault: the host's own setting stands
 
@@ -249,8 +277,8 @@ def test_cni_dirs_are_containerds_defaults_in_both_modules(profile: str) -> None
     cluster = planned(build_spec()).values_for(profile)["cni"]
     assert cluster == {"binPath": k3s.CNI_BIN_DIR, "confPath": k3s.CNI_CONF_DIR}
     chart = (ROOT / "golden" / "hetzkube-1.18.4.nix").read_text(encoding="utf-8")
-    assert ('      cni = {\n        binPath = lib.mkOption {\n          type = lib.types.str;\n'
-            '          default = "/opt/cni/bin";') in chart
+    assert ('    cni = {\n      binPath = lib.mkOption {\n        type = lib.types.nullOr absolutePath;\n'
+            '        default = "/opt/cni/bin";') in chart
     got = node.plan_for(planned(build_spec()), profile)
     assert (got.cni_bin_dir, got.cni_conf_dir) == (cluster["binPath"], cluster["confPath"])
     assert got.cni_bin_dir not in k3s.K3S_CNI_BIN_DIRS
@@ -283,7 +311,8 @@ def test_a_containerd_template_draws_a_warning(tmp_path: Path) -> None:
     ("          allowedUDPPorts = [ 6081 ];", '          allowedUDPPorts = [ "6081" ];'),  # retyped
     ("          allowedUDPPorts = [ 6081 ];", "          allowedUDPPorts = [ 70000 ];"),
     ('checkReversePath = lib.mkDefault "loose";', 'checkReversePath = lib.mkDefault "lax";'),
-    ("services.k3s.extraFlags = [", "services.k3s.extraFlag = ["),
+    ("systemd.services.k3s.restartTriggers", "systemd.services.k3s.restartTrigger"),
+    ("environment.etc.", "environment.ect."),
 ])  # fmt: skip
 def test_misspelt_or_retyped_nixos_options_fail(
     tmp_path: Path, lib_path: str, old: str, new: str
@@ -296,11 +325,38 @@ def test_misspelt_or_retyped_nixos_options_fail(
         evaluate(broken, lib_path, SERVER)
 
 
-def test_string_and_list_extra_flags_conflict_as_on_nixos(tmp_path: Path, lib_path: str) -> None:
-    """extraFlags is `either str (listOf str)`: the host must use the list form too."""
-    host = {"services": {"k3s": {"role": "server", "extraFlags": "--node-ip=10.0.0.2"}}}
-    with pytest.raises(NixEvalError, match="is not of type"):
-        evaluate(path_of("node-default"), lib_path, host)
+@pytest.mark.parametrize("flags", ["--node-ip=10.0.0.2 --node-name=a", ["--node-ip=10.0.0.2"]])
+def test_the_hosts_extra_flags_stay_the_hosts_string_or_list(
+    flags: str | list[str], lib_path: str
+) -> None:
+    """services.k3s.extraFlags is `either str (listOf str)`, which takes a string only alone:
+    the module writes Cilium's server flags into a k3s config drop-in instead, so a host's
+    string is no conflict, and k3s runs with both."""
+    got = evaluate(path_of("node-default"), lib_path,
+                   {"services": {"k3s": {"role": "server", "extraFlags": flags}}})  # fmt: skip
+    assert got["extraFlags"] == flags
+    assert "--node-ip=10.0.0.2" in got["flags"] and k3s.FLANNEL_NONE in got["flags"]
+
+
+def test_server_flags_are_a_k3s_config_drop_in_that_restarts_k3s(lib_path: str) -> None:
+    got = evaluate(path_of("node-production"), lib_path, SERVER)
+    assert got["k3sConfig"] == {"rancher/k3s/config.yaml.d/50-cilium.yaml": {
+        "flannel-backend": "none", "disable-network-policy": True, "disable-kube-proxy": True,
+        "disable+": ["servicelb", "traefik"]}}  # fmt: skip
+    assert len(got["restartTriggers"]) == 1 and '"flannel-backend":"none"' in got["restartTriggers"][0]
+    agent = evaluate(path_of("node-production"), lib_path, AGENT)
+    assert agent["k3sConfig"] == {} and agent["flags"] == []  # `k3s agent` refuses server flags
+    off = evaluate(path_of("node-production"), lib_path, SERVER,
+                   {"disableServiceLB": False, "disableTraefik": False})  # fmt: skip
+    assert "disable+" not in off["k3sConfig"]["rancher/k3s/config.yaml.d/50-cilium.yaml"]
+
+
+def test_a_k3s_config_path_of_the_hosts_is_refused(lib_path: str) -> None:
+    """With services.k3s.configPath, k3s reads the drop-ins beside that file: the module's
+    would be ignored, so it says so."""
+    host = {"services": {"k3s": {"role": "server", "configPath": "/run/k3s/config.yaml"}}}
+    got = evaluate(path_of("node-default"), lib_path, host)
+    assert len(got["failedAssertions"]) == 1 and "configPath" in got["failedAssertions"][0]
 
 
 # ---------------------------------------------------------------- the command
@@ -321,9 +377,7 @@ def test_node_and_module_plan_from_the_same_values() -> None:
 def test_header_records_the_node_output_and_regen_rewrites_it(tmp_path: Path) -> None:
     target = tmp_path / "cilium-node.nix"
     assert run("node", *PROD, "--profile", "local", "-o", str(target), "--format", "never")[0] == 0
-    header = next(line for line in target.read_text(encoding="utf-8").splitlines()
-                  if line.startswith("# nixgen-spec: "))  # fmt: skip
-    data = json.loads(header.removeprefix("# nixgen-spec: "))
+    data, _ = parse_header(target.read_text(encoding="utf-8"))
     assert (data["output"], data["profile"], data["flavor"]) == ("node", "local", "hetzkube")
     assert run("regen", str(target), "--check", "--format", "never")[0] == 0
     current = target.read_text(encoding="utf-8")

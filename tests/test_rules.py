@@ -51,7 +51,8 @@ ERRORS = {
         {}, ["--set", 'k8sServiceHost=""'], "k8sServiceHost = \"\": neither an IP address"),
     "kpr-needs-api-port": (
         {"settings": {"kubeProxyReplacement": True}}, ["--set", "k8sServicePort=null"],
-        "kubeProxyReplacement needs k8sServicePort: without kube-proxy the agents reach the API "
+        "kubeProxyReplacement needs k8sServicePort (in Nix: cilium.settings.k8sServicePort): "
+        "without kube-proxy the agents reach the API "
         "server only through it: kubeProxyReplacement = true (config settings.kubeProxyReplacement); "
         "k8sServicePort = null (--set k8sServicePort=null)"),
     "typed-port": (
@@ -184,3 +185,12 @@ def test_relay_policy_without_the_default_policy_is_a_warning(tmp_path: Path) ->
     assert err.startswith("nixgen: warning: the hubble-relay policy allows only 4244/TCP")
     config = {"policies": {"defaultPolicy": False, "hubbleRelayPolicy": False}}
     assert run_config(tmp_path, config)[2] == ""
+
+
+def test_the_shipped_rules_text_is_the_tables() -> None:
+    """nixgen ships the rules as modules write them (nixgen/data/rules.nix, laid out once):
+    rewrite it with `python -m nixgen.nix.rules` after a change to the table."""
+    from nixgen.nix import rules as nix_rules
+
+    assert nix_rules.text() == nix_rules.render(), (
+        "nixgen/data/rules.nix is stale: rewrite it with `python -m nixgen.nix.rules`")

@@ -5,21 +5,24 @@ refused by the rule they belong to, and Python and Nix agree on every rule and o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from goldens import path_of
 from hypothesis import given, settings, strategies as st
-from nixharness import NixEvalError, evaluate, strictly_equal
+from nixharness import ENV, NixEvalError, api_host, evaluate, strictly_equal
 
 from nixgen import pipeline, tree
 from nixgen.checks import extra, lang, rules
+from nixgen.checks.values import ValuesError
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog, chart, versions
 from nixgen.input.choices import PROFILES
 from nixgen.input.config import from_command_line
 from nixgen.pipeline import planned
+from nixgen.plan.model import without_nulls
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "chart-refusals.json").read_text())["cases"]
 # nixgen's own rules: what the agent refuses at run time (the chart renders these).
@@ -151,8 +154,7 @@ def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, 
     """What Python says the module's values break first (the message the module throws)."""
     spec = from_command_line(cilium_version=version, flavor="nixidy" if "nixidy" in name else None)
     built = planned(spec)
-    values = tree.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
-                                  helm_values)  # fmt: skip
+    values = tree.deep_merge(built.values_for(profile, ENV), helm_values)
     hits = rules.broken(rules.table(), built.release.minor, values)
     return rules.message(hits[0], values) if hits else None
 
@@ -160,10 +162,27 @@ def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, 
 def _nix(name: str, version: str, profile: str, helm_values: dict[str, Any],
          fake_trees: dict[str, Path], lib_path: str) -> Any:
     flavor = "nixidy" if "nixidy" in name else "hetzkube"
-    tree = fake_trees[catalog.load().release_for(version).version]
-    settings = {"version": version, "helmValues": helm_values, "k8sServiceHost": "10.0.0.9"}
-    return evaluate(path_of(name), flavor, profile == "local", tree, lib_path, settings,
+    src = fake_trees[catalog.load().release_for(version).version]
+    built = planned(from_command_line(cilium_version=version, flavor=flavor))
+    # The API server host where the module leaves it to Nix, unless the rule's values set it.
+    host = api_host(built.values_for(profile)).get("settings", {})
+    settings = {"version": version, "helmValues": tree.deep_merge(host, helm_values)}
+    return evaluate(path_of(name), flavor, profile == "local", src, lib_path, settings,
                     part="values")  # fmt: skip
+
+
+def _typed_refusal(name: str, version: str, helm_values: dict[str, Any]) -> str | None:
+    """The typed setting whose constraint `nixgen module` refuses `helm_values` at (the module's
+    option type refuses them too, before any rule), else None."""
+    flavor = "nixidy" if "nixidy" in name else "hetzkube"
+    try:
+        pipeline.checked_plan({"ciliumVersion": version, "flavor": flavor, "values": helm_values})
+    except ValuesError as err:
+        found = re.search(r"typed setting settings\.([A-Za-z0-9.]+) holds", str(err))
+        return found.group(1) if found else None
+    except NixgenError:
+        return None
+    return None
 
 
 @pytest.mark.slow
@@ -172,12 +191,19 @@ def _nix(name: str, version: str, profile: str, helm_values: dict[str, Any],
 def test_each_rule_fails_the_module_through_helm_values_with_nixgens_message(
     rule: rules.Rule, name: str, fake_trees: dict[str, Path], lib_path: str
 ) -> None:
+    """The rule's case fails the module with the rule's message, or, where `nixgen module`
+    refuses it at a typed setting first (`k8sServiceHost = ""`, `ipam.mode = eni`), with that
+    option's type, as the command line does."""
     helm_values, version = _trigger(rule.id)
     message = _first_broken(name, version, "production", helm_values)
     assert message is not None
+    typed = _typed_refusal(name, version, helm_values)
     with pytest.raises(NixEvalError) as err:
         _nix(name, version, "production", helm_values, fake_trees, lib_path)
-    assert f"nixgen: {message}" in str(err.value)
+    if typed is None:
+        assert f"nixgen: {message}" in str(err.value)
+    else:
+        assert f"cilium.settings.{typed}' is not of type" in str(err.value)
 
 
 LEAF_PATHS = sorted({tuple(p) for r in rules.table() for p in lang.paths(r["when"])})
@@ -197,17 +223,25 @@ def test_python_and_nix_agree_on_random_values(
     picked: dict[tuple[str, ...], Any], profile: str, version: str,
     fake_trees: dict[str, Path],
 ) -> None:
+    """What `nixgen module` refuses at a typed setting, the module's option type refuses; what
+    it refuses by a rule, the module refuses naming the rule; what it takes, the module
+    evaluates to."""
     helm_values: dict[str, Any] = {}
     for path, value in sorted(picked.items()):
         helm_values = tree.deep_merge(helm_values, tree.nest(list(path), value))
     name = "hetzkube-1.18.4"
+    typed = _typed_refusal(name, version, helm_values)
     message = _first_broken(name, version, profile, helm_values)
-    if message is None:
+    if typed is not None:
+        with pytest.raises(NixEvalError) as err:
+            _nix(name, version, profile, helm_values, fake_trees, "")
+        # (with several settings refused, Nix may name another of them first)
+        assert re.search(r"option `cilium\.settings\.[A-Za-z0-9.]+' is not of type", str(err.value))
+    elif message is None:
         got = _nix(name, version, profile, helm_values, fake_trees, "")
         built = planned(from_command_line(cilium_version=version))
-        want = tree.deep_merge(built.values_for(profile, {"cfg.k8sServiceHost": "10.0.0.9"}),
-                                    helm_values)  # fmt: skip
-        assert strictly_equal(got, want)
+        want = tree.deep_merge(built.values_for(profile, ENV), helm_values)
+        assert strictly_equal(got, without_nulls(want, built.nullable))
     else:
         with pytest.raises(NixEvalError) as err:
             _nix(name, version, profile, helm_values, fake_trees, "")

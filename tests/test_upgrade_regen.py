@@ -4,6 +4,7 @@ longer serves), saying each rewrite; a refused regen leaves the file byte for by
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,7 @@ def test_migrate_rewrites_values_and_object_api_versions(tmp_path: Path) -> None
         "nixgen: migrated objects[0]: CiliumNodeConfig lb-nodes: apiVersion cilium.io/v2alpha1 → "
         "cilium.io/v2 (Cilium 1.20.0 does not serve cilium.io/v2alpha1)",
     ]  # fmt: skip
-    header = config.read_header(file)[0]
+    header, _ = config.read_header(file)
     assert header["ciliumVersion"] == "1.20.0"
     assert header["values"] == {
         "encryption": {"strictMode": {"egress": {"enabled": False, "cidr": ""}}},
@@ -192,7 +193,7 @@ def test_migrate_moves_a_setting_to_values_where_the_new_key_is_no_setting(
     assert result.exit_code == 0, result.stderr
     assert ("nixgen: migrated settings.bpf.masquerade → values.enableIPv4Masquerade (renamed in "
             "Cilium 1.20)\n") in result.stderr  # fmt: skip
-    header = config.read_header(file)[0]
+    header, _ = config.read_header(file)
     assert "settings" not in header and header["values"] == {"enableIPv4Masquerade": False}
 
 
@@ -243,3 +244,27 @@ def test_a_migration_onto_a_key_already_set_is_refused(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1] == (
         "nixgen: error: values.clustermesh.enableMCSAPISupport: Cilium 1.20 renamed it to "
         "clustermesh.mcsapi.enabled, which values sets too: keep one by hand")  # fmt: skip
+
+
+def test_regen_reads_the_single_line_header_of_earlier_versions(tmp_path: Path) -> None:
+    """A file written before the header became a block (`# nixgen-spec: {...}` on one line)
+    regenerates to the file of the same spec, block header and all."""
+    file = module_of(tmp_path, """\
+        ciliumVersion = "1.18.4"
+        [settings]
+        ipv4NativeRoutingCIDR = "10.0.0.0/8"
+        [values]
+        ciliumEndpointSlice.enabled = true
+        """)  # fmt: skip
+    written = file.read_text(encoding="utf-8")
+    spec, old_form = config.read_header(file)
+    assert not old_form
+    lines = written.split("\n")
+    start = lines.index(config.BLOCK_MARK)
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("#"))
+    old = "\n".join(lines[:start] + [config.SPEC_MARK + json.dumps(spec)] + lines[end:])
+    file.write_text(old, encoding="utf-8")
+    assert config.read_header(file) == (spec, True)
+    result = invoke("regen", str(file), "--format", "never")
+    assert result.exit_code == 0, result.stderr
+    assert file.read_text(encoding="utf-8") == written

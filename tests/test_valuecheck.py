@@ -14,6 +14,7 @@ from typing import Any, get_args
 import pytest
 from click.testing import CliRunner
 
+from nixgen.input.config import parse_header
 from nixgen.checks import values
 from nixgen.cli import cli
 from nixgen.facts import catalog, chart
@@ -154,7 +155,7 @@ def test_an_unknown_key_in_a_config_or_a_header_is_refused(tmp_path: Path) -> No
     target = tmp_path / "cilium.nix"
     assert run("module", "--format", "never", "-o", str(target))[0] == 0
     text = target.read_text(encoding="utf-8").replace(
-        "# nixgen-spec: {", '# nixgen-spec: {"values":{"clustr":{"name":"x"}},', 1)
+        "# nixgen-spec:\n#   {", '# nixgen-spec:\n#   {"values":{"clustr":{"name":"x"}},', 1)
     target.write_text(text, encoding="utf-8")
     code, _, err = run("regen", str(target), "--format", "never")
     assert code == 2 and "clustr: Cilium 1.18.4's chart has no such value" in one_error(err)
@@ -307,10 +308,9 @@ def test_unchecked_lets_one_path_through_and_stays_in_the_header(tmp_path: Path)
                        "-o", str(target), "--format", "never")  # fmt: skip
     assert code == 0, err
     text = target.read_text(encoding="utf-8")
-    header = json.loads(next(line for line in text.splitlines()
-                             if line.startswith("# nixgen-spec: "))[len("# nixgen-spec: "):])  # fmt: skip
+    header, _ = parse_header(text)
     assert header["uncheckedValues"] == ["extraThing"]
-    assert 'extraThing.mode = "x";' in text
+    assert 'extraThing.mode = lib.mkDefault "x";' in text
     assert run("regen", str(target), "--check", "--format", "never")[0] == 0
     # Only that path: a sibling is still checked.
     code, _, err = run("module", "--set", "extraThing.mode=x", "--set", "extraThng=1",

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from goldens import CASES, path_of
 from nixharness import CLUSTER_HOST, NixEvalError, evaluate, strictly_equal
 
+from nixgen.input.config import parse_header
 from nixgen.cli import cli
 from nixgen.facts import catalog, chart, crds, locations, versions
 from nixgen.input import config
@@ -167,7 +168,7 @@ def test_regen_bump_changes_exactly_the_version(tmp_path: Path) -> None:
     changed = [(a, b) for a, b in zip(before, after) if a != b]
     assert len(before) == len(after) and len(changed) == 2
     (spec_a, spec_b), (default_a, default_b) = changed
-    assert spec_a.replace('"ciliumVersion":"1.18.4"', '"ciliumVersion":"1.19.6"') == spec_b
+    assert spec_a.replace('"ciliumVersion": "1.18.4"', '"ciliumVersion": "1.19.6"') == spec_b
     assert default_a.strip() == 'default = "1.18.4";' and default_b.strip() == 'default = "1.19.6";'
 
 
@@ -223,7 +224,7 @@ def test_regen_check_reports_a_stale_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("{ }\n", "no `# nixgen-spec:` line"), ("# nixgen-spec: {nope\n{ }\n", "is not JSON"),
+    [("{ }\n", "no `# nixgen-spec:` header"), ("# nixgen-spec: {nope\n{ }\n", "is not JSON"),
      ('# nixgen-spec: {"flavor":"helm"}\n', "header spec: flavor = \"helm\": Input should be"),
      ('# nixgen-spec: {"ciliumVersion":"1.2.3"}\n', "nixgen has no facts for Cilium 1.2")],
 )  # fmt: skip
@@ -443,7 +444,7 @@ def test_catalog_import_adds_a_release_that_modules_then_use(tmp_path: Path,
     monkeypatch.setenv("NIXGEN_CATALOG", str(mine))
     code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
     assert code == 0
-    assert '"1.20" = {\n        gatewayApi = "1.5.1";' in out
+    assert '"1.20" = {\n      gatewayApi = "1.5.1";' in out
     assert "CiliumWidget = \"cilium.io/v2alpha1\";" in out
     monkeypatch.delenv("NIXGEN_CATALOG")
     code, out, _ = run("module", "--cilium-version", "1.20.2", "--format", "never")
@@ -583,7 +584,7 @@ def test_lock_pins_a_file(fake_nix: None, tmp_path: Path) -> None:
     assert run("lock", str(copy), "--format", "never")[0] == 0
     text = copy.read_text(encoding="utf-8")
     assert f'rev = "{REV}";' in text and f'narHash = "sha256-{HASH}";' in text
-    assert f'"source":{{"rev":"{REV}","narHash":"sha256-{HASH}"}}' in text
+    assert parse_header(text)[0]["source"] == {"rev": REV, "narHash": f"sha256-{HASH}"}
 
 
 def test_lock_without_network_fails_clearly(fake_nix: None) -> None:

@@ -4,8 +4,9 @@ profile, whichever way a setting arrived: typed setting, `values` table, `--set`
 generated module) `cilium.settings` and `cilium.helmValues`.
 
 The rules are data, `RULES`: the same table is judged here, in Python, before anything is
-written, and is written into every module, where a small interpreter judges it on the values
-Nix computes (templates/nix/_rules.nix.j2). A rule's condition is written in the language of
+written, and becomes Nix code in every module (nixgen.nix.rules), judged there on the values
+Nix computes. A rule that reads a Nix expression is undecided here (nixgen.checks.lang): it is
+no error, and the module judges it. A rule's condition is written in the language of
 nixgen.checks.lang; its defaults are the chart's own in every release nixgen knows (a test holds
 them to the chart data), or the agent's where the chart leaves a value null. A message may show
 one value, `{value}`, as JSON. `since`/`until` name the Cilium minors a rule applies to.
@@ -27,9 +28,11 @@ from nixgen.checks.lang import (
     all_,
     any_,
     applies,
-    holds,
+    expressions,
+    judge,
     is_,
     match,
+    named,
     needs,
     not_,
     older,
@@ -44,7 +47,7 @@ from nixgen.checks.lang import (
 from nixgen.errors import NixgenError
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
-from nixgen.plan.model import Plan
+from nixgen.plan.model import Plan, resolve
 
 
 class RuleError(NixgenError):
@@ -61,7 +64,8 @@ class Rule:
     until: str | None = None  # last Cilium minor the rule applies to
 
 
-KPR = on("kubeProxyReplacement", "false")
+KPR = named("kubeProxyReplacement", "Whether Cilium replaces kube-proxy (true or \"true\"; off unless set).",
+            on("kubeProxyReplacement", "false"))
 REFUSES = "(the chart refuses it otherwise)"
 
 
@@ -70,13 +74,19 @@ def _needs_kpr(path: str) -> Rule:
                 f"{path} needs kubeProxyReplacement = true")  # fmt: skip
 
 
+HUBBLE_CERTS_BY_HAND = named(
+    "hubbleCertsByHand", "Whether Hubble's TLS certificates are values to give (not generated).",
+    all_(on("hubble.enabled", True), on("hubble.tls.enabled", True),
+         not_(on("hubble.tls.auto.enabled", True))))
+
+
 def _hubble_cert(part: str, gate: list[list[Any]], prefix: str,
                  tls: list[Any] | None = None) -> list[Rule]:
     """`required` cert and key of a Hubble TLS component whose certificates are not generated
     (`tls`: what turns its TLS on, hubble.tls.enabled unless said)."""
-    base = all_(on("hubble.enabled", True), tls or on("hubble.tls.enabled", True),
-                not_(on("hubble.tls.auto.enabled", True)), *gate,
-                not_(truthy(f"{prefix}.existingSecret", "")))  # fmt: skip
+    on_by_hand = (HUBBLE_CERTS_BY_HAND if tls is None else
+                  all_(on("hubble.enabled", True), tls, not_(on("hubble.tls.auto.enabled", True))))
+    base = all_(on_by_hand, *gate, not_(truthy(f"{prefix}.existingSecret", "")))  # fmt: skip
     return [
         Rule(f"hubble-{part}-cert", all_(base, not_(truthy(f"{prefix}.cert", ""))),
              f"{prefix}.cert is required: hubble.tls.auto.enabled is off and no secret is "
@@ -88,8 +98,17 @@ def _hubble_cert(part: str, gate: list[list[Any]], prefix: str,
 
 
 CM = "clustermesh.apiserver"
-USE_APISERVER = on("clustermesh.useAPIServer", False)
-KVSTORE_EXTERNAL = is_(f"{CM}.kvstoremesh.kvstoreMode", ["external"], "internal")
+USE_APISERVER = named("clustermeshAPIServer", "Whether the clustermesh-apiserver is deployed.",
+                      on("clustermesh.useAPIServer", False))
+KVSTORE_EXTERNAL = named("externalKvstore", "Whether kvstoremesh uses an external etcd.",
+                         is_(f"{CM}.kvstoremesh.kvstoreMode", ["external"], "internal"))
+OWN_KVSTORE = named("clustermeshOwnKvstore",
+                    "Whether the clustermesh-apiserver runs with its own etcd (kvstoreMode internal).",
+                    all_(USE_APISERVER, is_(f"{CM}.kvstoremesh.kvstoreMode", ["internal"], "internal")))
+CLUSTERMESH_CERTS_BY_HAND = named(
+    "clustermeshCertsByHand",
+    "Whether the clustermesh-apiserver's certificates are values to give (not generated).",
+    all_(not_(on(f"{CM}.tls.auto.enabled", True)), on(f"{CM}.tls.enableSecrets", True)))
 CRD_IDENTITIES = ["crd", "doublewrite-readkvstore", "doublewrite-readcrd"]
 
 
@@ -97,8 +116,7 @@ def _clustermesh_cert(part: str, gate: list[Any], since: str | None = None,
                       until: str | None = None) -> list[Rule]:
     """`required` cert and key of a clustermesh-apiserver certificate given as values."""
     prefix = f"{CM}.tls.{part}"
-    base = all_(gate, not_(on(f"{CM}.tls.auto.enabled", True)),
-                on(f"{CM}.tls.enableSecrets", True))  # fmt: skip
+    base = all_(gate, CLUSTERMESH_CERTS_BY_HAND)
     return [
         Rule(f"clustermesh-tls-{part}-cert", all_(base, not_(truthy(f"{prefix}.cert", ""))),
              f"{prefix}.cert is required: {CM}.tls.auto.enabled is off {REFUSES}",
@@ -125,10 +143,10 @@ def _native_cidr_from_pool(family: str) -> Rule:
 def _native_cidr(family: str) -> Rule:
     v4 = family == "4"
     conditions = [is_("routingMode", ["native"], ""), on(f"ipv{family}.enabled", v4),
-                  on(f"enableIPv{family}Masquerade", True), not_(on("ipMasqAgent.enabled", False)),
-                  not_(truthy(f"ipv{family}NativeRoutingCIDR", ""))]  # fmt: skip
+                  on(f"enableIPv{family}Masquerade", True), not_(on("ipMasqAgent.enabled", False))]
     if v4:  # the agent routes these IPAM modes' pod addresses itself
         conditions.append(not_(is_("ipam.mode", ["eni", "alibabacloud"], "cluster-pool")))
+    conditions.append(not_(truthy(f"ipv{family}NativeRoutingCIDR", "")))  # what it needs, last
     return Rule(
         f"ipv{family}-native-routing-cidr",
         all_(*conditions),
@@ -153,8 +171,9 @@ RULES: tuple[Rule, ...] = (
     *(_needs_kpr(p) for p in ("bpf.masquerade", "gatewayAPI.enabled", "ingressController.enabled",
                               "l2announcements.enabled")),
     *(Rule(f"kpr-needs-{p}", all_(KPR, not_(truthy(p, ""))),
-           f"kubeProxyReplacement needs {p}: without kube-proxy the agents reach the API server "
-           "only through it") for p in ("k8sServiceHost", "k8sServicePort")),
+           f"kubeProxyReplacement needs {p} (in Nix: cilium.settings.{p}): without kube-proxy "
+           "the agents reach the API server only through it") for p in ("k8sServiceHost",
+                                                                         "k8sServicePort")),
     Rule("kpr-invalid",
          not_(is_("kubeProxyReplacement", [True, False, "true", "false"], "false")),
          f"kubeProxyReplacement {{value}} must be true or false {REFUSES}",
@@ -330,9 +349,7 @@ RULES: tuple[Rule, ...] = (
               not_(truthy(f"{CM}.tls.auto.certManagerIssuerRef", {}))),
          f"{CM}.tls.auto.method = certmanager needs {CM}.tls.auto.certManagerIssuerRef {REFUSES}"),
     *(rule for part in ("admin", "remote", "server")
-      for rule in _clustermesh_cert(part, all_(USE_APISERVER, is_(f"{CM}.kvstoremesh.kvstoreMode",
-                                                                  ["internal"], "internal")),
-                                    until="1.19")),
+      for rule in _clustermesh_cert(part, OWN_KVSTORE, until="1.19")),
     *_clustermesh_cert("client", on("externalWorkloads.enabled", False), until="1.17"),
     Rule("clustermesh-certs-as-values",
          all_(USE_APISERVER, not_(on(f"{CM}.tls.auto.enabled", True)),
@@ -387,7 +404,7 @@ RULES: tuple[Rule, ...] = (
 
 @cache
 def table() -> list[dict[str, Any]]:
-    """The rules as data, in the form the module's interpreter reads: what `check` judges."""
+    """The rules as data: what `check` judges (and the upgrade notes read)."""
     out = []
     for rule in RULES:
         entry: dict[str, Any] = {"id": rule.id, "needs": needs(rule.when), "when": rule.when,
@@ -402,21 +419,36 @@ def table() -> list[dict[str, Any]]:
 
 
 def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
+    """The entry's message; `{value}` is the value it shows, as JSON (as Nix's builtins.toJSON
+    writes it)."""
     text = entry["message"]
     if "show" in entry:
         shown = value_at(values, entry["show"], None)
-        text = text.replace("{value}", json.dumps(shown.expr if isinstance(shown, Raw)
-                                                  else shown, ensure_ascii=False))  # fmt: skip
+        text = text.replace("{value}", json.dumps(shown.expr if isinstance(shown, Raw) else shown,
+                                                  ensure_ascii=False, separators=(",", ":")))  # fmt: skip
     return text
+
+
+def verdicts(entries: list[dict[str, Any]], minor: str,
+             values: Mapping[str, Any]) -> list[tuple[dict[str, Any], bool | None]]:
+    """The entries of the table that `values` break in Cilium `minor` (True), or may break
+    depending on a Nix expression (None: the module judges them)."""
+    out = []
+    for e in entries:
+        if not applies(e.get("since"), e.get("until"), minor):
+            continue
+        if not all(tree.lookup(values, tuple(p)) is not None for p in e["needs"]):
+            continue
+        got = judge(e["when"], values)
+        if got is not False:
+            out.append((e, got))
+    return out
 
 
 def broken(entries: list[dict[str, Any]], minor: str,
            values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The entries of the table that `values` break in Cilium `minor`."""
-    return [e for e in entries
-            if all(tree.lookup(values, tuple(p)) is not None for p in e["needs"])
-            and applies(e.get("since"), e.get("until"), minor)
-            and holds(e["when"], values)]  # fmt: skip
+    """The entries of the table that `values` surely break in Cilium `minor`."""
+    return [e for e, got in verdicts(entries, minor, values) if got]
 
 
 def broken_in(plan: Plan, profile: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -427,19 +459,47 @@ def broken_in(plan: Plan, profile: str, values: Mapping[str, Any]) -> list[dict[
     return plan.memo(("broken", profile), lambda: broken(table(), plan.release.minor, values))
 
 
-def check(plan: Plan) -> None:
+def check(plan: Plan) -> list[str]:
     """Raise RuleError for the first rule of the table that a profile's values break, naming
-    every value the rule reads and where it comes from."""
+    every value the rule reads and where it comes from; return the notes on rules the module
+    judges because they read a Nix expression the user gives (a rule that reads one of
+    nixgen's own, such as hetzkube's config.clusterHost, is the module's to judge without a
+    note)."""
     from nixgen.checks.provenance import values_and_sources
 
     per_profile = {p: plan.values_for(p) for p in PROFILES}
-    hits = {p: broken_in(plan, p, v) for p, v in per_profile.items()}
+    found = {p: verdicts(table(), plan.release.minor, v) for p, v in per_profile.items()}
     for entry in table():  # the first rule of the table that is broken
         per = {p: message(entry, per_profile[p]) for p in PROFILES
-               if any(e is entry for e in hits[p])}  # fmt: skip
+               if any(e is entry and got for e, got in found[p])}  # fmt: skip
         if per:
             profile = min(per, key=lambda p: per[p])
             fail(per, values_and_sources(plan, profile, [tuple(p) for p in paths(entry["when"])]))
+    read: dict[tuple[str, ...], list[str]] = {}  # expression path → the rules it leaves open
+    for profile in PROFILES:
+        if all(got for _, got in found[profile]):
+            continue  # nothing left open
+        given = resolve(plan.given, profile)
+        for entry, got in found[profile]:
+            if got is not None:
+                continue
+            for path in expressions(entry["when"], per_profile[profile]):
+                rules = read.setdefault(path, [])
+                if isinstance(tree.lookup(given, path), Raw) and entry["id"] not in rules:
+                    rules.append(entry["id"])
+    return [note(path, ids, per_profile) for path, ids in read.items() if ids]
+
+
+class Note(str):
+    """A line for stderr that is neither a warning nor an error (`nixgen: note: ...`)."""
+
+
+def note(path: tuple[str, ...], rule_ids: list[str], values: Mapping[str, Any]) -> Note:
+    """The note on the rules a Nix expression leaves open."""
+    expr = next(found.expr for v in values.values()
+                if isinstance(found := tree.lookup(v, path), Raw))  # fmt: skip
+    return Note(f"{'.'.join(path)} = {expr} is a Nix expression: the module judges the rules "
+                f"that read it when Nix evaluates it ({', '.join(rule_ids)})")  # fmt: skip
 
 
 def fail(per_profile: Mapping[str, str], values: str = "") -> None:

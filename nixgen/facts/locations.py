@@ -11,6 +11,8 @@ SHIPPED_CATALOG = os.path.join(DATA_DIR, "catalog.json")
 CHART_STORE = os.path.join(DATA_DIR, "chart")
 # Removed and renamed chart keys, with what replaces them (curated by hand).
 CHANGES_FILE = os.path.join(DATA_DIR, "chart-changes.json")
+# The rules as every module writes them (nixgen.nix.rules writes it from the rules table).
+RULES_FILE = os.path.join(DATA_DIR, "rules.nix")
 
 
 def catalog_path() -> str:

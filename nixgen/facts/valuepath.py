@@ -20,6 +20,10 @@ def dotted(path: Iterable[str]) -> str:
 
 def split_dotted(text: str) -> ValuePath:
     """The inverse of `dotted`."""
+    if '"' not in text:  # plain keys only (most paths)
+        plain = text.split(".")
+        if all(plain):
+            return tuple(plain)
     parts: list[str] = []
     pos = 0
     while pos <= len(text):

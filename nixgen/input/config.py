@@ -8,6 +8,7 @@ file's folder for its `valuesFiles`) and recorded in the header relative to the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +25,19 @@ if TYPE_CHECKING:
 
     from nixgen.input.valuesfile import ValuesFile
 
+# The header of a generated file holds the spec: from this version as a block of pretty JSON,
+#   # nixgen-spec:
+#   #   {
+#   #     "flavor": "hetzkube",
+#   #     ...
+#   #   }
+# its lines prefixed `#   `, a line over HEADER_WIDTH columns continued on the next after `#+ `;
+# before, as one line, `# nixgen-spec: {...}`.
 SPEC_MARK = "# nixgen-spec: "
-# The header's spec as a block: this line, then the JSON's lines, each after `#   `, a long one
-# continued on lines that start with `#+ `.
 BLOCK_MARK = "# nixgen-spec:"
 BLOCK_LINE = "#   "
-BLOCK_MORE = "#+ "
+CONTINUED = "#+ "
+HEADER_WIDTH = 200
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -65,15 +73,61 @@ def load_config(path: Path) -> dict[str, Any]:
     return data
 
 
+def header_lines(data: Mapping[str, Any]) -> list[str]:
+    """The header's lines that hold the spec `data` (without newlines)."""
+    out = [BLOCK_MARK]
+    for line in _json_lines(data, 0, expand=True):
+        text = BLOCK_LINE + line
+        out.append(text[:HEADER_WIDTH])
+        rest = text[HEADER_WIDTH:]
+        while rest:
+            out.append(CONTINUED + rest[: HEADER_WIDTH - len(CONTINUED)])
+            rest = rest[HEADER_WIDTH - len(CONTINUED):]
+    return out
+
+
+# A table or list stays on one line while the header line it makes is this wide at most.
+_INLINE = 100
+
+
+def _json_lines(value: Any, indent: int, key: str = "", expand: bool = False) -> list[str]:
+    """`value` (at `key`, already written as `"key": `) as JSON lines: one key or item a line;
+    a table or list that fits stays on one unless `expand`."""
+    head = " " * indent + key
+    inline = json.dumps(value, ensure_ascii=True, separators=(", ", ": "))
+    if (not isinstance(value, (dict, list)) or not value
+            or not expand and len(BLOCK_LINE) + len(head) + len(inline) <= _INLINE):  # fmt: skip
+        return [head + inline]
+    if isinstance(value, dict):
+        items = [(json.dumps(k, ensure_ascii=True) + ": ", v) for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [("", v) for v in value]
+        opening, closing = "[", "]"
+    out = [head + opening]
+    for i, (name, item) in enumerate(items):
+        lines = _json_lines(item, indent + 2, name)
+        if i < len(items) - 1:
+            lines[-1] += ","
+        out += lines
+    return [*out, " " * indent + closing]
+
+
 def read_header(file: Path) -> tuple[dict[str, Any], bool]:
-    """The spec a generated file carries in its header comment, and whether the header is in
-    the old form (one line of JSON, written before `{"$nix"}` marked Nix expressions)."""
+    """The spec a generated file carries in its header comment, and whether it is written in
+    the single-line form of earlier nixgen versions (before `{"$nix"}` marked Nix
+    expressions)."""
     from nixgen.output import read_regular
 
     try:
         text = read_regular(file)
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{file}: cannot read it: {getattr(err, 'strerror', None) or err}") from None
+    return parse_header(text, str(file))
+
+
+def parse_header(text: str, file: str = "the file") -> tuple[dict[str, Any], bool]:
+    """read_header of a generated file's text (`file` names it in errors)."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if not line.startswith("#"):
@@ -81,19 +135,19 @@ def read_header(file: Path) -> tuple[dict[str, Any], bool]:
         if line.startswith(SPEC_MARK):
             return _header_json(line[len(SPEC_MARK):], file), True
         if line.rstrip() == BLOCK_MARK:
-            parts: list[str] = []
-            for more in lines[i + 1:]:
-                if more.startswith(BLOCK_MORE) and parts:
-                    parts[-1] += more[len(BLOCK_MORE):]
-                elif more.startswith(BLOCK_LINE):
-                    parts.append(more[len(BLOCK_LINE):])
+            block: list[str] = []
+            for item in lines[i + 1:]:
+                if item.startswith(CONTINUED) and block:
+                    block[-1] += item[len(CONTINUED):]
+                elif item.startswith(BLOCK_LINE):
+                    block.append(item[len(BLOCK_LINE):])
                 else:
                     break
-            return _header_json("\n".join(parts), file), False
-    raise ConfigError(f"{file}: no `{SPEC_MARK.strip()}` line in its header: not made by nixgen")
+            return _header_json("\n".join(block), file), False
+    raise ConfigError(f"{file}: no `{BLOCK_MARK}` header: not made by nixgen")
 
 
-def _header_json(text: str, file: Path) -> dict[str, Any]:
+def _header_json(text: str, file: str) -> dict[str, Any]:
     from nixgen.input.limits import InputLimit, check_depth, loads_json
 
     try:
@@ -141,12 +195,6 @@ def migrate_nix(data: dict[str, Any]) -> dict[str, Any]:
             {k: v if k in _OBJECT_KEYS else rebuild(v, marked) for k, v in o.items()}
             if isinstance(o, dict) else o for o in out["objects"]]  # fmt: skip
     return out
-
-
-def needs_block(data: dict[str, Any]) -> bool:
-    """Whether a spec holds a table whose only key is `nix` in a free-form place: plain data
-    now, which a header in the old form would read as a Nix expression."""
-    return migrate_nix(data) != data
 
 
 def known_version(version: Any, where: str) -> None:

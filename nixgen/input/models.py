@@ -167,7 +167,8 @@ def _split(kind: str, choices: tuple[str, ...], base: Any) -> Any:
 
 
 def _setting_type(s: settings.Setting) -> Any:
-    """A plain value of the setting's kind, a Nix expression, or a profile split of either."""
+    """A plain value of the setting's kind (in each form the default release's chart takes),
+    a Nix expression, or a profile split of either."""
     base = Literal[s.choices] if s.kind == "enum" else _KINDS[s.kind]  # type: ignore[valid-type]
     return Union[base, NixExpr, DollarNix, _split(s.kind, s.choices, base)]  # noqa: UP007
 

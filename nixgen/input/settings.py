@@ -49,6 +49,8 @@ class Setting:
     with_section: Any = UNSET
     # nixgen's own description, where the chart's doc line does not say enough (or has none).
     doc: str | None = None
+    # A value the module's option shows as an example (the config's notation).
+    example: Any = UNSET
 
     @cached_property
     def keys(self) -> tuple[str, ...]:
@@ -57,62 +59,73 @@ class Setting:
 
 POOL_DEFAULT = ["10.42.0.0/16"]  # k3s's default pod CIDR
 
+# The API server address the agents use in production: the flavour's to give (hetzkube's
+# `config.clusterHost`, or none, to be set in Nix), written here in the config's notation.
+PRODUCTION_HOST = {"nix": "cfg.k8sServiceHost"}
+
 # In the order the seed's module writes them.
 SETTINGS: tuple[Setting, ...] = (
-    Setting("kubeProxyReplacement", "bool", True,
+    Setting("kubeProxyReplacement", "bool", True, example=False,
             doc="Whether Cilium replaces kube-proxy: it routes ClusterIP, NodePort and "
                 "LoadBalancer services in eBPF (k3s then runs with --disable-kube-proxy)."),
-    Setting("routingMode", "enum", "tunnel", ("tunnel", "native"),
+    Setting("routingMode", "enum", "tunnel", ("tunnel", "native"), example="native",
             doc="How pod traffic crosses between nodes: encapsulated in a tunnel, or routed "
                 "natively by the network."),
-    Setting("tunnelProtocol", "enum", "geneve", ("geneve", "vxlan"),
+    Setting("tunnelProtocol", "enum", "geneve", ("geneve", "vxlan"), example="vxlan",
             doc="The tunnel between nodes with tunnel routing (written only then, unless set)."),
-    Setting("ipv4NativeRoutingCIDR", "cidr4",
+    Setting("ipv4NativeRoutingCIDR", "cidr4", example="10.0.0.0/8",
             doc="The IPv4 CIDR that is routed natively (not masqueraded); native routing with "
                 "IPv4 masquerading needs it."),
-    Setting("ipv6NativeRoutingCIDR", "cidr6",
+    Setting("ipv6NativeRoutingCIDR", "cidr6", example="fd00::/104",
             doc="The IPv6 CIDR that is routed natively (not masqueraded); native routing with "
                 "IPv6 masquerading needs it."),
-    Setting("autoDirectNodeRoutes", "bool"),
-    Setting("ipam.mode", "enum", "kubernetes", ("kubernetes", "cluster-pool")),
+    Setting("autoDirectNodeRoutes", "bool", example=True),
+    Setting("ipam.mode", "enum", "kubernetes", ("kubernetes", "cluster-pool"),
+            example="cluster-pool"),
     Setting("ipam.operator.clusterPoolIPv4PodCIDRList", "cidr4s",
+            example=["10.42.0.0/16", "10.43.0.0/16"],
             doc="The IPv4 pod CIDRs cluster-pool IPAM hands out to the nodes (written with "
                 "cluster-pool IPAM; k3s's 10.42.0.0/16 unless set)."),
-    Setting("bpf.masquerade", "bool", True),
-    Setting("k8sServiceHost", "host",
-            {"local": "127.0.0.1", "production": {"nix": "cfg.k8sServiceHost"}},
+    Setting("bpf.masquerade", "bool", True, example=False),
+    # Production's host is the flavour's (nixgen.plan.flavor.Flavor.production_host).
+    Setting("k8sServiceHost", "host", {"local": "127.0.0.1", "production": PRODUCTION_HOST},
+            example="api.example.com",
             doc="The API server address the Cilium agents use (they run in the host network "
                 "and reach it before pod networking exists)."),
-    Setting("k8sServicePort", "port", 6443),
+    Setting("k8sServicePort", "port", 6443, example=443),
     Setting("policyEnforcementMode", "enum", "default", ("default", "always", "never"),
+            example="always",
             doc="When policies are enforced: default (for endpoints that some policy selects), "
                 "always (deny by default), or never."),
-    Setting("policyAuditMode", "bool",
+    Setting("policyAuditMode", "bool", example=True,
             doc="Whether policy verdicts are logged instead of enforced; the agents read it at "
                 "start, so restart the Cilium pods after changing it."),
-    Setting("gatewayAPI.enabled", "bool", True,
+    Setting("gatewayAPI.enabled", "bool", True, example=False,
             doc="Whether Cilium implements Gateway API (it turns on its Envoy config too)."),
-    Setting("ingressController.enabled", "bool",
+    Setting("ingressController.enabled", "bool", example=True,
             doc="Whether Cilium is an Ingress controller (it turns on its Envoy config too)."),
-    Setting("ingressController.default", "bool",
+    Setting("ingressController.default", "bool", example=True,
             doc="Whether Cilium's is the default Ingress controller: it serves Ingresses that "
                 "name no class."),
     Setting("ingressController.loadbalancerMode", "enum", choices=("shared", "dedicated"),
+            example="shared",
             doc="Whether Ingresses share one load balancer or get one each (an Ingress may say "
                 "otherwise with the ingress.cilium.io/loadbalancer-mode annotation)."),
-    Setting("hubble.enabled", "bool", True, doc="Whether Hubble observes the flows on each node."),
-    Setting("hubble.relay.enabled", "bool", {"local": False, "production": True}),
-    Setting("hubble.ui.enabled", "bool", {"local": False, "production": True}),
-    Setting("operator.replicas", "count", {"local": 1, "production": 2}),
-    Setting("encryption.enabled", "bool"),
+    Setting("hubble.enabled", "bool", True, example=False,
+            doc="Whether Hubble observes the flows on each node."),
+    Setting("hubble.relay.enabled", "bool", {"local": False, "production": True}, example=True),
+    Setting("hubble.ui.enabled", "bool", {"local": False, "production": True}, example=True),
+    Setting("operator.replicas", "count", {"local": 1, "production": 2}, example=3),
+    Setting("encryption.enabled", "bool", example=True),
     Setting("encryption.type", "enum", choices=("wireguard", "ipsec"), with_section="wireguard",
+            example="wireguard",
             doc="The encryption between nodes (wireguard unless set, where the chart's default "
                 "is ipsec)."),
-    Setting("rollOutCiliumPods", "bool", True),
-    Setting("cni.binPath", "abspath", k3s.CNI_BIN_DIR,
+    Setting("rollOutCiliumPods", "bool", True, example=False),
+    Setting("cni.binPath", "abspath", k3s.CNI_BIN_DIR, example="/var/lib/cni/bin",
             doc="Where Cilium installs its CNI plugin: where k3s's containerd looks without "
                 "flannel (the node module reads the same)."),
-    Setting("cni.confPath", "abspath", k3s.CNI_CONF_DIR,
+    Setting("cni.confPath", "abspath", k3s.CNI_CONF_DIR, example="/var/lib/cni/net.d",
             doc="Where Cilium writes its CNI configuration: where k3s's containerd looks "
                 "without flannel (the node module reads the same)."),
 )  # fmt: skip
@@ -185,6 +198,17 @@ KIND_FORMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# A port's string form: its digits, 1 to 65535, no leading zero (the module's option type holds
+# it to the same).
+PORT_DIGITS = r"^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"
+
+
+def takes_string(s: Setting, version: str) -> bool:
+    """Whether the setting takes its string form in Cilium `version` (a switch's "true", a
+    port's digits, CIDRs in one string) besides a form of its own kind."""
+    return KIND_FORMS[s.kind][0] != "string" and "string" in forms(s, version)
+
+
 def forms(s: Setting, version: str) -> tuple[str, ...]:
     """The JSON types Cilium `version`'s chart takes at the setting's key, of those its kind
     has a meaning for (all of them where the chart's schema says nothing of the key)."""
@@ -251,8 +275,9 @@ def _enum(s: Setting, value: Any, form: str) -> str | None:
 
 
 def _port(s: Setting, value: Any, form: str) -> str | None:
-    number = int(value) if form == "string" and value.isascii() and value.isdigit() else value
-    if not isinstance(number, int) or not 1 <= number <= 65535:
+    if form == "string":
+        return None if re.match(PORT_DIGITS, value) else "must be a port, 1 to 65535"
+    if not isinstance(value, int) or not 1 <= value <= 65535:
         return "must be a port, 1 to 65535"
     return None
 

@@ -30,11 +30,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nixgen.nix import pretty
 from nixgen.nixatoms import (
     Call,
     If,
     NixError,
+    Prose,
     Raw,
+    indented_block,
+    string,
     atom,
     attr_name,
     child_path,
@@ -43,6 +47,19 @@ from nixgen.nixatoms import (
 )
 
 WIDTH = 100
+# Prose this short stays a string even where its line is long (a deeply nested description).
+PROSE_MIN = 40
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text`'s words in lines of at most `width` columns (a longer word alone on its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _branches(v: Any) -> tuple[str, Any, Any] | None:
@@ -135,6 +152,8 @@ def _flat_item(v: Any, path: str) -> str | None:
 
 def _needs_parens(v: Any, text: str) -> bool:
     """Whether `v` must be parenthesised as a list element or a function argument."""
+    if isinstance(v, If) and is_attr_path(text):  # `c` for `if c then true else false`
+        return False
     return (
         isinstance(v, (If, Call)) or (isinstance(v, Raw) and not v.atomic)
         or _negative(text)
@@ -148,6 +167,8 @@ def _check_item(v: Any, path: str) -> None:
 
 def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
     """`v` standing on its own line(s) at column `indent`."""
+    if isinstance(v, pretty.EXPRESSIONS):
+        return pretty.expression(v, indent)[indent:]
     if in_list:
         _check_item(v, path)
         text = _flat_item(v, path)
@@ -208,7 +229,14 @@ def _simple_lhs(name: str) -> bool:
 
 def binding(name: str, v: Any, indent: int, path: str = "") -> str:
     """`name = v;` at column `indent` (`name` already written as Nix)."""
+    if isinstance(v, pretty.EXPRESSIONS):
+        return pretty.binding(name, v, indent)
     head = " " * indent + name + " ="
+    if isinstance(v, Prose):
+        text = string(v.text, path)
+        if len(head) + 1 + len(text) + 1 <= WIDTH or len(v.text) <= PROSE_MIN:
+            return f"{head} {text};"
+        return f"{head} {indented_block(wrap(v.text, WIDTH - indent - 2), indent)};"
     if mapping(v):  # a non-empty attrset after `=` is always expanded
         return f"{head} {_broken(v, indent, path)};"
     text = _flat(v, path)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from nixgen.input import config
 from nixgen.input.choices import NODE_OUTPUT
-from nixgen.nix.render import environment, header_text, options_text
+from nixgen.nix import emit, pretty
+from nixgen.nix.pretty import Expr, Sel, Str, call, chain
+from nixgen.nix.render import environment, options_text
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.model import Plan
 from nixgen.plan.node import NodePlan, options, plan_for
@@ -19,13 +22,9 @@ ABOUT = (
 )
 
 
-def header_json(spec: Any, profile: str) -> str:
+def header(spec: Any, profile: str) -> list[str]:
     """The header spec: the cluster module's, plus which output and profile this is."""
-    return header_text({"output": NODE_OUTPUT, "profile": profile, **spec.header_data()})
-
-
-def _server(condition: str) -> Raw:
-    return Raw("isServer" if condition == "" else f"isServer && {condition}")
+    return config.header_lines({"output": NODE_OUTPUT, "profile": profile, **spec.header_data()})
 
 
 def entries(node: NodePlan) -> list[tuple[list[str], Any]]:
@@ -38,23 +37,21 @@ def entries(node: NodePlan) -> list[tuple[list[str], Any]]:
         "boot": {"kernelModules": node.module_names},
     }
     out.append(([f"{m.name}: {m.reason}" for m in node.kernel_modules], base))
-    always = [f for f in node.flags if f.switch is None]
-    for server_only in (False, True):
-        group = [f for f in always if f.server_only == server_only]
-        if group:
-            body = {"services": {"k3s": {"extraFlags": [f.flag for f in group]}}}
-            why = [f"{f.flag}: {f.reason}" for f in group]
-            if server_only:
-                why.append("(server flags: agents take these settings from the servers)")
-                out.append((why, Call("lib.mkIf", (_server(""), body))))
-            else:
-                out.append((why, body))
-    for f in node.flags:
-        if f.switch is not None:
-            body = {"services": {"k3s": {"extraFlags": [f.flag]}}}
-            cond = f"cfg.{f.switch}"
-            out.append(([f"{f.flag}: {f.reason}"],
-                        Call("lib.mkIf", (_server(cond) if f.server_only else Raw(cond), body))))
+    if any(not f.server_only for f in node.flags):
+        raise ValueError("a k3s flag for agents has no place in the node module")
+    message = (
+        "cilium.node: services.k3s.configPath is set, so k3s reads the config drop-ins beside "
+        f"that file, not /etc/{DROP_IN}, which holds Cilium's server flags: leave configPath "
+        "unset (k3s then reads /etc/rancher/k3s/config.yaml, then its drop-ins)")  # fmt: skip
+    why = ["k3s server flags (agents take these settings from the servers), in a k3s config",
+           "drop-in, so that they add to what services.k3s.extraFlags gives, string or list:",
+           *(f"{f.flag}: {f.reason}" for f in node.flags)]  # fmt: skip
+    out.append((why, Call("lib.mkIf", (Raw("isServer"), {
+        "assertions": [{"assertion": Raw("k3s.configPath == null"), "message": message}],
+        "environment": {"etc": {DROP_IN: {"text": Raw("serverConfig")}}},
+        # k3s reads its config at start only: a change restarts it, as one of its flags would.
+        "systemd": {"services": {"k3s": {"restartTriggers": [Raw("serverConfig")]}}},
+    }))))  # fmt: skip
     firewall: dict[str, Any] = {}
     for name, protocol in (("allowedTCPPorts", "tcp"), ("allowedUDPPorts", "udp")):
         if node.ports_of(protocol):
@@ -86,15 +83,40 @@ def entries(node: NodePlan) -> list[tuple[list[str], Any]]:
     return out
 
 
+# Where the node module writes the k3s server flags: a drop-in of k3s's default config file
+# (/etc/rancher/k3s/config.yaml), which k3s reads after it, in name order.
+DROP_IN = "rancher/k3s/config.yaml.d/50-cilium.yaml"
+
+
+def server_flags(node: NodePlan) -> tuple[dict[str, Any], Expr]:
+    """The k3s config keys of the flags every server gets (a flag `--a=b` is `a = "b"`, a
+    flag `--a` is `a = true`), and the Nix list of what the switched `--disable=x` flags add
+    to the --disable list (`disable+`)."""
+    always: dict[str, Any] = {}
+    switched: list[Expr] = []
+    for f in node.flags:
+        name, sep, value = f.flag.removeprefix("--").partition("=")
+        if f.switch is None:
+            always[name] = value if sep else True
+        elif name == "disable":
+            switched.append(call("lib.optional", Sel("cfg", (f.switch,)), Str((value,))))
+        else:
+            raise ValueError(f"{f.flag}: only --disable flags have a switch")
+    return always, chain("++", switched)
+
+
 def render_node(built: Plan, profile: str) -> str:
     """cilium-node.nix for one profile of a nixgen Plan."""
     node = plan_for(built, profile)
+    always, disabled = server_flags(node)
     template = environment().get_template("node.nix.j2")
     return template.render(
         options=options_text(options(node), 4, nested=False),
         entries=entries(node),
+        server_flags=emit.bindings(always, 4),
+        disabled=pretty.binding("disabled", disabled, 2),
         about=[line.format(profile=profile) for line in ABOUT],
-        spec_json=header_json(built.spec, profile),
+        header=header(built.spec, profile),
         nixgen_version=__version__,
     )
 

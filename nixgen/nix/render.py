@@ -8,7 +8,6 @@ generated expressions refer to, are named once, in `NAMES`.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
@@ -17,13 +16,14 @@ from typing import Any
 import jinja2
 
 from nixgen import nixatoms, tree
-from nixgen.checks.lang import TAG
-from nixgen.checks.rules import table
-from nixgen.nix import emit
+from nixgen.input import config
+from nixgen.nix import emit, pretty, rules, typedefs
 from nixgen.nix.flavors import registry
-from nixgen.nixatoms import Attrs, Call, If, Raw
+from nixgen.nixatoms import Attrs, Call, If, InNix, Prose, Raw
+from nixgen.plan import options
 from nixgen.plan.model import (
     ALWAYS,
+    Alias,
     NO_DEFAULT,
     Condition,
     KubeObject,
@@ -82,7 +82,8 @@ def nixify(data: Any, names: Mapping[str, str] = NAMES) -> Any:
             return If(names["local"], nixify(node.local, names), nixify(node.production, names))
         if isinstance(node, OptionRef):
             return Raw(f"{names['cfg']}.{node.name}")
-        if isinstance(node, Raw) and names is not NAMES and node.expr.startswith("cfg."):
+        if (isinstance(node, Raw) and not isinstance(node, InNix) and names is not NAMES
+                and node.expr.startswith("cfg.")):  # fmt: skip
             return Raw(names["cfg"] + node.expr[3:])
         if isinstance(node, Attrs):
             return Attrs(nixify(dict(node.items), names))
@@ -106,15 +107,17 @@ def declaration(option: Option) -> Any:
     attrs: dict[str, Any] = {"type": option.type}
     if option.default is not NO_DEFAULT:
         attrs["default"] = option.default
-    if option.read_only:
-        attrs["readOnly"] = True
     shown = option.default_text
     if shown is None and tree.contains(option.default,
                                        lambda v: isinstance(v, (Split, Raw, OptionRef))):
         shown = Call("lib.literalExpression", (emit.expr(nixify(option.default, DOC_NAMES)),))
     if shown is not None:
         attrs["defaultText"] = shown
-    attrs["description"] = option.description
+    if option.example is not NO_DEFAULT:
+        attrs["example"] = option.example
+    if option.read_only:
+        attrs["readOnly"] = True
+    attrs["description"] = Prose(option.description)
     return Call("lib.mkOption", (attrs,))
 
 
@@ -152,6 +155,55 @@ def _entry_text(key: str, value: tree.Key, indent: int) -> str:
     return emit.bindings(nixify({key: value.tree}), indent)
 
 
+SETTINGS_DOC = (
+    "The Helm values of the Cilium chart: any value the chart takes, by the chart's own "
+    "names, with a typed option (below) for each one nixgen models. A typed setting at null "
+    "is left out and the chart's default applies; a null anywhere else reaches Helm, which "
+    "drops that default. Definitions merge as module options do: nixgen's defaults have the "
+    "lowest priority, the generating config's values are lib.mkDefault, a plain definition "
+    "overrides both. cilium.helmValues is another name for this option."
+)
+
+
+def settings_option() -> Option:
+    """`cilium.settings`, whose typed options the let binding `settingsOptions` holds."""
+    return Option(("settings",),
+                  Call("lib.types.submodule", ({"freeformType": Raw("json"),
+                                                "options": Raw("settingsOptions")},)),
+                  {}, SETTINGS_DOC,
+                  example={"hubble": {"relay": {"enabled": True}},
+                           "bandwidthManager": {"enabled": True}})  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def alias_texts(aliases: tuple[Alias, ...]) -> list[str]:
+    """The `imports` entries that declare the aliases (lib.mkAliasOptionModule, or
+    lib.mkRenamedOptionModule for a renamed option), as list items at column 4."""
+    return [emit.item(item, 4) for item in alias_items(aliases)]
+
+
+def alias_items(aliases: tuple[Alias, ...]) -> list[Any]:
+    """alias_texts' entries as expressions."""
+    out = []
+    for alias in aliases:
+        func = "lib.mkRenamedOptionModule" if alias.renamed else "lib.mkAliasOptionModule"
+        out.append(pretty.Par(pretty.call(func, *(pretty.Lst(tuple(pretty.Str((k,)) for k in p))
+                                                  for p in (alias.old, alias.new)))))  # fmt: skip
+    return out
+
+
+def given_definitions(given: Any) -> Any:
+    """The config's values as definitions of `cilium.settings`: lib.mkDefault at each leaf (a
+    value per profile whose sides are tables has it inside them), so that a plain definition
+    in the user's Nix overrides it, and nixgen's defaults (the options' own) yield to it."""
+    if isinstance(given, dict) and given:
+        return {key: given_definitions(value) for key, value in given.items()}
+    if isinstance(given, Split) and any(isinstance(side, dict) and side
+                                        for side in (given.local, given.production)):
+        return Split(given_definitions(given.local), given_definitions(given.production))
+    return Call("lib.mkDefault", (given,))
+
+
 def object_texts(plan: Plan) -> list[str]:
     """The object entries as list items at column 6; each written once per process (the
     default policies recur in every module)."""
@@ -161,15 +213,6 @@ def object_texts(plan: Plan) -> list[str]:
 @lru_cache(maxsize=4096)
 def _item_text(entry: tree.Key) -> str:
     return emit.item(nixify(entry.tree), 6)
-
-
-def merged_values(plan: Plan) -> Any:
-    """The Helm values before the rules: the typed settings, the config's other values over
-    them, then `cilium.helmValues`."""
-    helm = Raw(f"{NAMES['cfg']}.helmValues")
-    if not plan.extra:
-        return Call("lib.recursiveUpdate settingValues", (helm,))
-    return Call("lib.foldl' lib.recursiveUpdate settingValues", ([plan.extra, helm],))
 
 
 def condition(c: Condition) -> str:
@@ -217,32 +260,6 @@ def source(plan: Plan) -> Any:
     return If(f"{cfg}.version == {nixatoms.string(plan.version)}", pinned, unpinned)
 
 
-def spec_json(plan: Plan) -> str:
-    """The spec in one line of ASCII JSON: what the user set, flavour and version always. A
-    spec holding a table whose only key is `nix` where a config takes free-form data (plain
-    data now, a Nix expression in a header of the old, one-line form) is written as a block
-    instead (nixgen.input.config.read_header reads both)."""
-    return header_text(plan.spec.header_data())
-
-
-def header_text(data: dict[str, Any]) -> str:
-    """The header's spec lines for `data` (see spec_json)."""
-    from nixgen.input.config import BLOCK_LINE, BLOCK_MARK, BLOCK_MORE, SPEC_MARK, needs_block
-
-    if not needs_block(data):
-        return SPEC_MARK + json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    out = [BLOCK_MARK]
-    for line in json.dumps(data, ensure_ascii=True, indent=2).splitlines():
-        first = 200 - len(BLOCK_LINE)
-        out.append(BLOCK_LINE + line[:first])
-        rest = line[first:]
-        while rest:  # a long line goes on, on lines of its own
-            width = 200 - len(BLOCK_MORE)
-            out.append(BLOCK_MORE + rest[:width])
-            rest = rest[width:]
-    return "\n".join(out)
-
-
 def module_args(plan: Plan, names: list[str]) -> str:
     """The module's argument pattern, in nixfmt's layout: `names`, and `options` and `pkgs`
     where a user's Nix expression reads them."""
@@ -253,6 +270,11 @@ def module_args(plan: Plan, names: list[str]) -> str:
     return "{\n" + "".join(f"  {name},\n" for name in wanted) + "  ...\n}:"
 
 
+def header(plan: Plan) -> list[str]:
+    """The spec's header lines: what the user set, flavour and version always."""
+    return config.header_lines(plan.spec.header_data())
+
+
 def facts_text(plan: Plan) -> str:
     """The facts table's bindings. The table is the same for every module with the same
     release, flavour needs and object kinds, so each is written once per process."""
@@ -261,16 +283,7 @@ def facts_text(plan: Plan) -> str:
 
 @lru_cache(maxsize=256)
 def _facts_text(facts: tree.Key) -> str:
-    return emit.bindings({minor: Attrs(entry) for minor, entry in facts.tree.items()}, 6)
-
-
-@cache
-def rules_text() -> str:
-    """The rules table (nixgen.checks.rules.table, the same for every module) as a JSON array in an
-    indented string, one rule a line."""
-    items = [json.dumps(rule, separators=(",", ":"), ensure_ascii=False) for rule in table()]
-    lines = ["[", *("  " + item + "," for item in items[:-1]), *("  " + i for i in items[-1:]), "]"]
-    return nixatoms.indented_block(lines, 2)
+    return emit.bindings({minor: Attrs(entry) for minor, entry in facts.tree.items()}, 4)
 
 
 def scopes_text(plan: Plan) -> str:
@@ -287,20 +300,29 @@ def _scopes_text(scopes: tree.Key) -> str:
 
 def render(plan: Plan) -> str:
     flavor = registry.of(plan.flavor)
+    types = [o.type for o in plan.settings_options]
     return environment().get_template(flavor.template).render(
         plan=plan,
         objects=object_texts(plan),
+        given=_given_text(tree.Key(plan.given)) if plan.given else None,
         facts=facts_text(plan),
-        rules=rules_text(),
-        tag_regex=TAG,
-        options=options_text(plan.options, 4),
-        merged=merged_values(plan),
+        rules=rules.text().rstrip("\n"),
+        type_bindings=typedefs.text(options.type_names(types)).rstrip("\n"),
+        options=options_text([*plan.options[:3], settings_option(), *plan.options[3:]], 4),
+        settings_options=options_text(plan.settings_options, 4),
+        nullable=emit.bindings(plan.nullable, 4),
+        imports=alias_texts(plan.aliases),
         alpha_crds=any("alphaCrds" in entry for entry in plan.facts.values()),
         scopes=scopes_text(plan),
         source=source(plan),
         gateway_api=plan.spec.gatewayApiVersion or Raw(f"{NAMES['facts']}.gatewayApi"),
         about=flavor.about(plan.spec),
-        spec_json=spec_json(plan),
+        header=header(plan),
         nixgen_version=__version__,
         module_args=lambda names: module_args(plan, names),
     )
+
+
+@lru_cache(maxsize=256)
+def _given_text(given: tree.Key) -> str:
+    return emit.item(nixify({"cilium": {"settings": given_definitions(given.tree)}}), 6)

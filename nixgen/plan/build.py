@@ -21,7 +21,7 @@ from nixgen.input import settings
 from nixgen.input.spec import Spec
 from nixgen.nixatoms import Raw
 from nixgen.plan import layers, options
-from nixgen.plan.flavor import FactNeeds, Flavor
+from nixgen.plan.flavor import FactNeeds, Flavor, with_host
 from nixgen.plan.layers import PRODUCTION_FEATURES
 from nixgen.plan.model import Plan, PlanError, lower
 from nixgen.plan.objects import kube_objects
@@ -38,7 +38,7 @@ def nixgen_defaults(spec: Spec, flavor: Flavor, given: dict[str, Any]) -> dict[s
     for keys, value in flavor.own_defaults().items():
         if not settings.set_at(given, keys):
             tree.put(table, keys, value)
-    return lower(table, bare_nix=True)
+    return lower(with_host(table, flavor.production_host(spec)), bare_nix=True)
 
 
 def alpha_crd_files(rel: catalog.Release, kinds: Collection[str]) -> list[str]:
@@ -148,14 +148,17 @@ def settled(plan: Plan, flavor: Flavor, defaults: dict[str, Any],
     """`plan` over nixgen's `defaults` (those that remain): its values, and the options and
     values the module writes from them."""
     values = tree.deep_merge(defaults, plan.given)
+    settings_options = options.setting_options(defaults, plan.release.version)
     return dataclasses.replace(
         plan,
         values=values,
         defaults=defaults,
         notes=notes,
         typed=_typed(values),
-        options=options.cluster_options(plan.spec, values, plan.release.version, flavor),
-        extra=tree.without(values, settings.PATHS),
+        options=options.cluster_options(plan.spec, flavor),
+        settings_options=settings_options,
+        nullable=options.nullable(settings_options),
+        aliases=options.aliases(plan.spec, flavor),
     )
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from nixgen.input import settings
 from nixgen.input.spec import Spec, UserObject
-from nixgen.plan.model import Option
+from nixgen.nixatoms import InNix
+from nixgen.plan.model import Alias, Option
 
 
 class FactNeeds(NamedTuple):
@@ -25,23 +27,24 @@ class Flavor:
     nothing more than the chart and its CRD mappings."""
 
     name: str = ""
-    # Typed settings whose option defaults to one of the flavour's own options: setting keys →
-    # that option's name.
-    linked: Mapping[tuple[str, ...], str] = {}
 
     def own_defaults(self) -> dict[tuple[str, ...], Any]:
         """The flavour's own defaults of typed settings (setting keys → value), which nixgen's
         defaults take where the user leaves the setting open."""
         return {}
 
-    def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
-        """Options of the framework's own Cilium module that the module keeps, declared before
-        `cilium.settings`, with their defaults from the final Helm `values`."""
+    def production_host(self, spec: Spec) -> Any:
+        """Production's k8sServiceHost: a Nix expression where the framework has one, else a
+        value to set in Nix (`cilium.settings.k8sServiceHost`)."""
+        return InNix("cfg.settings.k8sServiceHost")
+
+    def aliases(self, spec: Spec) -> list[Alias]:
+        """Options of the framework's own Cilium module that the module keeps, as aliases of
+        the settings they set."""
         return []
 
     def chart_options(self, spec: Spec) -> list[Option]:
-        """The options the module takes the chart and the API server host from, declared after
-        `cilium.settings`."""
+        """The options the module takes the chart from, declared after `cilium.settings`."""
         raise NotImplementedError
 
     def check_object(self, obj: UserObject, where: str) -> None:
@@ -51,3 +54,14 @@ class Flavor:
     def fact_needs(self, spec: Spec) -> FactNeeds:
         """The per-minor facts the module selects by `cilium.version`."""
         return FactNeeds()
+
+
+def with_host(written: dict[str, Any], host: Any) -> dict[str, Any]:
+    """`written` (settings in the config's notation) with settings.PRODUCTION_HOST, at
+    k8sServiceHost or at its production side, replaced by `host` (plan data)."""
+    value = written.get("k8sServiceHost")
+    if value == settings.PRODUCTION_HOST:
+        written["k8sServiceHost"] = host
+    elif isinstance(value, Mapping) and value.get("production") == settings.PRODUCTION_HOST:
+        written["k8sServiceHost"] = {**value, "production": host}
+    return written

@@ -83,6 +83,18 @@ class Option:
     # an expression.
     default_text: Any = None
     read_only: bool = False
+    # A value the manual shows as an example (plan data); NO_DEFAULT: none.
+    example: Any = NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An option path that stands for another (lib.mkAliasOptionModule), or (`renamed`) that
+    was renamed to it (lib.mkRenamedOptionModule: it warns where warnings are shown)."""
+
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    renamed: bool = False
 
 
 def notation(values: Any) -> Any:
@@ -173,15 +185,28 @@ class Plan:
     # one profile is a Split with None on that side: unset there).
     values: dict[str, Any]
     crd_files: tuple[str, ...]  # files importyaml takes from crd_dir
-    # The Helm values the typed settings give: what the `cilium.settings` options default to.
+    # The Helm values the typed settings give (nixgen's defaults and the config's settings).
     typed: dict[str, Any] = field(default_factory=dict)
+    # The values' layers: nixgen's surviving defaults, over typed-setting paths only (plain,
+    # Split or Raw leaves; a default dropped in one profile is a Split whose other side is
+    # None), which the module writes as the settings options' defaults; and the values every
+    # user layer gives, merged (nixgen.plan.layers), which it defines with lib.mkDefault.
+    # `values` is the second merged over the first.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, Any] = field(default_factory=dict)
     objects: tuple[KubeObject, ...] = field(default=())
     # Cilium minor → facts the module selects by `cilium.version` at evaluation time, so that
     # editing the version in Nix without regenerating stays right across the known minors.
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The module's options (nixgen.plan.options) and the values it writes over the typed ones.
+    # The module's options (nixgen.plan.options): `cilium.*`, the typed `cilium.settings.*`,
+    # and the option paths that are aliases (`from`, `to`, renamed: whether the old name is
+    # obsolete) of others.
     options: tuple[Option, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    settings_options: tuple[Option, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    # The typed settings whose option may be null (`True` at each): left out of the values
+    # while null, as the module does, so that the chart's default applies.
+    nullable: dict[str, Any] = field(default_factory=dict)
     # Cilium kind → namespaced, over every minor in `facts`, for a module that sets
     # kubernetes.namespacedMappings (else empty): a kind keeps its scope across releases, so
     # the module writes the table once and takes the kinds of the minor in use from it.
@@ -191,12 +216,8 @@ class Plan:
     crd_dir: str = CRD_DIR
     alpha_crd_dir: str = ALPHA_CRD_DIR
     namespace: str = NAMESPACE
-    # nixgen's surviving defaults, over typed-setting paths only (plain, Split or Raw leaves; a
-    # default dropped in one profile is a Split whose other side is None); the values every user
-    # layer gives, merged (nixgen.plan.layers); the user's layers; nixgen's defaults as planned
-    # before any yielded, and why those that did ("nixgen: note:" lines).
-    defaults: dict[str, Any] = field(default_factory=dict)
-    given: dict[str, Any] = field(default_factory=dict)
+    # The user's layers; nixgen's defaults as planned before any yielded, and why those that
+    # did ("nixgen: note:" lines).
     layers: tuple[Any, ...] = ()
     planned_defaults: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -335,3 +356,19 @@ def resolve(values: Any, profile: str, env: Mapping[str, Any] | None = None) -> 
 
     return tree.rebuild(values, replace)
 
+
+
+def without_nulls(values: Any, typed: Mapping[str, Any]) -> Any:
+    """`values` (one profile's) as the module computes its Helm values: the `typed` settings
+    (Plan.nullable's tree) that are null left out, and so a typed section they leave empty."""
+    if not isinstance(values, dict) or not typed:
+        return values
+    out = {}
+    for key, value in values.items():
+        if key in typed:
+            if isinstance(typed[key], dict):
+                value = without_nulls(value, typed[key])
+            if value is None or value == {}:
+                continue
+        out[key] = value
+    return out

@@ -27,6 +27,8 @@
   chartName ? "",
   # The `pkgs` module argument, for a module whose Nix expressions read it.
   pkgsJSON ? "{}",
+  # part = "accepted": the settings to evaluate the module with, one evaluation each.
+  batchJSON ? "[]",
 }:
 let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
@@ -111,41 +113,56 @@ let
   nixidyKinds = builtins.fromJSON nixidyKindsJSON;
   chartFolder = "${src}/install/kubernetes/cilium";
 
-  user = {
+  userWith = settings: {
     config.cilium = {
       enable = true;
       inherit isLocal;
     }
-    // builtins.fromJSON settingsJSON;
+    // settings;
   };
 
   other.config = builtins.fromJSON otherJSON;
 
-  evaluated = lib.evalModules {
-    modules = [
-      module
-      frameworks.${flavor}
-      user
-      other
-    ]
-    ++ lib.optional (flavor == "hetzkube" && namespaced) frameworks.namespacedMappings
-    ++ lib.optional (flavor == "hetzkube" && hetzkubeModules) frameworks.hetzkubeModules;
-    specialArgs.pkgs = builtins.fromJSON pkgsJSON;
-    specialArgs.charts.cilium.cilium =
-      if chartName == "" then
-        chartFolder
-      else
-        {
-          name = chartName;
-          outPath = chartFolder;
-        };
-  };
+  evaluated = evaluate (builtins.fromJSON settingsJSON);
+  evaluate =
+    settings:
+    lib.evalModules {
+      modules = [
+        module
+        frameworks.${flavor}
+        (userWith settings)
+        other
+      ]
+      ++ lib.optional (flavor == "hetzkube" && namespaced) frameworks.namespacedMappings
+      ++ lib.optional (flavor == "hetzkube" && hetzkubeModules) frameworks.hetzkubeModules;
+      specialArgs.pkgs = builtins.fromJSON pkgsJSON;
+      specialArgs.charts.cilium.cilium =
+        if chartName == "" then
+          chartFolder
+        else
+          {
+            name = chartName;
+            outPath = chartFolder;
+          };
+    };
   c = evaluated.config;
 
-  release =
+  releaseOf =
+    c:
     if flavor == "hetzkube" then c.helm.releases.cilium else c.applications.cilium.helm.releases.cilium;
+  release = releaseOf c;
+  # Whether the Helm values evaluate with each of a list of settings (an evaluation each): a
+  # type error, a broken rule or a conflict fails one without failing the others.
+  accepted = map (
+    settings:
+    let
+      values = (releaseOf (evaluate settings).config).values;
+    in
+    (builtins.tryEval (builtins.deepSeq values values)).success
+  ) (builtins.fromJSON batchJSON);
 
   parts = {
+    inherit accepted;
     present =
       if flavor == "hetzkube" then
         c.helm.releases ? cilium
@@ -219,7 +236,9 @@ let
       parts.${part}
     else if flavor == "hetzkube" then
       removeAttrs parts (
-        lib.optional (!namespaced) "namespacedMappings" ++ lib.optional (!hetzkubeModules) "gatewayApi"
+        [ "accepted" ]
+        ++ lib.optional (!namespaced) "namespacedMappings"
+        ++ lib.optional (!hetzkubeModules) "gatewayApi"
       )
     else
       {

@@ -1,6 +1,7 @@
 # A small stand-in for nixpkgs' `lib`, written for nixgen's tests: just what the generated
 # modules and the evaluation harness use, with the same semantics for those uses. Where nixpkgs'
-# lib is at hand (NIXPKGS_LIB), the same tests run against it too.
+# lib is at hand (NIXPKGS_LIB), the same tests run against it too (tests/test_minilib.py holds
+# the two to the same answers).
 let
   inherit (builtins)
     all
@@ -15,10 +16,12 @@ let
     foldl'
     functionArgs
     genList
+    genericClosure
     head
     intersectAttrs
     isAttrs
     isBool
+    isFloat
     isFunction
     isInt
     isList
@@ -32,7 +35,6 @@ let
     tail
     ;
 
-  min = a: b: if a < b then a else b;
   typeOf = x: if isAttrs x then x._type or null else null;
   isOption = x: typeOf x == "option";
   isStringLike = x: isString x || isPath x || (isAttrs x && (x ? outPath || x ? __toString));
@@ -67,14 +69,38 @@ let
           builtins.toJSON part
       ) path
     );
-  last = list: elemAt list (length list - 1);
-  reverseList = list: genList (i: elemAt list (length list - 1 - i)) (length list);
-  imap1 = f: list: genList (i: f (i + 1) (elemAt list i)) (length list);
+  # The characters a regular expression gives a meaning to (as nixpkgs' escapeRegex escapes).
+  special = [
+    "\\"
+    "["
+    "{"
+    "("
+    ")"
+    "^"
+    "$"
+    "?"
+    "*"
+    "+"
+    "|"
+    "."
+  ];
 
   lib = rec {
-    inherit showOption last;
+    inherit showOption;
     # ------------------------------------------------------------ attrsets, lists, strings
     pipe = value: functions: foldl' (x: f: f x) value functions;
+    id = x: x;
+    min = a: b: if a < b then a else b;
+    max = a: b: if a > b then a else b;
+    toList = x: if isList x then x else [ x ];
+    last = list: elemAt list (length list - 1);
+    reverseList =
+      xs:
+      let
+        n = length xs;
+      in
+      genList (i: elemAt xs (n - i - 1)) n;
+    imap1 = f: list: genList (i: f (i + 1) (elemAt list i)) (length list);
     filterAttrs =
       pred: set:
       listToAttrs (
@@ -131,10 +157,18 @@ let
         attrByPath (tail attrPath) default set.${head attrPath}
       else
         default;
-    hasPrefix = prefix: text: substring 0 (stringLength prefix) text == prefix;
+    getAttrFromPath =
+      attrPath: set:
+      attrByPath attrPath (abort "cannot find attribute `${concatStringsSep "." attrPath}'") set;
     setAttrByPath =
       attrPath: value:
       if attrPath == [ ] then value else { ${head attrPath} = setAttrByPath (tail attrPath) value; };
+    hasPrefix = prefix: text: substring 0 (stringLength prefix) text == prefix;
+    hasInfix = infix: text: builtins.match ".*${escapeRegex infix}.*" "${text}" != null;
+    stringToCharacters = s: genList (i: substring i 1 s) (stringLength s);
+    escapeRegex = builtins.replaceStrings special (map (c: "\\${c}") special);
+    # The parts of `s` between the occurrences of `sep`, which is taken literally.
+    splitString = sep: s: filter isString (builtins.split (escapeRegex (toString sep)) (toString s));
     # Attrsets on both sides merge key by key; anything else on the right wins.
     recursiveUpdate =
       lhs: rhs:
@@ -149,6 +183,8 @@ let
         parts = builtins.splitVersion v;
       in
       concatStringsSep "." (genList (elemAt parts) (min 2 (length parts)));
+    versionOlder = v1: v2: builtins.compareVersions v2 v1 == 1;
+    versionAtLeast = v1: v2: !versionOlder v1 v2;
     boolToString = b: if b then "true" else "false";
     # As nixpkgs' lib.warn before Nix 2.23 (without NIX_ABORT_ON_WARN): a trace, then the value.
     warn = msg: v: builtins.trace "evaluation warning: ${msg}" v;
@@ -188,6 +224,73 @@ let
     mkDefault = mkOverride 1000;
     mkForce = mkOverride 50;
     mkOptionDefault = mkOverride 1500;
+    defaultOverridePriority = 100;
+
+    # ------------------------------------------------------------ aliases (nixpkgs' doRename)
+    # `from` is declared with `to`'s type (a submodule's where `to` lies inside one), reads as
+    # `to`'s value, and its definitions become definitions of `to` at their own priority.
+    doRename =
+      {
+        from,
+        to,
+        visible ? true,
+        warn,
+        use,
+        withPriority ? true,
+        condition ? true,
+      }:
+      { config, options, ... }:
+      let
+        fromOpt = getAttrFromPath from options;
+        toOf = attrByPath to (abort "Renaming error: option `${showOption to}' does not exist.");
+        toType = (attrByPath to { } options).type or (types.submodule { });
+      in
+      {
+        options = setAttrByPath from (mkOption {
+          inherit visible;
+          description = "Alias of {option}`${showOption to}`.";
+          apply = x: use (toOf config);
+          type = toType;
+        });
+        config = mkIf condition (mkMerge [
+          (optionalAttrs (options ? warnings) {
+            # (nixpkgs also names the files that define `from`, which this lib does not track.)
+            warnings = optional (
+              warn && fromOpt.isDefined
+            ) "The option `${showOption from}' has been renamed to `${showOption to}'.";
+          })
+          (
+            if withPriority then
+              mkAliasAndWrapDefsWithPriority (setAttrByPath to) fromOpt
+            else
+              mkAliasAndWrapDefinitions (setAttrByPath to) fromOpt
+          )
+        ]);
+      };
+    mkAliasOptionModule =
+      from: to:
+      doRename {
+        inherit from to;
+        visible = true;
+        warn = false;
+        use = id;
+      };
+    mkRenamedOptionModule =
+      from: to:
+      doRename {
+        inherit from to;
+        visible = false;
+        warn = true;
+        use = builtins.trace "Obsolete option `${showOption from}' is used. It was renamed to `${showOption to}'.";
+      };
+    # As nixpkgs: the option's definitions, merged, when it has any (with their priority).
+    mkAliasDefinitions = mkAliasAndWrapDefinitions id;
+    mkAliasAndWrapDefinitions = wrap: option: mkIf option.isDefined (wrap (mkMerge option.definitions));
+    mkAliasAndWrapDefsWithPriority =
+      wrap: option:
+      mkIf option.isDefined (
+        wrap (mkMerge (map (mkOverride (option.highestPrio or defaultOverridePriority)) option.definitions))
+      );
 
     # ------------------------------------------------------------ types
     # As nixpkgs' lib.types, for the types the generated modules and the harnesses use: the
@@ -199,8 +302,9 @@ let
         name,
         description ? name,
         check ? (_: true),
-        merge ? mergeEqualOption,
+        merge ? mergeDefaultOption,
         emptyValue ? { },
+        getSubOptions ? (prefix: { }),
         ...
       }@attrs:
       attrs
@@ -212,6 +316,7 @@ let
           check
           merge
           emptyValue
+          getSubOptions
           ;
       };
     mergeEqualOption =
@@ -225,26 +330,61 @@ let
         first
       else
         throw "The option `${showOption loc}' has conflicting definition values.";
+    # As nixpkgs: one definition as it is; several lists concatenated, attrsets merged
+    # shallowly (their values untouched: an mkDefault inside stays one), booleans or'ed,
+    # strings concatenated, equal ints one.
+    mergeDefaultOption =
+      loc: defs:
+      let
+        values = map (d: d.value) defs;
+      in
+      if length values == 1 then
+        head values
+      else if all isFunction values then
+        x: mergeDefaultOption loc (map (f: { value = f x; }) values)
+      else if all isList values then
+        concatLists values
+      else if all isAttrs values then
+        foldl' (a: b: a // b) { } values
+      else if all isBool values then
+        any (x: x) values
+      else if all isString values then
+        concatStringsSep "" values
+      else if all isInt values && all (x: x == head values) values then
+        head values
+      else
+        throw "Cannot merge definitions of `${showOption loc}'.";
     types = rec {
       str = mkOptionType {
         name = "str";
         description = "string";
         check = isString;
+        merge = mergeEqualOption;
+      };
+      # Definitions join, one a line.
+      lines = mkOptionType {
+        name = "separatedString";
+        description = "strings concatenated with \"\\n\"";
+        check = isString;
+        merge = loc: defs: concatStringsSep "\n" (map (d: d.value) defs);
       };
       bool = mkOptionType {
         name = "bool";
         description = "boolean";
         check = isBool;
+        merge = mergeEqualOption;
       };
       int = mkOptionType {
         name = "int";
         description = "signed integer";
         check = isInt;
+        merge = mergeEqualOption;
       };
       float = mkOptionType {
         name = "float";
         description = "floating point number";
-        check = builtins.isFloat;
+        check = isFloat;
+        merge = mergeEqualOption;
       };
       path = mkOptionType {
         name = "path";
@@ -261,10 +401,20 @@ let
       };
       enum =
         values:
+        let
+          show = v: if isBool v then boolToString v else builtins.toJSON v;
+        in
         mkOptionType {
           name = "enum";
-          description = "one of ${concatStringsSep ", " (map builtins.toJSON values)}";
+          description =
+            if values == [ ] then
+              "impossible (empty enum)"
+            else if length values == 1 then
+              "value ${show (head values)} (singular enum)"
+            else
+              "one of ${concatStringsSep ", " (map show values)}";
           check = x: elem x values;
+          merge = mergeEqualOption;
         };
       nullOr =
         t:
@@ -281,19 +431,27 @@ let
             else
               throw "The option `${showOption loc}' is defined both null and not null.";
           emptyValue.value = null;
+          getSubOptions = t.getSubOptions;
         };
-      # As nixpkgs' ints.u16, which types.port is.
-      ints.u16 = mkOptionType {
-        name = "unsignedInt16";
-        description = "16 bit unsigned integer; between 0 and 65535 (both inclusive)";
-        check = x: isInt x && x >= 0 && x <= 65535;
+      ints = {
+        between =
+          lowest: highest:
+          addCheck int (x: x >= lowest && x <= highest)
+          // {
+            name = "intBetween";
+            description = "integer between ${toString lowest} and ${toString highest} (both inclusive)";
+          };
+        # As nixpkgs' ints.u16, which types.port is.
+        u16 = ints.between 0 65535 // {
+          name = "unsignedInt16";
+          description = "16 bit unsigned integer; between 0 and 65535 (both inclusive)";
+        };
+        unsigned = addCheck int (x: x >= 0) // {
+          name = "unsignedInt";
+          description = "unsigned integer, meaning >=0";
+        };
       };
       port = ints.u16;
-      ints.unsigned = mkOptionType {
-        name = "unsignedInt";
-        description = "unsigned integer, meaning >=0";
-        check = x: isInt x && x >= 0;
-      };
       # A derivation or a store path (nixpkgs' merge also wraps a store path in a derivation).
       package = mkOptionType {
         name = "package";
@@ -301,6 +459,7 @@ let
           x:
           isAttrs x && x.type or null == "derivation"
           || isStringLike x && builtins.dirOf (toString x) == builtins.storeDir;
+        merge = mergeEqualOption;
       };
       # Definitions that all have one branch's type merge by that type; a mix is a type error
       # (nixpkgs' lib since its checked merges; older ones took a single definition as is).
@@ -331,6 +490,7 @@ let
           merge =
             loc: defs:
             to.merge loc (map (d: d // { value = if from.check d.value then f d.value else d.value; }) defs);
+          inherit (to) emptyValue getSubOptions;
         };
       functionTo =
         t:
@@ -341,6 +501,7 @@ let
           merge =
             loc: defs: fnArgs:
             (mergeValues (loc ++ [ "<function body>" ]) t (map (d: d.value fnArgs) defs)).value;
+          getSubOptions = prefix: t.getSubOptions (prefix ++ [ "<function body>" ]);
         };
       # Each element is merged (and checked) as an option of its own, named after its place.
       listOf =
@@ -366,6 +527,7 @@ let
               ) defs
             );
           emptyValue.value = [ ];
+          getSubOptions = prefix: t.getSubOptions (prefix ++ [ "*" ]);
         };
       attrsOf =
         t:
@@ -386,6 +548,7 @@ let
             in
             mapAttrs (_: m: m.value) (filterAttrs (_: m: m.isDefined) merged);
           emptyValue.value = { };
+          getSubOptions = prefix: t.getSubOptions (prefix ++ [ "<name>" ]);
         };
       anything = mkOptionType {
         name = "anything";
@@ -402,51 +565,68 @@ let
       unspecified = mkOptionType {
         name = "unspecified";
         description = "unspecified value";
-        merge =
-          loc: defs:
-          let
-            values = map (d: d.value) defs;
-          in
-          if length values == 1 then
-            head values
-          else if all isList values then
-            concatLists values
-          else if all isAttrs values then
-            foldl' (a: b: a // b) { } values
-          else if all isInt values && all (x: x == head values) values then
-            head values
-          else
-            throw "Cannot merge definitions of `${showOption loc}'.";
       };
       # A module evaluation per value: the type's modules and each definition (an attrset is
-      # that module's config, a function a module), `name` being the value's attribute name.
+      # that module's config, with `submodule`; else a module), `name` being the value's
+      # attribute name. A `freeformType` among the modules types what they define beyond the
+      # options they declare.
       submoduleWith =
         {
           modules,
           specialArgs ? { },
+          shorthandOnlyDefinesConfig ? false,
+          description ? null,
           ...
         }:
-        mkOptionType rec {
+        let
+          # The modules alone, as nixpkgs evaluates them for the empty value, the documentation
+          # and the free-form type.
+          base =
+            prefix:
+            evalModules {
+              inherit modules prefix;
+              specialArgs = {
+                name = "‹name›";
+              }
+              // specialArgs;
+            };
+          freeformType = (base [ ]).freeformType;
+        in
+        mkOptionType {
           name = "submodule";
-          description = "submodule";
-          check = x: isAttrs x || isFunction x || isPath x;
+          description =
+            if description != null then
+              description
+            else if freeformType != null then
+              "open submodule of ${freeformType.description}"
+            else
+              "submodule";
+          check = x: isAttrs x || isFunction x || types.path.check x;
           merge =
             loc: defs:
             (evalModules {
-              modules = modules ++ map (d: if isAttrs d.value then { config = d.value; } else d.value) defs;
-              specialArgs = specialArgs // {
+              modules =
+                modules
+                ++ map (
+                  d: if isAttrs d.value && shorthandOnlyDefinesConfig then { config = d.value; } else d.value
+                ) defs;
+              specialArgs = {
                 name = last loc;
-              };
+              }
+              // specialArgs;
               prefix = loc;
             }).config;
-          emptyValue.value = merge [ "<name>" ] [ ];
+          emptyValue.value = (base [ ]).config;
+          getSubOptions = prefix: (base prefix).options;
         };
-      submodule = m: submoduleWith { modules = if isList m then m else [ m ]; };
+      submodule =
+        modules:
+        submoduleWith {
+          shorthandOnlyDefinesConfig = true;
+          modules = toList modules;
+        };
     };
 
-    # The definitions of an option (which may still be wrapped in mkIf, mkMerge and
-    # mkOverride): those of the highest priority, each checked against the type, then merged.
-    # `definitions` are their values (as `options.<path>.definitions` shows them).
     # nixpkgs' lib.mergeDefinitions: definitions { file; value; } in, the merge's outcome out.
     mergeDefinitions =
       loc: type: defs:
@@ -459,12 +639,25 @@ let
         mergedValue = merged.value;
         optionalValue = if merged.isDefined then { inherit (merged) value; } else { };
       };
-    modules = { inherit mergeDefinitions; };
+    modules = {
+      inherit
+        mergeDefinitions
+        evalModules
+        doRename
+        mkAliasOptionModule
+        mkRenamedOptionModule
+        mkAliasDefinitions
+        ;
+    };
+    # The definitions of an option (which may still be wrapped in mkIf, mkMerge and
+    # mkOverride): those of the highest priority, each checked against the type, then merged;
+    # as nixpkgs' option records give them (`value`, `definitions`, `highestPrio`,
+    # `isDefined`).
     mergeValues =
       loc: type: values:
       let
         expanded = concatMap discharge values;
-        priority = v: if typeOf v == "override" then v.priority else 100;
+        priority = v: if typeOf v == "override" then v.priority else defaultOverridePriority;
         best = foldl' (acc: v: min acc (priority v)) 9999 expanded;
         kept = concatMap (v: if typeOf v == "override" then discharge v.content else [ v ]) (
           filter (v: priority v == best) expanded
@@ -479,6 +672,7 @@ let
       {
         inherit isDefined;
         definitions = kept;
+        highestPrio = best;
         value =
           if isDefined then
             merged
@@ -510,25 +704,6 @@ let
         # unused default (say, a fetchTree) is never evaluated.
         [ v ];
 
-    # As nixpkgs' mkAliasOptionModule: `from` is another name for `to`. Its definitions
-    # become `to`'s, and reading it reads `to`.
-    mkAliasOptionModule =
-      from: to:
-      { config, options, ... }:
-      let
-        fromOpt = attrByPath from { } options;
-      in
-      {
-        options = setAttrByPath from (mkOption {
-          type = (attrByPath to { } options).type;
-          apply = _: attrByPath to null config;
-        });
-        config = mkIf (fromOpt.isDefined or false) (setAttrByPath to (mkMerge fromOpt.definitions));
-      };
-    # As nixpkgs: the option's definitions, merged, when it has any.
-    mkAliasDefinitions =
-      option: mkIf (isOption option && option.isDefined) (mkMerge option.definitions);
-
     # ------------------------------------------------------------ evaluation
     evalModules =
       {
@@ -544,36 +719,45 @@ let
         }
         // specialArgs;
         call = f: if functionArgs f == { } then f args else f (intersectAttrs (functionArgs f) args);
-        # Modules as nixpkgs reads them: an attrset with `options` or `config` is structured,
-        # any other is config (a shorthand); `imports` and `freeformType` in either.
+        # A module as nixpkgs reads it, with the modules it imports (a path is known by its
+        # name): an attrset with `options` or `config` is structured, any other is config (a
+        # shorthand); `imports` and `freeformType` in either.
         load =
-          m:
+          key: m:
           if isPath m || isString m then
-            load (import m)
+            load (toString m) (import m)
           else if isFunction m then
-            load (call m)
+            load key (call m)
           else
             let
               structured = m ? options || m ? config;
             in
-            [
-              {
-                options = m.options or { };
-                config =
-                  if structured then
-                    m.config or { }
-                  else
-                    removeAttrs m [
-                      "imports"
-                      "freeformType"
-                      "_file"
-                      "key"
-                    ];
-                freeformType = m.freeformType or null;
-              }
-            ]
-            ++ concatMap load (m.imports or [ ]);
-        loaded = concatMap load modules;
+            {
+              key = toString (m.key or key);
+              options = m.options or { };
+              config =
+                if structured then
+                  m.config or { }
+                else
+                  removeAttrs m [
+                    "_class"
+                    "_file"
+                    "key"
+                    "disabledModules"
+                    "imports"
+                    "freeformType"
+                  ];
+              freeformType = m.freeformType or null;
+              imports = m.imports or [ ];
+            };
+        loadAll = key: ms: genList (n: load "${key}:anon-${toString (n + 1)}" (elemAt ms n)) (length ms);
+        # In nixpkgs' order: breadth first, each module once, then reversed, so that a later
+        # module's definitions come first (what a list or `lines` option's merge shows).
+        loaded = reverseList (genericClosure {
+          startSet = loadAll "" modules;
+          operator = m: loadAll m.key m.imports;
+        });
+        freeformType = foldl' (found: m: if found == null then m.freeformType else found) null loaded;
 
         # Declarations of one option in several modules merge; each of type, default,
         # description and apply may come from one of them only.
@@ -608,11 +792,10 @@ let
           else
             a // b;
         declarations = foldl' (mergeDecls [ ]) { } (map (m: m.options) loaded);
-        freeforms = filter (t: t != null) (map (m: m.freeformType) loaded);
-        freeformType = if freeforms == [ ] then null else head freeforms;
 
-        # Definitions of `path` in one module's config. mkIf is pushed down without looking at
-        # its condition, so an option's own value never depends on a condition over it.
+        # Definitions of `path` in one module's config. mkIf and mkOverride are pushed down
+        # without looking at a condition, so an option's own value never depends on a condition
+        # over it.
         defsAt =
           path: v:
           let
@@ -624,26 +807,28 @@ let
             concatMap (defsAt path) v.contents
           else if path == [ ] then
             [ v ]
+          else if t == "override" then
+            map (mkOverride v.priority) (defsAt path v.content)
           else if isAttrs v && v ? ${head path} then
             defsAt (tail path) v.${head path}
           else
             [ ];
 
+        # An option's record: its declaration, and what its definitions (the default at the
+        # lowest priority) make of it.
         evalOption =
           path: decl:
           let
             loc = prefix ++ path;
-            # Later modules' definitions first, as nixpkgs collects them (a list option
-            # lists the last module's elements first).
             merged = mergeValues loc (decl.type or types.unspecified) (
-              concatMap (m: defsAt path m.config) (reverseList loaded)
+              concatMap (m: defsAt path m.config) loaded
               ++ (if decl ? default then [ (mkOptionDefault decl.default) ] else [ ])
             );
           in
           decl
           // {
             inherit loc;
-            inherit (merged) isDefined definitions;
+            inherit (merged) isDefined definitions highestPrio;
             value = if decl ? apply then decl.apply merged.value else merged.value;
           };
         evalTree =
@@ -701,6 +886,7 @@ let
       in
       {
         options = optionsTree;
+        inherit freeformType;
         config = builtins.seq (length freeDefs) configTree;
       };
   };

@@ -18,10 +18,40 @@ let
   lib = if libPath == "" then import ./minilib.nix else import libPath;
   inherit (lib) mkOption types;
 
-  # nixos/modules/services/cluster/k3s, nixos/modules/services/networking/firewall.nix,
-  # nixos/modules/system/boot/kernel.nix, nixos/modules/misc/assertions.nix.
+  # nixos/modules/services/cluster/rancher (services.k3s), nixos/modules/system/etc/etc.nix,
+  # nixos/lib/systemd-unit-options.nix (restartTriggers),
+  # nixos/modules/services/networking/firewall.nix, nixos/modules/system/boot/kernel.nix,
+  # nixos/modules/misc/assertions.nix.
   nixos = {
     options = {
+      environment.etc = mkOption {
+        type = types.attrsOf (
+          types.submodule {
+            options = {
+              enable = mkOption {
+                type = types.bool;
+                default = true;
+              };
+              text = mkOption {
+                type = types.nullOr types.lines;
+                default = null;
+              };
+            };
+          }
+        );
+        default = { };
+      };
+      systemd.services = mkOption {
+        type = types.attrsOf (
+          types.submodule {
+            options.restartTriggers = mkOption {
+              type = types.listOf types.unspecified;
+              default = [ ];
+            };
+          }
+        );
+        default = { };
+      };
       services.k3s = {
         enable = lib.mkEnableOption "k3s";
         role = mkOption {
@@ -38,6 +68,14 @@ let
         containerdConfigTemplate = mkOption {
           type = types.nullOr types.str;
           default = null;
+        };
+        configPath = mkOption {
+          type = types.nullOr types.path;
+          default = null;
+        };
+        disable = mkOption {
+          type = types.listOf types.str;
+          default = [ ];
         };
       };
       boot.kernelModules = mkOption {
@@ -93,9 +131,14 @@ let
         node
       ];
     }).config;
+  dropIns = lib.filterAttrs (name: file: lib.hasPrefix "rancher/k3s/config.yaml.d/" name) c.environment.etc;
 in
 {
   extraFlags = c.services.k3s.extraFlags;
+  # The k3s config drop-ins the host has, by file name (YAML here is JSON), and the k3s
+  # service's restart triggers.
+  k3sConfig = builtins.mapAttrs (name: file: builtins.fromJSON file.text) dropIns;
+  restartTriggers = c.systemd.services.k3s.restartTriggers or [ ];
   kernelModules = c.boot.kernelModules;
   tcp = c.networking.firewall.allowedTCPPorts;
   udp = c.networking.firewall.allowedUDPPorts;

@@ -3,16 +3,13 @@ easykubenix generations (`hetzkube-pin`, `current`, `standalone`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from nixgen import tree
 from nixgen.input.spec import Spec
 from nixgen.nix.flavors.base import Flavor, Manifest
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.flavor import FactNeeds
-from nixgen.plan.model import NO_DEFAULT, KubeObject, Option
-from nixgen.plan.options import STR, value_type
+from nixgen.plan.model import Alias, KubeObject, Option
 
 ABOUT = {
     "hetzkube-pin": (
@@ -27,57 +24,45 @@ ABOUT = {
     ),
     "standalone": (
         "An easykubenix/kubenix module that needs no other module: it imports the Gateway API",
-        "CRDs itself, and production needs `cilium.k8sServiceHost` set.",
+        "CRDs itself, and production needs `cilium.settings.k8sServiceHost` set.",
     ),
 }
 
 # The options hetzkube's own Cilium module declares, kept so that a configuration written for
-# it keeps working: name → the setting it sets, its default there, and its description.
-OWN_OPTIONS = {
-    "policyAuditMode": (("policyAuditMode",), False,
-                        ("Whether to enable policy audit mode: policy verdicts are logged instead "
-                        "of enforced (hetzkube's option; it sets cilium.settings.policyAuditMode). "
-                        "rollOutCiliumPods restarts the agents when it changes.")),
-    "gatewayAPI": (("gatewayAPI", "enabled"), True,
-                   ("Whether to enable Gateway API: Cilium's controller and the gateway-api CRDs "
-                   "(hetzkube's option; it sets cilium.settings.gatewayAPI.enabled).")),
-}  # fmt: skip
+# it keeps working: each an alias of the setting it sets (reading it reads the setting; setting
+# both to different values is an error, as for any option defined twice), and hetzkube's
+# default where nixgen has none.
+OWN_OPTIONS = {"policyAuditMode": (("policyAuditMode",), False),
+               "gatewayAPI": (("gatewayAPI", "enabled"), True)}  # fmt: skip
 
 
 class Hetzkube(Flavor):
     name = "hetzkube"
-    linked = {keys: name for name, (keys, _, _) in OWN_OPTIONS.items()}
 
     def about(self, spec: Spec) -> tuple[str, ...]:
         return ABOUT[spec.easykubenix]
 
     def own_defaults(self) -> dict[tuple[str, ...], Any]:
         """hetzkube's policyAuditMode default (its module writes it always)."""
-        keys, default, _ = OWN_OPTIONS["policyAuditMode"]
+        keys, default = OWN_OPTIONS["policyAuditMode"]
         return {keys: default}
 
-    def own_options(self, spec: Spec, values: Mapping[str, Any]) -> list[Option]:
-        """hetzkube's own options, defaulting to the final values (null where they leave the
-        setting to the chart: hetzkube's type then takes null too)."""
-        out = []
-        for name, (keys, _, description) in OWN_OPTIONS.items():
-            value = tree.lookup(values, keys)
-            out.append(Option((name,), value_type(keys, value), value, description))
-        return out
+    def production_host(self, spec: Spec) -> Any:
+        """hetzkube's `clusterHost`, unless easykubenix stands alone (then set in Nix)."""
+        if spec.easykubenix == "standalone":
+            return super().production_host(spec)
+        return Raw("config.clusterHost")
+
+    def aliases(self, spec: Spec) -> list[Alias]:
+        return [Alias(("cilium", name), ("cilium", "settings", *keys))
+                for name, (keys, _) in OWN_OPTIONS.items()]  # fmt: skip
 
     def chart_options(self, spec: Spec) -> list[Option]:
-        """The Cilium tree (its chart and CRDs) fetched at the release's tag, and the API server
-        host, hetzkube's `clusterHost` unless easykubenix stands alone."""
-        src = Option(("src",), Raw("lib.types.path"), Raw("builtins.fetchTree source"),
-                     "The Cilium source tree: its chart and CRDs.",
-                     Call("lib.literalMD", ("the cilium/cilium GitHub tree at tag `v<version>`",)))
-        if spec.easykubenix == "standalone":
-            host = Option(("k8sServiceHost",), STR, NO_DEFAULT,
-                          "API server host the Cilium agents use in production (required there).")
-        else:
-            host = Option(("k8sServiceHost",), STR, Raw("config.clusterHost"),
-                          "API server host the Cilium agents use in production.")
-        return [src, host]
+        """The Cilium tree (its chart and CRDs), fetched at the release's tag."""
+        return [Option(("src",), Raw("lib.types.path"), Raw("builtins.fetchTree source"),
+                       "The Cilium source tree: its chart and CRDs.",
+                       Call("lib.literalMD",
+                            ("the cilium/cilium GitHub tree at tag `v<version>`",)))]  # fmt: skip
 
     def fact_needs(self, spec: Spec) -> FactNeeds:
         """The gateway-api release of each minor (the module deploys it), its experimental CRDs

@@ -8,13 +8,12 @@ from typing import Any
 from nixgen.input.spec import Spec, UserObject
 from nixgen.nix.flavors.base import Flavor, Manifest
 from nixgen.nixatoms import Call, Raw
-from nixgen.plan.model import NAMESPACE, NO_DEFAULT, KubeObject, Option
+from nixgen.plan.model import NAMESPACE, KubeObject, Option
 from nixgen.plan.objects import ObjectError
-from nixgen.plan.options import STR
 
 ABOUT = (
     "A nixidy module: the chart is `cilium.chart`, by default nixhelm's charts.cilium.cilium.",
-    "nixidy has no clusterHost: production needs `cilium.k8sServiceHost` set.",
+    "nixidy has no clusterHost: production needs `cilium.settings.k8sServiceHost` set.",
 )
 
 # Kind → nixidy's typed-resource attribute under applications.<app>.resources: the kinds whose
@@ -51,8 +50,7 @@ class Nixidy(Flavor):
         return ABOUT
 
     def chart_options(self, spec: Spec) -> list[Option]:
-        """The chart, nixhelm's unless given, and the API server host (nixidy has no
-        clusterHost)."""
+        """The chart, nixhelm's unless given."""
         return [
             Option(("chart",), Call("lib.types.either", (Raw("lib.types.package"),
                                                         Raw("lib.types.path"))),
@@ -61,8 +59,6 @@ class Nixidy(Flavor):
                    "`cilium.version` names; nixhelm's charts.cilium.cilium is the release of the "
                    "nixhelm commit in use. A chart derivation named for another release fails the "
                    "evaluation."),
-            Option(("k8sServiceHost",), STR, NO_DEFAULT,
-                   "API server host the Cilium agents use in production (required there)."),
         ]  # fmt: skip
 
     def check_object(self, obj: UserObject, where: str) -> None:
