@@ -460,3 +460,14 @@ def test_explain_shows_a_refused_key_as_refused() -> None:
     # A key only a later release refuses is an ordinary key before it.
     code, out, _ = run("explain", "enableCiliumEndpointSlice", "--cilium-version", "1.17.18")
     assert code == 0 and "refused" not in out and "type:    boolean" in out
+
+
+def test_a_patch_release_nixgen_has_no_chart_of_is_judged_with_the_nearest_one() -> None:
+    """1.19.3 is no release nixgen holds facts for: its module takes 1.19.6's (the nearest of
+    its minor), and so does the value check, instead of refusing every value."""
+    code, out, err = run("module", "--cilium-version", "1.19.3", "--set", "cluster.name=x",
+                         "--format", "never")  # fmt: skip
+    assert code == 0, err
+    assert parse_header(out)[0]["ciliumVersion"] == "1.19.3"
+    code, _, err = run("module", "--cilium-version", "1.19.3", "--set", "cluster.nme=x")
+    assert code == 2 and "did you mean cluster.name?" in err

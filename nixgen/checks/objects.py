@@ -92,7 +92,7 @@ def check(plan: Plan) -> list[str]:
     warnings: list[str] = []
     for obj in plan.objects:
         if _is_cilium(obj, release):
-            judged.append((obj, "cilium", plan.version))
+            judged.append((obj, "cilium", plan.release.version))
         elif _is_gateway(obj):
             found = _gateway_judge(obj, gateway_release(plan))
             if isinstance(found, str):

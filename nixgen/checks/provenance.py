@@ -31,7 +31,7 @@ def show(value: Any) -> str:
 def chart_default(plan: Plan, path: Keys) -> Any:
     """The chart's default at `path` (None when it has none)."""
     try:
-        info = chart.load(plan.version).info(path)
+        info = chart.load(plan.release.version).info(path)
     except chart.UnknownChart:
         return None
     return None if info is None else info.default

@@ -46,7 +46,7 @@ def check(plan: Plan) -> list[str]:
     spec = plan.spec
     check_settings(plan)
     try:
-        facts = chart.load(plan.version)
+        facts = chart.load(plan.release.version)
     except chart.UnknownChart as err:
         raise ValuesError(str(err)) from None
     unchecked = [split_dotted(p) for p in spec.unchecked]
@@ -247,7 +247,7 @@ def check_settings(plan: Plan) -> None:
                 reason = ("takes a plain value, not a table; a {local, production} split is "
                           "written in the config's settings")  # fmt: skip
             else:
-                reason = settings.check_value(s, value, plan.version)
+                reason = settings.check_value(s, value, plan.release.version)
             if reason is not None:
                 key = (s.path, reason)
                 found.setdefault(key, []).append(profile)
