@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from strategies import SCALARS, TEXT, Split
 
 from nixgen.cli import cli
-from nixgen.nix import emit, nixfmt, pretty
+from nixgen.nix import emit, nixfmt, pretty, syntax
 from nixgen.nixatoms import Call, If, Raw
 
 KEYS = st.one_of(TEXT, st.sampled_from(["a", "hubble", "relay", "enabled", "x-y", "if", "1.18"]))
@@ -280,28 +280,28 @@ def test_the_plain_check_holds_what_the_emitter_writes(value: dict) -> None:
     assert nixfmt.not_nix(text) is None
 
 
-# Expressions of the kinds the module writes as code (nixgen.nix.pretty): selections with an
+# Expressions of the kinds the module writes as code (nixgen.nix.syntax): selections with an
 # `or` default, applications, comparisons, `!`, operator chains and implications, lists.
 NAMES = st.sampled_from(["a", "hubble", "relay", "enabled", "clustermesh", "apiserver", "tls",
                          "kvstoremeshKvstoreModeWithALongName", "x-y"])  # fmt: skip
 ATOMS = st.one_of(
-    st.builds(lambda p, d: pretty.Sel("v", tuple(p), d), st.lists(NAMES, min_size=1, max_size=5),
-              st.sampled_from([None, pretty.Tok("false"), pretty.Str(("cluster-pool",))])),
-    st.builds(pretty.Str, st.tuples(st.text(st.sampled_from("abc -./"), max_size=50))),
-    st.sampled_from([pretty.Tok("minor"), pretty.Tok("true"), pretty.Tok("128")]),
+    st.builds(lambda p, d: syntax.Sel("v", tuple(p), d), st.lists(NAMES, min_size=1, max_size=5),
+              st.sampled_from([None, syntax.Tok("false"), syntax.Str(("cluster-pool",))])),
+    st.builds(syntax.Str, st.tuples(st.text(st.sampled_from("abc -./"), max_size=50))),
+    st.sampled_from([syntax.Tok("minor"), syntax.Tok("true"), syntax.Tok("128")]),
 )  # fmt: skip
 EXPRESSIONS = st.recursive(
     ATOMS,
     lambda children: st.one_of(
-        st.builds(lambda f, args: pretty.call(f, *args),
+        st.builds(lambda f, args: syntax.call(f, *args),
                   st.sampled_from(["on", "truthy", "builtins.elem", "lib.versionAtLeast"]),
                   st.lists(children, min_size=1, max_size=3)),
-        st.builds(lambda a, b: pretty.Op("==", pretty.Par(a), b), ATOMS, ATOMS),
-        st.builds(pretty.invert, children),
-        st.builds(pretty.chain, st.sampled_from(["&&", "||", "++", "//", "+"]),
+        st.builds(lambda a, b: syntax.Op("==", syntax.Par(a), b), ATOMS, ATOMS),
+        st.builds(syntax.invert, children),
+        st.builds(syntax.chain, st.sampled_from(["&&", "||", "++", "//", "+"]),
                   st.lists(children, min_size=2, max_size=5)),
-        st.builds(lambda a, b: pretty.chain("->", [a, b]), children, children),
-        st.builds(lambda items: pretty.Lst(tuple(items)), st.lists(ATOMS, max_size=4)),
+        st.builds(lambda a, b: syntax.chain("->", [a, b]), children, children),
+        st.builds(lambda items: syntax.Lst(tuple(items)), st.lists(ATOMS, max_size=4)),
     ),
     max_leaves=12,
 )  # fmt: skip
@@ -309,7 +309,7 @@ EXPRESSIONS = st.recursive(
 
 @settings(max_examples=150)
 @given(expr=EXPRESSIONS, indent=st.sampled_from([2, 6, 10]))
-def test_the_ported_layout_is_nixfmts_own(expr: pretty.Expr, indent: int) -> None:
+def test_the_ported_layout_is_nixfmts_own(expr: syntax.Expr, indent: int) -> None:
     """nixgen.nix.pretty lays out what nixfmt would: a binding written by it, at any depth, is
     a fixed point of the real nixfmt."""
     exe = shutil.which("nixfmt")

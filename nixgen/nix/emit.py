@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nixgen.nix import pretty
+from nixgen.nix.syntax import EXPRESSIONS
 from nixgen.nixatoms import (
     Call,
     If,
@@ -167,7 +168,7 @@ def _check_item(v: Any, path: str) -> None:
 
 def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
     """`v` standing on its own line(s) at column `indent`."""
-    if isinstance(v, pretty.EXPRESSIONS):
+    if isinstance(v, EXPRESSIONS):
         return pretty.expression(v, indent)[indent:]
     if in_list:
         _check_item(v, path)
@@ -229,7 +230,7 @@ def _simple_lhs(name: str) -> bool:
 
 def binding(name: str, v: Any, indent: int, path: str = "") -> str:
     """`name = v;` at column `indent` (`name` already written as Nix)."""
-    if isinstance(v, pretty.EXPRESSIONS):
+    if isinstance(v, EXPRESSIONS):
         return pretty.binding(name, v, indent)
     head = " " * indent + name + " ="
     if isinstance(v, Prose):

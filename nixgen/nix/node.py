@@ -8,7 +8,7 @@ from typing import Any
 from nixgen.input import config
 from nixgen.input.choices import NODE_OUTPUT
 from nixgen.nix import emit, pretty
-from nixgen.nix.pretty import Expr, Sel, Str, call, chain
+from nixgen.nix.syntax import Expr, Sel, Str, call, chain
 from nixgen.nix.render import environment, options_text
 from nixgen.nixatoms import Call, Raw
 from nixgen.plan.model import Plan

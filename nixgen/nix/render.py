@@ -17,7 +17,7 @@ import jinja2
 
 from nixgen import nixatoms, tree
 from nixgen.input import config
-from nixgen.nix import emit, pretty, rules, typedefs
+from nixgen.nix import emit, rules, syntax, typedefs
 from nixgen.nix.flavors import registry
 from nixgen.nixatoms import Attrs, Call, If, InNix, Prose, Raw
 from nixgen.plan import options
@@ -187,7 +187,7 @@ def alias_items(aliases: tuple[Alias, ...]) -> list[Any]:
     out = []
     for alias in aliases:
         func = "lib.mkRenamedOptionModule" if alias.renamed else "lib.mkAliasOptionModule"
-        out.append(pretty.Par(pretty.call(func, *(pretty.Lst(tuple(pretty.Str((k,)) for k in p))
+        out.append(syntax.Par(syntax.call(func, *(syntax.Lst(tuple(syntax.Str((k,)) for k in p))
                                                   for p in (alias.old, alias.new)))))  # fmt: skip
     return out
 

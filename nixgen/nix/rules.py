@@ -22,7 +22,7 @@ from nixgen.checks import lang
 from nixgen.checks.rules import RULES, Rule
 from nixgen.facts import locations, versions
 from nixgen.nix import emit, pretty
-from nixgen.nix.pretty import App, Expr, Lst, Op, Par, Sel, Str, Tok, call, chain, invert
+from nixgen.nix.syntax import App, Expr, Lst, Op, Par, Sel, Str, Tok, call, chain, invert
 from nixgen.nixatoms import string
 
 FINAL = "v"
