@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from nixgen.checks import extra, rules
+from nixgen.checks import extra, verdicts
 from nixgen.input.spec import Spec, validate
 from nixgen.nix import nixfmt, render
 from nixgen.nix.flavors import registry
@@ -67,7 +67,7 @@ def checked_plan(spec: Spec | Mapping[str, Any]) -> tuple[Plan, list[str]]:
 
         k8s.check(built.spec)
         warnings += values.check(built)
-    warnings += rules.check(built)
+    warnings += verdicts.check(built)
     warnings += extra.check(built)
     if not plain:
         from nixgen.checks import objects

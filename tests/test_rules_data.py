@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from nixharness import ENV, NixEvalError, api_host, evaluate, strictly_equal
 
 from nixgen import pipeline, tree
-from nixgen.checks import extra, lang, rules
+from nixgen.checks import extra, lang, rules, verdicts
 from nixgen.checks.values import ValuesError
 from nixgen.errors import NixgenError
 from nixgen.facts import catalog, chart, versions
@@ -62,9 +62,9 @@ def test_each_chart_refusal_is_the_rule_it_belongs_to_in_every_release_it_exists
     for version in case["releases"]:
         table = rules.table()
         minor = versions.minor(version)
-        assert case["rule"] in _ids(rules.broken(table, minor, case["trigger"])), version
+        assert case["rule"] in _ids(verdicts.broken(table, minor, case["trigger"])), version
         if "passes" in case:
-            assert case["rule"] not in _ids(rules.broken(table, minor, case["passes"])), version
+            assert case["rule"] not in _ids(verdicts.broken(table, minor, case["passes"])), version
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["rule"].startswith("python:")],
@@ -92,7 +92,7 @@ def test_no_rule_breaks_on_the_defaults_alone(version: str) -> None:
     minor = versions.minor(version)
     for entry in rules.table():
         assert not lang.holds(entry["when"], {}), entry["id"]
-    assert rules.broken(rules.table(), minor, {}) == []
+    assert verdicts.broken(rules.table(), minor, {}) == []
 
 
 @pytest.mark.parametrize("entry", rules.table(), ids=lambda e: e["id"])
@@ -121,7 +121,7 @@ def test_a_rules_default_judges_as_the_charts_own_default(version: str) -> None:
     defaults = chart.load(version).defaults()
     minor = versions.minor(version)
     for entry in rules.table():
-        if not rules.broken([{**entry, "when": ["all"]}], minor, {}):
+        if not verdicts.broken([{**entry, "when": ["all"]}], minor, {}):
             continue  # the rule does not apply to this release
         for leaf in lang.leaves(entry["when"]):
             own = tree.lookup(defaults, tuple(leaf[1]))
@@ -139,7 +139,7 @@ def test_a_rule_of_later_releases_lets_earlier_ones_pass(rule: rules.Rule) -> No
     trigger = next(c["trigger"] for c in RULE_CASES if c["rule"] == rule.id)
     for version in catalog.load().releases:
         minor = versions.minor(version)
-        fires = rule.id in _ids(rules.broken(rules.table(), minor, trigger))
+        fires = rule.id in _ids(verdicts.broken(rules.table(), minor, trigger))
         assert fires == (versions.numbers(minor) >= versions.numbers(rule.since)), version
 
 
@@ -155,8 +155,8 @@ def _first_broken(name: str, version: str, profile: str, helm_values: dict[str, 
     spec = from_command_line(cilium_version=version, flavor="nixidy" if "nixidy" in name else None)
     built = planned(spec)
     values = tree.deep_merge(built.values_for(profile, ENV), helm_values)
-    hits = rules.broken(rules.table(), built.release.minor, values)
-    return rules.message(hits[0], values) if hits else None
+    hits = verdicts.broken(rules.table(), built.release.minor, values)
+    return verdicts.message(hits[0], values) if hits else None
 
 
 def _nix(name: str, version: str, profile: str, helm_values: dict[str, Any],

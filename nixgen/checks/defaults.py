@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from nixgen import tree
-from nixgen.checks import inert, rules
+from nixgen.checks import inert, rules, verdicts
 from nixgen.checks.lang import paths
 from nixgen.checks.provenance import show, value_and_source, values_and_sources
 from nixgen.facts.valuepath import dotted
@@ -87,12 +87,12 @@ def _rule_yield(plan: Plan, profile: str, defaults: Mapping[Keys, Any],
                 values: Mapping[str, Any]) -> tuple[list[Keys], str] | None:  # fmt: skip
     """The defaults a broken rule reads, and the rule's message with the user's values it
     reads."""
-    for entry in rules.broken(_reading(frozenset(defaults)), plan.release.minor, values):
+    for entry in verdicts.broken(_reading(frozenset(defaults)), plan.release.minor, values):
         read = [tuple(p) for p in paths(entry["when"])]
         mine = [p for p in dict.fromkeys(read) if p in defaults]
         if mine:
             others = [p for p in read if p not in defaults and tree.lookup(values, p) is not None]
-            text = rules.message(entry, values)
+            text = verdicts.message(entry, values)
             if others:
                 text += ", with " + values_and_sources(plan, profile, others)
             return mine, text

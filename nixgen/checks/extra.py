@@ -11,7 +11,8 @@ from typing import Any
 
 from nixgen import tree
 from nixgen.checks.lang import all_, applies, holds, on
-from nixgen.checks.rules import CM, REFUSES, USE_APISERVER, RuleError, fail
+from nixgen.checks.rules import CM, REFUSES, USE_APISERVER
+from nixgen.checks.verdicts import RuleError, fail
 from nixgen.input.choices import PROFILES
 from nixgen.input.settings import cidr_items
 from nixgen.nixatoms import Raw

@@ -3,13 +3,14 @@ then refuses at run time (or silently ignores). They judge the final Helm values
 profile, whichever way a setting arrived: typed setting, `values` table, `--set`, or (in the
 generated module) `cilium.settings` and `cilium.helmValues`.
 
-The rules are data, `RULES`: the same table is judged here, in Python, before anything is
-written, and becomes Nix code in every module (nixgen.nix.rules), judged there on the values
-Nix computes. A rule that reads a Nix expression is undecided here (nixgen.checks.lang): it is
-no error, and the module judges it. A rule's condition is written in the language of
-nixgen.checks.lang; its defaults are the chart's own in every release nixgen knows (a test holds
-them to the chart data), or the agent's where the chart leaves a value null. A message may show
-one value, `{value}`, as JSON. `since`/`until` name the Cilium minors a rule applies to.
+The rules are data, `RULES`: the same table is judged in Python before anything is
+written (nixgen.checks.verdicts), and becomes Nix code in every module (nixgen.nix.rules),
+judged there on the values Nix computes. A rule that reads a Nix expression is undecided in
+Python (nixgen.checks.lang): it is no error, and the module judges it. A rule's condition is
+written in the language of nixgen.checks.lang; its defaults are the chart's own in every release
+nixgen knows (a test holds them to the chart data), or the agent's where the chart leaves a
+value null. A message may show one value, `{value}`, as JSON. `since`/`until` name the Cilium
+minors a rule applies to.
 
 A few checks need more than this language (CIDR arithmetic): they are Python only
 (nixgen.checks.extra).
@@ -17,19 +18,13 @@ A few checks need more than this language (CIDR arithmetic): they are Python onl
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from nixgen import tree
 from nixgen.checks.lang import (
     all_,
     any_,
-    applies,
-    expressions,
-    judge,
     is_,
     match,
     named,
@@ -38,20 +33,10 @@ from nixgen.checks.lang import (
     older,
     on,
     outside,
-    paths,
     size,
     truthy,
-    value_at,
     within,
 )
-from nixgen.errors import NixgenError
-from nixgen.input.choices import PROFILES
-from nixgen.nixatoms import Raw
-from nixgen.plan.model import Plan, resolve
-
-
-class RuleError(NixgenError):
-    """Values that break a rule Cilium enforces."""
 
 
 @dataclass(frozen=True)
@@ -404,7 +389,7 @@ RULES: tuple[Rule, ...] = (
 
 @cache
 def table() -> list[dict[str, Any]]:
-    """The rules as data: what `check` judges (and the upgrade notes read)."""
+    """The rules as data: what nixgen.checks.verdicts judges (and the upgrade notes read)."""
     out = []
     for rule in RULES:
         entry: dict[str, Any] = {"id": rule.id, "needs": needs(rule.when), "when": rule.when,
@@ -416,96 +401,3 @@ def table() -> list[dict[str, Any]]:
                 entry[key] = getattr(rule, key)
         out.append(entry)
     return out
-
-
-def message(entry: Mapping[str, Any], values: Mapping[str, Any]) -> str:
-    """The entry's message; `{value}` is the value it shows, as JSON (as Nix's builtins.toJSON
-    writes it)."""
-    text = entry["message"]
-    if "show" in entry:
-        shown = value_at(values, entry["show"], None)
-        text = text.replace("{value}", json.dumps(shown.expr if isinstance(shown, Raw) else shown,
-                                                  ensure_ascii=False, separators=(",", ":")))  # fmt: skip
-    return text
-
-
-def verdicts(entries: list[dict[str, Any]], minor: str,
-             values: Mapping[str, Any]) -> list[tuple[dict[str, Any], bool | None]]:
-    """The entries of the table that `values` break in Cilium `minor` (True), or may break
-    depending on a Nix expression (None: the module judges them)."""
-    out = []
-    for e in entries:
-        if not applies(e.get("since"), e.get("until"), minor):
-            continue
-        if not all(tree.lookup(values, tuple(p)) is not None for p in e["needs"]):
-            continue
-        got = judge(e["when"], values)
-        if got is not False:
-            out.append((e, got))
-    return out
-
-
-def broken(entries: list[dict[str, Any]], minor: str,
-           values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The entries of the table that `values` surely break in Cilium `minor`."""
-    return [e for e, got in verdicts(entries, minor, values) if got]
-
-
-def broken_in(plan: Plan, profile: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """`broken` for one profile's values of `plan`; remembered for the plan's own final values
-    (the defaults' settling asks first, the rules' check then)."""
-    if values is not plan.values_for(profile):
-        return broken(table(), plan.release.minor, values)
-    return plan.memo(("broken", profile), lambda: broken(table(), plan.release.minor, values))
-
-
-def check(plan: Plan) -> list[str]:
-    """Raise RuleError for the first rule of the table that a profile's values break, naming
-    every value the rule reads and where it comes from; return the notes on rules the module
-    judges because they read a Nix expression the user gives (a rule that reads one of
-    nixgen's own, such as hetzkube's config.clusterHost, is the module's to judge without a
-    note)."""
-    from nixgen.checks.provenance import values_and_sources
-
-    per_profile = {p: plan.values_for(p) for p in PROFILES}
-    found = {p: verdicts(table(), plan.release.minor, v) for p, v in per_profile.items()}
-    for entry in table():  # the first rule of the table that is broken
-        per = {p: message(entry, per_profile[p]) for p in PROFILES
-               if any(e is entry and got for e, got in found[p])}  # fmt: skip
-        if per:
-            profile = min(per, key=lambda p: per[p])
-            fail(per, values_and_sources(plan, profile, [tuple(p) for p in paths(entry["when"])]))
-    read: dict[tuple[str, ...], list[str]] = {}  # expression path → the rules it leaves open
-    for profile in PROFILES:
-        if all(got for _, got in found[profile]):
-            continue  # nothing left open
-        given = resolve(plan.given, profile)
-        for entry, got in found[profile]:
-            if got is not None:
-                continue
-            for path in expressions(entry["when"], per_profile[profile]):
-                rules = read.setdefault(path, [])
-                if isinstance(tree.lookup(given, path), Raw) and entry["id"] not in rules:
-                    rules.append(entry["id"])
-    return [note(path, ids, per_profile) for path, ids in read.items() if ids]
-
-
-class Note(str):
-    """A line for stderr that is neither a warning nor an error (`nixgen: note: ...`)."""
-
-
-def note(path: tuple[str, ...], rule_ids: list[str], values: Mapping[str, Any]) -> Note:
-    """The note on the rules a Nix expression leaves open."""
-    expr = next(found.expr for v in values.values()
-                if isinstance(found := tree.lookup(v, path), Raw))  # fmt: skip
-    return Note(f"{'.'.join(path)} = {expr} is a Nix expression: the module judges the rules "
-                f"that read it when Nix evaluates it ({', '.join(rule_ids)})")  # fmt: skip
-
-
-def fail(per_profile: Mapping[str, str], values: str = "") -> None:
-    """RuleError with the message, naming the profile when only one breaks the rule, then the
-    values it reads and their sources."""
-    text = min(per_profile.values())
-    if len(per_profile) == 1:
-        text += f" (in the {next(iter(per_profile))} profile)"
-    raise RuleError(f"{text}: {values}" if values else text)

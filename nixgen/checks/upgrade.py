@@ -14,7 +14,7 @@ from typing import Any
 
 from nixgen import notes as model
 from nixgen import tree
-from nixgen.checks import lang, rules
+from nixgen.checks import lang, rules, verdicts
 from nixgen.errors import NixgenError
 from nixgen.facts import chart
 from nixgen.facts import upgrade as facts
@@ -149,7 +149,7 @@ def _rules(old: Plan, new: Plan) -> list[model.RuleNote]:
             continue
         plan, where = (new, high) if after else (old, low)
         values = {p: plan.values_for(p) for p in PROFILES}
-        broken = [p for p in PROFILES if rules.broken([entry], where, values[p])]
+        broken = [p for p in PROFILES if verdicts.broken([entry], where, values[p])]
         read = lang.paths(entry["when"])
         concerned = any(
             all(tree.lookup(values[p], tuple(n)) is not None for n in entry["needs"])
@@ -160,7 +160,8 @@ def _rules(old: Plan, new: Plan) -> list[model.RuleNote]:
         shown = values[broken[0] if broken else "production"]
         out.append(model.RuleNote(id=entry["id"], change="starts" if after else "stops",
                                   since=entry.get("since"), until=entry.get("until"),
-                                  message=rules.message(entry, shown), broken=broken))  # fmt: skip
+                                  message=verdicts.message(entry, shown),
+                                  broken=broken))  # fmt: skip
     return out
 
 
