@@ -12,99 +12,43 @@ Which forms the pinned release's chart takes is held on the final values (nixgen
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
-from nixgen import nixatoms
-from nixgen.facts.prefetch import NAR_HASH_PATTERN, REV_PATTERN
-from nixgen.facts.valuepath import split_dotted
 from nixgen.input import settings
-from nixgen.input.choices import DEFAULT_VERSION, EASYKUBENIX, FLAVORS
+from nixgen.input.choices import DEFAULT_VERSION
+from nixgen.input.fields import (
+    ASN,
+    IP,
+    AbsPath,
+    Advertised,
+    ApiVersion,
+    BoolString,
+    Cidr,
+    Cidr4,
+    Cidr6,
+    CidrString,
+    DefaultsMode,
+    EasyKubenix,
+    Flavor,
+    Host,
+    K8sName,
+    NarHash,
+    NonEmpty,
+    Port,
+    PortString,
+    Qps,
+    Regex,
+    Replicas,
+    Rev,
+    SemVer,
+    ValuePath,
+    nix_expression,
+)
 
 T = TypeVar("T")
-
-Flavor = Literal[FLAVORS]  # type: ignore[valid-type]
-EasyKubenix = Literal[EASYKUBENIX]  # type: ignore[valid-type]
-
-_DNS_NAME = re.compile(
-    r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z"
-)
-_K8S_NAME = re.compile(r"(?=.{1,253}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-
-
-def _host(value: str) -> str:
-    problem = settings.host_problem(value)
-    if problem is not None:
-        raise settings.ValueProblem(problem)
-    return value
-
-
-def _network(parse: Callable[..., Any], what: str) -> Callable[[str], str]:
-    """A validator that accepts a CIDR (with no host bits set) that `parse` reads."""
-
-    def check(value: str) -> str:
-        try:
-            return str(parse(value, strict=True))
-        except ValueError as err:
-            raise settings.ValueProblem(f"not {what} ({err})") from None
-
-    return check
-
-
-def _k8s_name(value: str) -> str:
-    if not _K8S_NAME.match(value):
-        raise ValueError(f"{value!r} is not a Kubernetes object name (lower-case DNS subdomain)")
-    return value
-
-
-def _value_path(value: str) -> str:
-    try:
-        split_dotted(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a dotted Helm value path such as "
-                         'nodeSelector."kubernetes.io/os"') from None  # fmt: skip
-    return value
-
-
-def nix_expression(value: str) -> str:
-    """Only attribute paths from the module's arguments (`config.clusterHost`,
-    `pkgs.hello.version`): anything larger belongs in the user's own module, through
-    `cilium.helmValues`."""
-    problem = nixatoms.user_expression_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
-def _port_string(value: str) -> str:
-    problem = settings.check_value(settings.BY_PATH[("k8sServicePort",)], value)
-    if problem is not None:
-        raise settings.ValueProblem(problem)
-    return value
-
-
-def _cidr_string(value: str) -> str:
-    problem = settings.check_value(settings.BY_PATH[("ipam", "operator",
-                                                     "clusterPoolIPv4PodCIDRList")], value)
-    if problem is not None:
-        raise settings.ValueProblem(problem)
-    return value
-
-
-Host = Annotated[str, AfterValidator(_host)]
-Cidr4 = Annotated[str, AfterValidator(_network(ipaddress.IPv4Network, "an IPv4 CIDR"))]
-Cidr6 = Annotated[str, AfterValidator(_network(ipaddress.IPv6Network, "an IPv6 CIDR"))]
-Cidr = Annotated[str, AfterValidator(_network(ipaddress.ip_network, "a CIDR"))]
-K8sName = Annotated[str, AfterValidator(_k8s_name)]
-ValuePath = Annotated[str, AfterValidator(_value_path)]
-NonEmpty = Annotated[str, Field(min_length=1)]
-Port = Annotated[int, Field(ge=1, le=65535)]
-Replicas = Annotated[int, Field(ge=0)]
 
 
 class Strict(BaseModel):
@@ -143,11 +87,6 @@ def _default(value: Any) -> Any:
     return Field(default=value, validate_default=True)
 
 
-AbsPath = Annotated[str, Field(pattern="^/")]
-BoolString = Literal["true", "false"]
-PortString = Annotated[str, AfterValidator(_port_string)]
-CidrString = Annotated[str, AfterValidator(_cidr_string)]
-# Each kind in every form it has (nixgen.input.settings.KIND_FORMS).
 _KINDS: dict[str, Any] = {"bool": Union[bool, BoolString], "port": Union[Port, PortString],
                           "count": Replicas, "host": Host, "cidr4": Cidr4, "cidr6": Cidr6,
                           "cidr4s": Union[list[Cidr4], CidrString],
@@ -228,29 +167,6 @@ class Policies(Strict):
     extra: list[PolicyObject] = Field(default_factory=list)
 
 
-def _ip(value: str) -> str:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is not an IP address") from None
-
-
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as err:
-        raise ValueError(f"{value!r} is not a regular expression ({err})") from None
-    return value
-
-
-IP = Annotated[str, AfterValidator(_ip)]
-Regex = Annotated[str, AfterValidator(_regex)]
-ASN = Annotated[int, Field(ge=1, le=4294967295)]
-Qps = Annotated[int, Field(ge=1)]
-# What a BGP advertisement may carry: the nodes' pod CIDRs, or addresses of Services.
-Advertised = Literal["PodCIDR", "LoadBalancerIP", "ExternalIP", "ClusterIP"]
-
-
 class BgpPeer(Strict):
     name: K8sName
     address: IP
@@ -329,15 +245,6 @@ class Production(Strict):
         return self
 
 
-_API_VERSION = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[0-9]+((alpha|beta)[0-9]+)?\Z")
-
-
-def _api_version(value: str) -> str:
-    if not _API_VERSION.match(value):
-        raise ValueError(f"{value!r} is not an apiVersion such as v1 or cilium.io/v2")
-    return value
-
-
 class ObjectMeta(Strict):
     # Names (by kind), namespaces, labels and annotations follow the API server's rules
     # (nixgen.checks.k8s).
@@ -354,7 +261,7 @@ class KubeObject(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True, frozen=True)
 
-    apiVersion: Annotated[str, AfterValidator(_api_version)] | None = None
+    apiVersion: ApiVersion | None = None
     kind: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]*$")]
     metadata: ObjectMeta
     profile: Literal["local", "production"] | None = None
@@ -371,11 +278,6 @@ class KubeObject(BaseModel):
         return self
 
 
-Rev = Annotated[str, Field(pattern=f"^{REV_PATTERN}$")]
-NarHash = Annotated[str, Field(pattern=f"^{NAR_HASH_PATTERN}$")]
-SemVer = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
-
-
 class Source(Strict):
     """Pins the Cilium tree for pure evaluation (flakes refuse an unlocked fetchTree);
     `nixgen lock` computes both."""
@@ -388,9 +290,6 @@ class Source(Strict):
         if self.narHash is not None and self.rev is None:
             raise ValueError("narHash needs rev: it pins the tree of one commit")
         return self
-
-
-DefaultsMode = Literal["nixgen", "chart"]
 
 
 class Config(Strict):
