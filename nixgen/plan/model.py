@@ -295,12 +295,13 @@ class Plan:
     def source(self, profile: str, path: tuple[str, ...]) -> Any:
         """Where the value at `path` comes from in `profile`: the last layer that sets it, or
         a value other than a table above it (the chart's default when none does)."""
+        from nixgen.input.settings import set_at
         from nixgen.plan import layers
 
         if profile in self._sources:
             return layers.source_at(self._sources[profile], tuple(path)) or layers.CHART
         for layer in reversed(self._resolved_layers(profile)):
-            if _sets(layer.values, tuple(path)):
+            if set_at(layer.values, tuple(path)):
                 return layer.source(tuple(path))
         return layers.CHART
 
@@ -324,19 +325,6 @@ class Plan:
         values = self.values_for(profile, env)
         return [resolve(o.manifest(), profile, env) for o in self.objects
                 if o.when.holds(profile, values)]  # fmt: skip
-
-
-def _sets(values: Any, path: tuple[str, ...]) -> bool:
-    """Whether a layer's `values` set `path` (to anything, a table too), or a value other
-    than a table above it."""
-    node = values
-    for key in path:
-        if not isinstance(node, dict):
-            return True
-        if key not in node:
-            return False
-        node = node[key]
-    return True
 
 
 class PlanError(NixgenError):
