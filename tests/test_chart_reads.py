@@ -28,6 +28,7 @@ SOCKET_LB = {"hostNamespaceOnly": "bpf-lb-sock-hostns-only",
              "tracing": "trace-sock"}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_shipped_chart_facts_are_what_the_importer_reads(tmp_path: Path) -> None:
     read = [chartread.read_chart(CHARTS / f"cilium-{v}.tgz") for v in RELEASES]
     written = chartread.write_store(read, str(tmp_path))

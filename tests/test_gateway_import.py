@@ -96,6 +96,7 @@ def _upstream(into: Path) -> Path:
     return into / "gateway-api-crds"
 
 
+@pytest.mark.slow
 def test_the_shipped_store_is_what_the_importer_makes_of_the_upstream_crds(tmp_path: Path) -> None:
     upstream = _upstream(tmp_path / "upstream")
     store = tmp_path / "gateway-api.schemas.json"

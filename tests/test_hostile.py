@@ -298,6 +298,7 @@ def path_text() -> str:
     return path_of("hetzkube-1.18.4").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_lock_without_the_network_fails_cleanly(tmp_path: Path) -> None:
     from test_errors import one_line_error, process
 
@@ -331,6 +332,7 @@ JUNK_FILES = st.dictionaries(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(files=JUNK_FILES, gateway=st.sampled_from([None, "1.6.0", "x"]))
 def test_catalog_import_of_junk_trees_fails_cleanly(

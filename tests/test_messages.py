@@ -109,6 +109,7 @@ KEYS = st.sampled_from([
 ])  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(key=KEYS, value=JUNK, command=st.sampled_from(["module", "node"]))
 def test_no_message_names_what_is_nixgens_own(

@@ -181,6 +181,7 @@ def test_values_output_goes_through_nixfmt_too(fake_nixfmt) -> None:
     assert result.exit_code == 2 and "nixfmt failed" in result.stderr
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(value=st.dictionaries(KEYS, VALUES_WITH_SPLITS, min_size=1, max_size=6))
 def test_emitter_output_is_a_fixed_point_of_real_nixfmt(value: dict) -> None:
@@ -272,6 +273,7 @@ def test_the_plain_check_holds_every_golden_and_refuses_its_cuts() -> None:
             assert nixfmt.unbalanced(text[:cut]) is not None, (name, cut)
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(value=st.dictionaries(KEYS, VALUES_WITH_SPLITS, min_size=1, max_size=6))
 def test_the_plain_check_holds_what_the_emitter_writes(value: dict) -> None:
@@ -307,6 +309,7 @@ EXPRESSIONS = st.recursive(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(expr=EXPRESSIONS, indent=st.sampled_from([2, 6, 10]))
 def test_the_ported_layout_is_nixfmts_own(expr: syntax.Expr, indent: int) -> None:

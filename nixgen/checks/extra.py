@@ -16,6 +16,7 @@ from nixgen.checks.verdicts import RuleError, fail
 from nixgen.input.choices import PROFILES
 from nixgen.input.settings import cidr_items
 from nixgen.nixatoms import Raw
+from nixgen.plan import layers
 from nixgen.plan.model import Plan, resolve
 
 
@@ -157,7 +158,7 @@ def warnings(plan: Plan, per_profile: Mapping[str, Any]) -> list[str]:
             if layer.layer not in ("values", "set"):
                 continue
             for path, _ in tree.leaves(resolve(layer.values, profile), nix=False):
-                source = plan.source(profile, path)
+                source = layers.source(plan, profile, path)
                 if path in seen or source.layer != layer.layer or source.text != layer.label(path):
                     continue  # a later layer sets it again
                 seen.add(path)

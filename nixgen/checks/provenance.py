@@ -13,6 +13,7 @@ from nixgen.facts import chart
 from nixgen.facts.valuepath import dotted
 from nixgen.input.choices import PROFILES
 from nixgen.nixatoms import Raw
+from nixgen.plan import layers
 from nixgen.plan.model import Plan
 
 Keys = tuple[str, ...]
@@ -41,7 +42,7 @@ def value_and_source(plan: Plan, profile: str, path: Keys) -> str:
     """`path = value (source)` for the final value at `path` in `profile`."""
     values = plan.values_for(profile)
     found = tree.lookup(values, path, _ABSENT)
-    source = plan.source(profile, path)
+    source = layers.source(plan, profile, path)
     if found is _ABSENT or (found is None and not source.user):
         default = chart_default(plan, path)
         shown = "unset" if default in (None, "") else f"= {show(default)}"
@@ -65,7 +66,7 @@ def set_by(plan: Plan, path: Keys, profiles: Iterable[str] = PROFILES) -> str:
     """` (set by <source>)` for the value at `path`, from the first of `profiles` where a
     layer sets it; "" when none does (a value the chart's default gives)."""
     for profile in profiles:
-        source = plan.source(profile, path)
+        source = layers.source(plan, profile, path)
         if source.layer != "chart":
             return f" (set by {source})"
     return ""

@@ -74,16 +74,17 @@ def _sources_text(built: Any, profile: str, output_format: str) -> str:
     from nixgen import tree
     from nixgen.checks.provenance import show
     from nixgen.facts.valuepath import dotted
+    from nixgen.plan import layers
 
     values = built.values_for(profile)
     leaves = sorted(((p, v) for p, v in tree.leaves(values, nix=False) if p), key=lambda l: l[0])
     if output_format == "json":
         where: dict[str, Any] = {}
         for path, _ in leaves:
-            tree.put(where, path, str(built.source(profile, path)))
+            tree.put(where, path, str(layers.source(built, profile, path)))
         return json.dumps({"values": jsonable(values), "sources": where}, indent=2,
                           ensure_ascii=False) + "\n"  # fmt: skip
-    return "".join(f"{dotted(p)} = {show(v)}  # {built.source(profile, p)}\n" for p, v in leaves)
+    return "".join(f"{dotted(p)} = {show(v)}  # {layers.source(built, profile, p)}\n" for p, v in leaves)
 
 
 @click.command("upgrade-notes")

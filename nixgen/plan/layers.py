@@ -20,12 +20,15 @@ nixgen.checks.defaults'.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nixgen import tree
 from nixgen.facts.valuepath import dotted
 from nixgen.input.spec import Spec
 from nixgen.plan.model import Split, lower, resolve
+
+if TYPE_CHECKING:
+    from nixgen.plan.model import Plan
 
 Keys = tuple[str, ...]
 
@@ -160,3 +163,42 @@ def source_at(sources: Mapping[Keys, Source], path: Keys) -> Source | None:
     n = len(path)
     below = sorted(p for p in sources if p[:n] == path)
     return sources[below[0]] if below else None
+
+
+# ------------------------------------------------------------------ a plan's sources
+
+
+def resolved_layers(plan: Plan, profile: str) -> list[Layer]:
+    """The nixgen layer and the user's of `plan`, each resolved for `profile` (once a plan)."""
+
+    def compute() -> list[Layer]:
+        own = Layer("nixgen", tree.without_none(resolve(plan.defaults, profile)),
+                    lambda p: nixgen_source(profile).text)  # fmt: skip
+        return [own, *(Layer(layer.layer,
+                             plan.memo(("layer", profile, i),
+                                       lambda v=layer.values: resolve(v, profile)),
+                             layer.label)
+                       for i, layer in enumerate(plan.layers))]  # fmt: skip
+
+    return plan.memo(("layers", profile), compute)
+
+
+def plan_sources(plan: Plan, profile: str) -> Mapping[Keys, Source]:
+    """Leaf path → where the final value there comes from in `profile` of `plan`; a path not
+    in it is at the chart's default."""
+    return plan.memo(("sources", profile),
+                     lambda: sources(resolved_layers(plan, profile), profile))  # fmt: skip
+
+
+def source(plan: Plan, profile: str, path: Keys) -> Source:
+    """Where the value at `path` comes from in `profile` of `plan`: the last layer that sets
+    it, or a value other than a table above it (the chart's default when none does)."""
+    from nixgen.input.settings import set_at
+
+    known = plan.recalled(("sources", profile))
+    if known is not None:
+        return source_at(known, tuple(path)) or CHART
+    for layer in reversed(resolved_layers(plan, profile)):
+        if set_at(layer.values, tuple(path)):
+            return layer.source(tuple(path))
+    return CHART

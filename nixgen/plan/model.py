@@ -226,7 +226,6 @@ class Plan:
     needs_pkgs: bool = False
     needs_options: bool = False
     _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _sources: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def memo(self, key: Any, compute: Any) -> Any:
@@ -235,6 +234,10 @@ class Plan:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+    def recalled(self, key: Any) -> Any:
+        """What `memo` remembers at `key`, else None (nothing is computed)."""
+        return self._memo.get(key)
 
     @property
     def flavor(self) -> str:
@@ -282,44 +285,6 @@ class Plan:
     def given_for(self, profile: str) -> Any:
         """What the user's layers give, resolved for `profile`: read it, do not change it."""
         return self.memo(("given", profile), lambda: resolve(self.given, profile))
-
-    def sources(self, profile: str) -> Mapping[tuple[str, ...], Any]:
-        """Leaf path → where the final value there comes from (nixgen.plan.layers.Source), in
-        `profile`; a path not in it is at the chart's default."""
-        if profile not in self._sources:
-            from nixgen.plan import layers
-
-            self._sources[profile] = layers.sources(self._resolved_layers(profile), profile)
-        return self._sources[profile]
-
-    def source(self, profile: str, path: tuple[str, ...]) -> Any:
-        """Where the value at `path` comes from in `profile`: the last layer that sets it, or
-        a value other than a table above it (the chart's default when none does)."""
-        from nixgen.input.settings import set_at
-        from nixgen.plan import layers
-
-        if profile in self._sources:
-            return layers.source_at(self._sources[profile], tuple(path)) or layers.CHART
-        for layer in reversed(self._resolved_layers(profile)):
-            if set_at(layer.values, tuple(path)):
-                return layer.source(tuple(path))
-        return layers.CHART
-
-    def _resolved_layers(self, profile: str) -> list[Any]:
-        """The nixgen layer and the user's, each resolved for `profile`."""
-        key = f"layers-{profile}"
-        if key not in self._sources:
-            from nixgen.plan import layers
-
-            own = layers.Layer("nixgen", tree.without_none(resolve(self.defaults, profile)),
-                               lambda p: layers.nixgen_source(profile).text)  # fmt: skip
-            self._sources[key] = [own, *(layers.Layer(layer.layer,
-                                                       self.memo(("layer", profile, i),
-                                                                 lambda v=layer.values: resolve(
-                                                                     v, profile)),
-                                                       layer.label)
-                                         for i, layer in enumerate(self.layers))]
-        return self._sources[key]
 
     def objects_for(self, profile: str, env: Mapping[str, Any] | None = None) -> list[Any]:
         values = self.values_for(profile, env)
