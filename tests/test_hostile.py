@@ -300,7 +300,7 @@ def path_text() -> str:
 
 @pytest.mark.slow
 def test_lock_without_the_network_fails_cleanly(tmp_path: Path) -> None:
-    from test_errors import one_line_error, process
+    from clirun import one_line_error, process
 
     done = process("lock", env={"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)})
     if done.returncode == 0:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as st
 from strategies import TEXT
-from test_values_corpus import CORPUS, FILES, REFUSED, file_values, release_of
+from valuescorpus import CORPUS, FILES, REFUSED, file_values, release_of
 
 from nixgen import tomlwriter, tree
 from nixgen.cli import cli
