@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from nixgen.errors import NixgenError
-from nixgen.facts import crds, locations, versions
-from nixgen.output import write_atomic
+from nixgen.facts import locations, versions
 
 STORE_NAME = "gateway-api.schemas.json"
 LICENSE_NAME = "gateway-api.LICENSE"
@@ -118,6 +116,11 @@ def import_folder(folder: Path, release: str, target: Path,
     such as a ValidatingAdmissionPolicy, are skipped) into the store `target`, and copy the
     release's LICENSE beside it. Everything is read and checked before anything is written.
     Returns the number of kinds and the LICENSE file written."""
+    import shutil  # importing a release is rare: its modules load only then
+
+    from nixgen.facts import crds
+    from nixgen.output import write_atomic
+
     try:
         versions.parse(release)
     except versions.UnknownVersion as err:
