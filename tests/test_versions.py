@@ -593,6 +593,37 @@ def test_lock_without_network_fails_clearly(fake_nix: None) -> None:
     assert "nix flake prefetch github:cilium/cilium/v1.19.6 failed: error: unable to download" in err
 
 
+def test_a_nix_that_hangs_is_killed_with_what_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`nixgen lock` under a nix that never answers: exit 2 on time, and nothing it started is
+    left running (its whole process group is killed)."""
+    import time
+
+    from nixgen.facts import prefetch
+
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    exe = folder / "nix"
+    exe.write_text('#!/bin/sh\nsleep 30 &\necho $! > "$0.child"\nsleep 30\n')
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(prefetch, "TIMEOUT_SECONDS", 0.5)
+    start = time.monotonic()
+    code, out, err = run("lock")
+    assert time.monotonic() - start < 10
+    assert code == 2 and out == "" and "did not finish within 0.5 seconds" in err
+    child = int((folder / "nix.child").read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{child}/status")
+        if not status.exists() or "State:\tZ" in status.read_text():
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the process nix started was left running")
+
+
 def test_lock_without_nix_fails_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     code, _, err = run("lock")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 
+from nixgen import process
 from nixgen.errors import NixgenError
 
 TIMEOUT_SECONDS = 600.0
@@ -29,20 +29,20 @@ def lock(version: str) -> tuple[str, str]:
     command = [nix, "--extra-experimental-features", "nix-command flakes", "flake", "prefetch",
                "--json", ref]  # fmt: skip
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                              check=False)  # fmt: skip
-    except subprocess.TimeoutExpired:
-        raise PrefetchError(f"nix flake prefetch {ref} did not finish in time") from None
+        code, out, err = process.run(command, b"", TIMEOUT_SECONDS)
+    except process.TimedOut:
+        raise PrefetchError(f"nix flake prefetch {ref} did not finish within "
+                            f"{TIMEOUT_SECONDS:g} seconds") from None  # fmt: skip
     except OSError as err:
         raise PrefetchError(f"nix flake prefetch {ref} could not run: {err.strerror or err}") from None
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        reason = lines[-1] if lines else f"exit {done.returncode}"
+    if code != 0:
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        reason = lines[-1] if lines else f"exit {code}"
         raise PrefetchError(f"nix flake prefetch {ref} failed: {reason}")
     try:
-        data = json.loads(done.stdout)
+        data = json.loads(out.decode("utf-8"))
         rev, nar_hash = data["locked"]["rev"], data["hash"]
-    except (ValueError, KeyError, TypeError, RecursionError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # UnicodeDecodeError too
         raise PrefetchError(f"nix flake prefetch {ref} printed no rev and hash") from None
     if not isinstance(rev, str) or not isinstance(nar_hash, str) or not (
         re.fullmatch(REV_PATTERN, rev) and re.fullmatch(NAR_HASH_PATTERN, nar_hash)

@@ -10,11 +10,9 @@ process it started, and none of them can hold nixgen's pipes open.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 
+from nixgen import process
 from nixgen.errors import NixgenError
 
 TIMEOUT_SECONDS = 30.0
@@ -22,10 +20,6 @@ TIMEOUT_SECONDS = 30.0
 
 class FormatError(NixgenError):
     """nixfmt was required and missing, failed, did not finish, or printed no Nix."""
-
-
-class _TimedOut(Exception):
-    pass
 
 
 def format_source(text: str, mode: str, filename: str = "cilium.nix") -> str:
@@ -38,7 +32,7 @@ def format_source(text: str, mode: str, filename: str = "cilium.nix") -> str:
         return text
     try:
         code, out, err = _run([exe, f"--filename={filename}", "-"], text.encode("utf-8"))
-    except _TimedOut:
+    except process.TimedOut:
         raise FormatError(f"nixfmt did not finish within {TIMEOUT_SECONDS:g} seconds") from None
     except OSError as error:
         raise FormatError(f"nixfmt could not run: {error}") from None
@@ -58,31 +52,8 @@ def format_source(text: str, mode: str, filename: str = "cilium.nix") -> str:
 
 
 def _run(argv: list[str], stdin: bytes) -> tuple[int, bytes, bytes]:
-    """Run `argv` in a session of its own with `stdin`: its exit code, stdout and stderr.
-    _TimedOut (after killing its whole process group) when it takes longer than
-    TIMEOUT_SECONDS, or when something it started keeps its output open that long."""
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
-    try:
-        out, err = proc.communicate(stdin, timeout=TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        raise _TimedOut() from None
-    except BaseException:
-        _kill_group(proc)
-        raise
-    return proc.returncode, out, err
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # its session's group: it and what it started
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
-    try:
-        proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:  # pragma: no cover  (a process that survives SIGKILL)
-        pass
+    """Run `argv` with `stdin` within TIMEOUT_SECONDS (nixgen.process)."""
+    return process.run(argv, stdin, TIMEOUT_SECONDS)
 
 
 def not_nix(text: str) -> str | None:
@@ -100,7 +71,7 @@ def not_nix(text: str) -> str | None:
         wrapped = f"with {{ }}; (\n{text}\n)"
         try:
             code, _, err = _run([exe, "--parse", "-"], wrapped.encode("utf-8"))
-        except (_TimedOut, OSError):
+        except (process.TimedOut, OSError):
             return None  # Nix cannot judge it here: the plain check above stands
         if code != 0:
             lines = [" ".join(x.split()) for x in err.decode("utf-8", "replace").splitlines()]
