@@ -241,3 +241,27 @@ def test_lines_over_100_columns_are_only_ones_nixfmt_cannot_break(name: str) -> 
         in_string = line.endswith(" ''")
         if len(line.strip()) > 100:
             assert _UNBREAKABLE.fullmatch(line.strip()), f"line {number} ({len(line)}): {line}"
+
+
+def test_alias_entries_are_one_line_where_nixfmt_keeps_them_so_else_its_layout() -> None:
+    """The module writes an alias entry on one line without loading nixfmt's layout; a longer
+    one gets that layout, broken over lines as nixfmt breaks it."""
+    from nixgen.nix.render import alias_items, alias_texts
+    from nixgen.plan.model import Alias
+
+    short = (Alias(("cilium", "k8sServiceHost"), ("cilium", "settings", "k8sServiceHost"),
+                   renamed=True),)  # fmt: skip
+    long = (Alias(("cilium", "k8sServiceHostWithAVeryLongName"),
+                  ("cilium", "settings", "k8sServiceHostXX")),)  # fmt: skip
+    [line] = alias_texts(short)
+    assert line == ('(lib.mkRenamedOptionModule [ "cilium" "k8sServiceHost" ] '
+                    '[ "cilium" "settings" "k8sServiceHost" ])')  # fmt: skip
+    assert line == pretty.expression(alias_items(short)[0], 4)[4:]
+    [broken] = alias_texts(long)
+    assert broken == pretty.expression(alias_items(long)[0], 4)[4:]
+    assert broken.splitlines() == [
+        "(lib.mkAliasOptionModule",
+        '      [ "cilium" "k8sServiceHostWithAVeryLongName" ]',
+        '      [ "cilium" "settings" "k8sServiceHostXX" ]',
+        "    )",
+    ]

@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nixgen.nix import pretty
 from nixgen.nix.syntax import EXPRESSIONS
 from nixgen.nixatoms import (
     Call,
@@ -169,6 +168,8 @@ def _check_item(v: Any, path: str) -> None:
 def _item(v: Any, indent: int, trailing: int, path: str, in_list: bool) -> str:
     """`v` standing on its own line(s) at column `indent`."""
     if isinstance(v, EXPRESSIONS):
+        from nixgen.nix import pretty  # nixfmt's layout of code: loaded where code is written
+
         return pretty.expression(v, indent)[indent:]
     if in_list:
         _check_item(v, path)
@@ -231,6 +232,8 @@ def _simple_lhs(name: str) -> bool:
 def binding(name: str, v: Any, indent: int, path: str = "") -> str:
     """`name = v;` at column `indent` (`name` already written as Nix)."""
     if isinstance(v, EXPRESSIONS):
+        from nixgen.nix import pretty  # nixfmt's layout of code: loaded where code is written
+
         return pretty.binding(name, v, indent)
     head = " " * indent + name + " ="
     if isinstance(v, Prose):

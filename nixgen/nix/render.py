@@ -178,18 +178,27 @@ def settings_option() -> Option:
 @lru_cache(maxsize=64)
 def alias_texts(aliases: tuple[Alias, ...]) -> list[str]:
     """The `imports` entries that declare the aliases (lib.mkAliasOptionModule, or
-    lib.mkRenamedOptionModule for a renamed option), as list items at column 4."""
-    return [emit.item(item, 4) for item in alias_items(aliases)]
+    lib.mkRenamedOptionModule for a renamed option), as list items at column 4: on one line
+    where nixfmt keeps them there (its 100 columns counted from the indentation), else in
+    nixfmt's layout (nixgen.nix.pretty, loaded only then)."""
+    out = []
+    for alias, item in zip(aliases, alias_items(aliases)):
+        old, new = (" ".join(["[", *map(nixatoms.string, p), "]"]) for p in (alias.old, alias.new))
+        line = f"({_alias_func(alias)} {old} {new})"
+        out.append(line if len(line) <= 100 else emit.item(item, 4))
+    return out
+
+
+def _alias_func(alias: Alias) -> str:
+    return "lib.mkRenamedOptionModule" if alias.renamed else "lib.mkAliasOptionModule"
 
 
 def alias_items(aliases: tuple[Alias, ...]) -> list[Any]:
     """alias_texts' entries as expressions."""
-    out = []
-    for alias in aliases:
-        func = "lib.mkRenamedOptionModule" if alias.renamed else "lib.mkAliasOptionModule"
-        out.append(syntax.Par(syntax.call(func, *(syntax.Lst(tuple(syntax.Str((k,)) for k in p))
-                                                  for p in (alias.old, alias.new)))))  # fmt: skip
-    return out
+    return [syntax.Par(syntax.call(_alias_func(alias),
+                                   *(syntax.Lst(tuple(syntax.Str((k,)) for k in p))
+                                     for p in (alias.old, alias.new))))
+            for alias in aliases]  # fmt: skip
 
 
 def given_definitions(given: Any) -> Any:

@@ -21,7 +21,7 @@ from typing import Any
 from nixgen.checks import lang
 from nixgen.checks.rules import RULES, Rule
 from nixgen.facts import locations, versions
-from nixgen.nix import emit, pretty
+from nixgen.nix import emit
 from nixgen.nix.syntax import App, Expr, Lst, Op, Par, Sel, Str, Tok, call, chain, invert
 from nixgen.nixatoms import string
 
@@ -211,6 +211,8 @@ def helpers() -> frozenset[str]:
 def render() -> str:
     """The rules as every module writes them, at the `let`'s indentation: the helpers they use,
     the named conditions they read, one binding each with its comment, then the `rules` list."""
+    from nixgen.nix import pretty  # laying the rules out: only when they are written anew
+
     used = helpers()
     tag = string(lang.TAG)
     defined = "".join(text.replace("{tag}", tag) for name, text in HELPER_TEXT.items()
