@@ -68,7 +68,7 @@ Notes:
   writes its header as a block, the config's values as `lib.mkDefault` definitions and an
   example for each typed option, and the rule check resolves the config's values per profile.
 - Nix evaluation: the target (≤ 1.0× the seed's hand-written module) is not met, and cannot be
-  with the module the issue asks for. The floor module (benchmarks/fixtures/floor-module.nix:
+  with a module that has typed options, aliases and its rules in Nix. The floor module (benchmarks/fixtures/floor-module.nix:
   two options and the release the harness reads, nothing computed) already costs about 0.95×
   the seed's: loading nixpkgs' lib and the harness is nearly all of the seed's evaluation, so
   the seed's own work is a few percent of it. Nix's statistics (NIX_SHOW_STATS, exact counts)
