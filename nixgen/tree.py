@@ -94,11 +94,6 @@ def leaves(tree: Any, nix: bool = True, at: Keys = ()) -> Iterator[tuple[Keys, A
         yield at, tree
 
 
-def leaf_paths(tree: Any) -> Iterator[Keys]:
-    """The paths of a values tree's leaves (see `leaves`)."""
-    return (path for path, _ in leaves(tree))
-
-
 def overlapping(path: Keys, paths: Iterable[Keys]) -> Keys | None:
     """The first of `paths` that `path` sets, or sits inside, or sits above; else None."""
     return next((p for p in paths if p[: len(path)] == path or path[: len(p)] == p), None)

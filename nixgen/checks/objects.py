@@ -24,7 +24,7 @@ from nixgen.facts import catalog
 from nixgen.facts.gatewayapi import GROUP as GATEWAY_GROUP
 from nixgen.input.choices import PROFILES
 from nixgen.plan.model import KubeObject, Plan, resolve
-from nixgen.plan.objects import ObjectError
+from nixgen.plan.objects import NIXGENS_OWN, ObjectError
 
 
 def _is_cilium(obj: KubeObject, release: catalog.Release) -> bool:
@@ -77,11 +77,6 @@ def gateway_release(plan: Plan) -> str:
     """The gateway-api release the module deploys: `gatewayApiVersion`, else the catalog's
     for the Cilium minor in use."""
     return plan.spec.gatewayApiVersion or catalog.load().gateway_api[plan.release.minor]
-
-
-# The objects nixgen writes the same way whatever the config: the catch-all `ep-default` and
-# the hubble-relay policy.
-NIXGENS_OWN = frozenset({"policies.defaultPolicy", "policies.hubbleRelayPolicy"})
 
 
 def check(plan: Plan) -> list[str]:

@@ -232,14 +232,12 @@ def check_settings(plan: Plan) -> None:
     found: dict[tuple[str, str], list[str]] = {}
     values_at: dict[tuple[str, str], Any] = {}
     # nixgen's own defaults are proven valid (tests): only what the user's layers give is held.
-    given = [s for s in settings.SETTINGS if _at(plan.given, s.keys) is not _UNSET
-             or any(not isinstance(_at(plan.given, s.keys[:i]), (Mapping, type(_UNSET)))
-                    for i in range(1, len(s.keys)))]  # fmt: skip
+    given = [s for s in settings.SETTINGS if settings.set_at(plan.given, s.keys)]
     for profile in PROFILES if given else ():
         values = plan.values_for(profile)
         for s in given:
-            value = _at(values, s.keys)
-            if value is _UNSET or value is None:
+            value = tree.lookup(values, s.keys, settings.UNSET)
+            if value is settings.UNSET or value is None:
                 continue  # null: Helm drops the key, and the chart's default stands
             if tree.contains(value, lambda v: isinstance(v, Raw)):
                 continue  # a Nix expression's value is not known here
@@ -262,15 +260,3 @@ def check_settings(plan: Plan) -> None:
         raise ValuesError(f"{where} = {show(values_at[key])}: {reason} (nixgen's typed setting "
                           f"settings.{where} holds for the final Helm value{scope})"
                           + set_by(plan, tuple(where.split(".")), profiles))  # fmt: skip
-
-
-_UNSET: Any = tree.Sentinel("UNSET")
-
-
-def _at(values: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
-    node: Any = values
-    for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
-            return _UNSET
-        node = node[key]
-    return node

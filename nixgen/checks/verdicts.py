@@ -56,14 +56,6 @@ def broken(entries: list[dict[str, Any]], minor: str,
     return [e for e, got in verdicts(entries, minor, values) if got]
 
 
-def broken_in(plan: Plan, profile: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """`broken` for one profile's values of `plan`; remembered for the plan's own final values
-    (the defaults' settling asks first, the rules' check then)."""
-    if values is not plan.values_for(profile):
-        return broken(table(), plan.release.minor, values)
-    return plan.memo(("broken", profile), lambda: broken(table(), plan.release.minor, values))
-
-
 def check(plan: Plan) -> list[str]:
     """Raise RuleError for the first rule of the table that a profile's values break, naming
     every value the rule reads and where it comes from; return the notes on rules the module

@@ -65,13 +65,8 @@ def nest(doc: Doc) -> Doc:
 LINE = [Spacing(SPACE)]
 LINE_ = [Spacing(BREAK)]
 SOFTLINE = [Spacing(SOFTSPACE)]
-SOFTLINE_ = [Spacing(SOFTBREAK)]
 HARD_SPACE = [Spacing(HARDSPACE)]
 HARD_LINE = [Spacing(HARDLINE)]
-
-
-def _soft(e: DocE) -> bool:
-    return isinstance(e, Spacing) and e.kind in (SOFTBREAK, BREAK, SOFTSPACE, SPACE)
 
 
 def _hard(e: DocE) -> bool:

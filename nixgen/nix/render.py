@@ -28,7 +28,6 @@ from nixgen.plan.model import (
     Condition,
     KubeObject,
     Option,
-    OptionRef,
     Plan,
     Split,
 )
@@ -75,13 +74,11 @@ def environment() -> jinja2.Environment:
 
 def nixify(data: Any, names: Mapping[str, str] = NAMES) -> Any:
     """Plan data as emitter input: a profile Split becomes `if cfg.isLocal then ... else ...`,
-    a reference to another option `cfg.<name>`."""
+    and `cfg.` names the module's options as `names` says."""
 
     def replace(node: Any) -> Any:
         if isinstance(node, Split):
             return If(names["local"], nixify(node.local, names), nixify(node.production, names))
-        if isinstance(node, OptionRef):
-            return Raw(f"{names['cfg']}.{node.name}")
         if (isinstance(node, Raw) and not isinstance(node, InNix) and names is not NAMES
                 and node.expr.startswith("cfg.")):  # fmt: skip
             return Raw(names["cfg"] + node.expr[3:])
@@ -109,7 +106,7 @@ def declaration(option: Option) -> Any:
         attrs["default"] = option.default
     shown = option.default_text
     if shown is None and tree.contains(option.default,
-                                       lambda v: isinstance(v, (Split, Raw, OptionRef))):
+                                       lambda v: isinstance(v, (Split, Raw))):
         shown = Call("lib.literalExpression", (emit.expr(nixify(option.default, DOC_NAMES)),))
     if shown is not None:
         attrs["defaultText"] = shown
@@ -182,10 +179,10 @@ def alias_texts(aliases: tuple[Alias, ...]) -> list[str]:
     where nixfmt keeps them there (its 100 columns counted from the indentation), else in
     nixfmt's layout (nixgen.nix.pretty, loaded only then)."""
     out = []
-    for alias, item in zip(aliases, alias_items(aliases)):
+    for alias in aliases:
         old, new = (" ".join(["[", *map(nixatoms.string, p), "]"]) for p in (alias.old, alias.new))
         line = f"({_alias_func(alias)} {old} {new})"
-        out.append(line if len(line) <= 100 else emit.item(item, 4))
+        out.append(line if len(line) <= 100 else emit.item(alias_items((alias,))[0], 4))
     return out
 
 

@@ -64,20 +64,13 @@ NO_DEFAULT: Any = tree.Sentinel("NO_DEFAULT")
 
 
 @dataclass(frozen=True)
-class OptionRef:
-    """The value of another option of the module, `cilium.<name>`."""
-
-    name: str
-
-
-@dataclass(frozen=True)
 class Option:
     """One option a module declares (nixgen.plan.options and nixgen.plan.node hold the
     tables; nixgen.nix.render writes the declarations)."""
 
     keys: tuple[str, ...]  # below the module's option set (`cilium.`, `cilium.node.`)
     type: Any  # emitter data; None: an enable switch (`lib.mkEnableOption`)
-    default: Any  # plan data: plain, Split, Raw, OptionRef; None: null; or NO_DEFAULT
+    default: Any  # plan data: plain, Split, Raw; None: null; or NO_DEFAULT
     description: str
     # How the manual shows the default (emitter data); None: the default itself where it is
     # an expression.
@@ -308,7 +301,6 @@ def resolve(values: Any, profile: str, env: Mapping[str, Any] | None = None) -> 
         return tree.DESCEND
 
     return tree.rebuild(values, replace)
-
 
 
 def without_nulls(values: Any, typed: Mapping[str, Any]) -> Any:

@@ -40,6 +40,11 @@ WELL_KNOWN: dict[str, bool] = {
     "TLSRoute": True, "ReferenceGrant": True,
 }  # fmt: skip
 
+# Where the config asks for nixgen's own two policies, whose bodies are fixed (NIXGENS_OWN).
+DEFAULT_POLICY = "policies.defaultPolicy"
+RELAY_POLICY = "policies.hubbleRelayPolicy"
+NIXGENS_OWN = frozenset({DEFAULT_POLICY, RELAY_POLICY})
+
 # The cluster-wide catch-all `ep-default`: ingress from the cluster and ingress entities, egress
 # to all (hetzkube's pattern, with enforcement mode `default`).
 EP_DEFAULT_SPEC = {
@@ -179,7 +184,7 @@ def kube_objects(spec: Spec, release: catalog.Release, flavor: Flavor) -> list[K
     if spec.defaultPolicy:
         out.append(KubeObject(api("CiliumClusterwideNetworkPolicy"), "CiliumClusterwideNetworkPolicy",
                               "ep-default", None, {"spec": EP_DEFAULT_SPEC}, {}, ALWAYS,
-                              "policies.defaultPolicy"))  # fmt: skip
+                              DEFAULT_POLICY))  # fmt: skip
     for i, obj in enumerate(spec.policies):
         out.append(KubeObject(api(obj.kind), obj.kind, obj.name, obj.namespace,
                               {"spec": lower(obj.spec, profiles=False)}, obj.labels,
@@ -195,7 +200,7 @@ def kube_objects(spec: Spec, release: catalog.Release, flavor: Flavor) -> list[K
                               "allow-hubble-relay-server-egress", NAMESPACE,
                               {"spec": RELAY_EGRESS_SPEC}, {},
                               Condition("value", ("hubble", "relay", "enabled")),
-                              "policies.hubbleRelayPolicy"))  # fmt: skip
+                              RELAY_POLICY))  # fmt: skip
     given = [(p.kind, p.namespace, p.name) for p in spec.policies]
     for kind, _, name in (k for k in given if given.count(k) > 1):
         raise PlanError(f"policies.extra: {kind} {name!r} is given twice")
